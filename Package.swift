@@ -1,0 +1,43 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let strictness: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "kb",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "kb", targets: ["kb"]),
+        .library(name: "Retrieval", targets: ["Retrieval"]),
+        .library(name: "Corpus", targets: ["Corpus"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]),
+        .target(name: "Corpus", dependencies: ["CCurl", "CLibXML2"], swiftSettings: strictness),
+        .target(name: "Retrieval", dependencies: ["Corpus", "CSQLite"], swiftSettings: strictness),
+        .executableTarget(
+            name: "kb",
+            dependencies: ["Retrieval", "Corpus", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictness),
+        .executableTarget(name: "kb-bench", dependencies: ["Retrieval", "Corpus", "CSQLite"], path: "bench/Sources/kb-bench", swiftSettings: strictness),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus"], swiftSettings: strictness),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Corpus"], swiftSettings: strictness),
+        .testTarget(name: "KBCLITests", dependencies: ["Retrieval", "Corpus"], swiftSettings: strictness),
+    ]
+)

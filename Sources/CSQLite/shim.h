@@ -1,0 +1,13 @@
+#ifndef KB_CSQLITE_SHIM_H
+#define KB_CSQLITE_SHIM_H
+#include <sqlite3.h>
+
+/// Binds text that SQLite must copy (SQLITE_TRANSIENT is a cast macro Swift cannot import).
+static inline int kb_sqlite3_bind_text_transient(sqlite3_stmt *s, int i, const char *text, int n) {
+    return sqlite3_bind_text(s, i, text, n, SQLITE_TRANSIENT);
+}
+/// Binds a blob that SQLite must copy.
+static inline int kb_sqlite3_bind_blob_transient(sqlite3_stmt *s, int i, const void *data, int n) {
+    return sqlite3_bind_blob(s, i, data, n, SQLITE_TRANSIENT);
+}
+#endif

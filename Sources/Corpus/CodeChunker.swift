@@ -1,0 +1,335 @@
+/// Splits C, C++, OpenCL C and CUDA sources into one chunk per function or kernel.
+///
+/// Comments, strings and preprocessor lines are blanked first, so braces inside them never confuse the
+/// structure scan. Text between two functions (comments, includes, macros, structs) attaches to the function
+/// that follows it; a very long prefix becomes a `declarations` chunk of its own.
+public struct CodeChunker: Sendable {
+    /// Functions longer than this many lines are split into parts that repeat the signature.
+    public var maxLinesPerChunk: Int
+    /// A prefix longer than this many lines is split off as a declarations chunk.
+    public var maxAttachedPrefixLines: Int
+
+    /// Creates a chunker.
+    public init(maxLinesPerChunk: Int = 150, maxAttachedPrefixLines: Int = 80) {
+        self.maxLinesPerChunk = maxLinesPerChunk
+        self.maxAttachedPrefixLines = maxAttachedPrefixLines
+    }
+
+    /// A function found in the source: byte ranges into the original text.
+    struct Function {
+        var name: String
+        var chunkStart: Int
+        var declStart: Int
+        var bodyEnd: Int  // index of the closing brace
+    }
+
+    /// Chunks `source`.
+    public func chunk(_ source: SourceText) -> ParsedDocument {
+        let bytes = Array(source.text.utf8)
+        let code = Self.blankCommentsAndStrings(bytes)
+        let lineStarts = Self.lineStarts(bytes)
+        let functions = findFunctions(code: code, bytes: bytes, lineStarts: lineStarts)
+        var pieces: [(title: String, symbol: String?, start: Int, end: Int, decl: Int?)] = []
+        var cursor = 0
+        for fn in functions {
+            var start = fn.chunkStart
+            // The prefix is the text between the previous chunk and this function's declaration.
+            let prefixLines = Self.line(of: fn.declStart, lineStarts) - Self.line(of: start, lineStarts)
+            if prefixLines > maxAttachedPrefixLines {
+                let commentStart = Self.leadingCommentStart(bytes: bytes, declStart: fn.declStart, lineStarts: lineStarts)
+                if commentStart > start, Self.hasContent(bytes[start..<commentStart]) {
+                    pieces.append(("declarations", nil, start, commentStart, nil))
+                }
+                start = commentStart
+            }
+            pieces.append((fn.name, fn.name, start, Self.endOfLine(fn.bodyEnd, bytes), fn.declStart))
+            cursor = Self.endOfLine(fn.bodyEnd, bytes)
+        }
+        let tail = cursor..<bytes.count
+        if Self.hasContent(bytes[tail]) {
+            let tailLines = bytes[tail].filter { $0 == 10 }.count
+            if pieces.isEmpty || tailLines > 3 {
+                pieces.append((pieces.isEmpty ? Self.fileName(source.displayPath) : "declarations", nil, cursor, bytes.count, nil))
+            } else {
+                pieces[pieces.count - 1].end = bytes.count
+            }
+        }
+
+        var chunks: [Chunk] = []
+        for piece in pieces {
+            let startLine = Self.line(of: piece.start, lineStarts)
+            var endLine = Self.line(of: max(piece.start, piece.end - 1), lineStarts)
+            let text = String(decoding: bytes[piece.start..<piece.end], as: UTF8.self)
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            if lines.last?.isEmpty == true, lines.count > 1 { endLine = max(startLine, endLine) }
+            let signature: String = piece.decl.map { declStart in
+                let open = code[declStart...].firstIndex(of: UInt8(ascii: "{")) ?? declStart
+                return String(decoding: bytes[declStart..<open], as: UTF8.self).trimmingTrailingWhitespace()
+            } ?? ""
+            if lines.count > maxLinesPerChunk, piece.symbol != nil {
+                let partLen = maxLinesPerChunk * 4 / 5
+                let parts = stride(from: 0, to: lines.count, by: partLen).map { $0..<min($0 + partLen, lines.count) }
+                for (k, range) in parts.enumerated() {
+                    var body = lines[range].joined(separator: "\n")
+                    if k > 0 { body = signature + " {\n    /* ... continued from part \(k) */\n" + body }
+                    chunks.append(makeChunk(source: source, title: "\(piece.title) (part \(k + 1)/\(parts.count))",
+                                            symbol: piece.symbol, startLine: startLine + range.lowerBound,
+                                            endLine: startLine + range.upperBound - 1, text: body, signature: signature))
+                }
+            } else {
+                chunks.append(makeChunk(source: source, title: piece.title, symbol: piece.symbol, startLine: startLine,
+                                        endLine: endLine, text: text.trimmingTrailingWhitespace(), signature: signature))
+            }
+        }
+        return ParsedDocument(title: Self.fileName(source.displayPath), chunks: chunks)
+    }
+
+    func makeChunk(source: SourceText, title: String, symbol: String?, startLine: Int, endLine: Int, text: String,
+                   signature: String) -> Chunk {
+        var meta = ChunkMetadata()
+        let idents = Tokens.identifiers(in: text)
+        var seenIntrinsics = Set<Substring>()
+        for id in idents {
+            if MetadataExtractor.isIntrinsic(id), seenIntrinsics.insert(id).inserted { meta.intrinsics.append(String(id)) }
+            if Tokens.isDistinctive(id) { meta.identifiers[id.lowercased(), default: 0] += 1 }
+        }
+        if let symbol { meta.identifiers[symbol.lowercased(), default: 0] += 1 }
+        meta.isa = MetadataExtractor.isa(for: meta.intrinsics)
+        meta.features = MetadataExtractor.features(code: text, language: source.format)
+        if meta.isa.isEmpty, meta.features.contains("vector-ext") { meta.isa = ["vector-ext"] }
+        meta.qualifiers = Self.qualifiers(in: signature, format: source.format)
+        meta.ops = MetadataExtractor.ops(heading: (symbol ?? title) + " " + source.displayPath, body: text)
+        let backend: String = switch source.format {
+        case .opencl: "opencl"
+        case .cuda: "cuda"
+        default: "c-simd"
+        }
+        return Chunk(kind: .kernel, language: source.format.rawValue, backend: backend, symbol: symbol, title: title,
+                     startLine: startLine, endLine: endLine, text: text, metadata: meta)
+    }
+
+    static func qualifiers(in signature: String, format: DocumentFormat) -> [String] {
+        let words = Set(Tokens.identifiers(in: signature).map(String.init))
+        var q: [String] = []
+        for w in ["__kernel", "kernel", "__global__", "__device__", "__host__", "static", "inline", "extern",
+                  "__forceinline__", "__attribute__", "constexpr", "template"] where words.contains(w) {
+            if w == "kernel", format != .opencl { continue }
+            q.append(w == "kernel" ? "__kernel" : w)
+        }
+        if signature.contains("__launch_bounds__") { q.append("__launch_bounds__") }
+        var seen = Set<String>()
+        return q.filter { seen.insert($0).inserted }
+    }
+
+    // MARK: structure scan
+
+    func findFunctions(code: [UInt8], bytes: [UInt8], lineStarts: [Int]) -> [Function] {
+        var functions: [Function] = []
+        var segmentStart = 0   // start of the current top-level declaration
+        var pendingStart = 0   // start of text not yet owned by a chunk
+        var transparentDepth = 0
+        var i = 0
+        let n = code.count
+        while i < n {
+            let c = code[i]
+            if c == UInt8(ascii: ";") {
+                segmentStart = i + 1
+            } else if c == UInt8(ascii: "}") {
+                if transparentDepth > 0 { transparentDepth -= 1 }
+                segmentStart = i + 1
+            } else if c == UInt8(ascii: "{") {
+                let decl = code[segmentStart..<i]
+                let declText = String(decoding: decl, as: UTF8.self)
+                let trimmed = declText.trimmingLeadingWhitespace()
+                if trimmed.hasPrefix("namespace") || trimmed.hasPrefix("export namespace")
+                    || (trimmed.hasPrefix("extern") && !declText.contains("(")) {
+                    transparentDepth += 1
+                    segmentStart = i + 1
+                    i += 1
+                    continue
+                }
+                let close = Self.matchingBrace(code, from: i)
+                if let name = Self.functionName(decl: Array(decl)) {
+                    let declStart = segmentStart + (decl.firstIndex { !Self.isSpace($0) }.map { $0 - segmentStart } ?? 0)
+                    functions.append(Function(name: name, chunkStart: Self.startOfLine(pendingStart, bytes),
+                                              declStart: Self.startOfLine(declStart, bytes), bodyEnd: close))
+                    pendingStart = Self.endOfLine(close, bytes)
+                }
+                i = close + 1
+                segmentStart = i
+                continue
+            }
+            i += 1
+        }
+        return functions
+    }
+
+    static func isSpace(_ b: UInt8) -> Bool { b == 32 || b == 9 || b == 10 || b == 13 || b == 11 || b == 12 }
+
+    /// The index of the brace closing the one at `open`, or the last index when unbalanced.
+    static func matchingBrace(_ code: [UInt8], from open: Int) -> Int {
+        var depth = 0
+        var i = open
+        while i < code.count {
+            if code[i] == UInt8(ascii: "{") { depth += 1 }
+            else if code[i] == UInt8(ascii: "}") { depth -= 1; if depth == 0 { return i } }
+            i += 1
+        }
+        return code.count - 1
+    }
+
+    static let nonNameCallees: Set<String> = ["__attribute__", "__declspec", "alignas", "__align__", "__launch_bounds__",
+                                               "decltype", "__attribute", "_Alignas", "__cluster_dims__", "noexcept"]
+
+    /// The function name if `decl` (blanked code before a `{`) declares a function definition, else nil.
+    static func functionName(decl: [UInt8]) -> String? {
+        guard let lastClose = decl.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        // An initializer (`= {`) or a struct/enum/class body is not a function.
+        var depth = 0
+        for (k, b) in decl.enumerated() {
+            if b == UInt8(ascii: "(") { depth += 1 } else if b == UInt8(ascii: ")") { depth -= 1 }
+            else if b == UInt8(ascii: "="), depth == 0 {
+                let prev = k > 0 ? decl[k - 1] : 0, next = k + 1 < decl.count ? decl[k + 1] : 0
+                if prev != UInt8(ascii: "=") && next != UInt8(ascii: "=") && !String(decoding: decl[..<k], as: UTF8.self).hasSuffix("operator") {
+                    return nil
+                }
+            }
+        }
+        let after = String(decoding: decl[(lastClose + 1)...], as: UTF8.self)
+        if after.contains(";") { return nil }
+        var i = 0
+        depth = 0
+        while i <= lastClose {
+            let b = decl[i]
+            if b == UInt8(ascii: "("), depth == 0 {
+                var j = i - 1
+                while j >= 0, isSpace(decl[j]) { j -= 1 }
+                var k = j
+                while k >= 0, isIdentByte(decl[k]) || decl[k] == UInt8(ascii: ":") || decl[k] == UInt8(ascii: "~") { k -= 1 }
+                let name = j >= 0 ? String(decoding: decl[(k + 1)...j], as: UTF8.self) : ""
+                if !name.isEmpty, !nonNameCallees.contains(name), !(name.first?.isNumber ?? true) {
+                    let keywordsNotNames: Set<String> = ["if", "for", "while", "switch", "return", "sizeof", "struct", "union", "enum"]
+                    return keywordsNotNames.contains(name) ? nil : name
+                }
+                depth += 1
+            } else if b == UInt8(ascii: "(") {
+                depth += 1
+            } else if b == UInt8(ascii: ")") {
+                depth -= 1
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    static func isIdentByte(_ b: UInt8) -> Bool {
+        (b >= 97 && b <= 122) || (b >= 65 && b <= 90) || (b >= 48 && b <= 57) || b == 95
+    }
+
+    /// A copy of `bytes` with comments, string/char literal contents and preprocessor lines replaced by spaces
+    /// (newlines kept), so that offsets and line numbers stay aligned with the original.
+    static func blankCommentsAndStrings(_ bytes: [UInt8]) -> [UInt8] {
+        var out = bytes
+        var i = 0
+        let n = bytes.count
+        var atLineStart = true
+        func blank(_ k: Int) { if out[k] != 10 { out[k] = 32 } }
+        while i < n {
+            let b = bytes[i]
+            if b == 10 { atLineStart = true; i += 1; continue }
+            if atLineStart, b == UInt8(ascii: "#") {
+                // Preprocessor line, with backslash continuations.
+                while i < n {
+                    if bytes[i] == 10 {
+                        var k = i - 1
+                        while k >= 0, bytes[k] == 13 { k -= 1 }
+                        if k >= 0, bytes[k] == UInt8(ascii: "\\") { i += 1; continue }
+                        break
+                    }
+                    blank(i); i += 1
+                }
+                continue
+            }
+            if !isSpace(b) { atLineStart = false }
+            if b == UInt8(ascii: "/"), i + 1 < n, bytes[i + 1] == UInt8(ascii: "/") {
+                while i < n, bytes[i] != 10 { blank(i); i += 1 }
+                continue
+            }
+            if b == UInt8(ascii: "/"), i + 1 < n, bytes[i + 1] == UInt8(ascii: "*") {
+                blank(i); blank(i + 1); i += 2
+                while i < n, !(bytes[i] == UInt8(ascii: "*") && i + 1 < n && bytes[i + 1] == UInt8(ascii: "/")) { blank(i); i += 1 }
+                if i < n { blank(i); if i + 1 < n { blank(i + 1) }; i += 2 }
+                continue
+            }
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") {
+                let quote = b
+                i += 1
+                while i < n, bytes[i] != quote, bytes[i] != 10 {
+                    if bytes[i] == UInt8(ascii: "\\"), i + 1 < n { blank(i); i += 1 }
+                    blank(i); i += 1
+                }
+                i += 1
+                continue
+            }
+            i += 1
+        }
+        return out
+    }
+
+    static func lineStarts(_ bytes: [UInt8]) -> [Int] {
+        var starts = [0]
+        for (i, b) in bytes.enumerated() where b == 10 { starts.append(i + 1) }
+        return starts
+    }
+
+    /// The 1-based line holding byte `offset`.
+    static func line(of offset: Int, _ lineStarts: [Int]) -> Int {
+        var lo = 0, hi = lineStarts.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
+        }
+        return lo + 1
+    }
+
+    static func startOfLine(_ offset: Int, _ bytes: [UInt8]) -> Int {
+        var i = min(offset, bytes.count)
+        while i > 0, bytes[i - 1] != 10 { i -= 1 }
+        return i
+    }
+
+    static func endOfLine(_ offset: Int, _ bytes: [UInt8]) -> Int {
+        var i = offset
+        while i < bytes.count, bytes[i] != 10 { i += 1 }
+        return min(i + 1, bytes.count)
+    }
+
+    static func hasContent(_ s: ArraySlice<UInt8>) -> Bool { s.contains { !isSpace($0) } }
+
+    /// Where the comment block directly above a declaration starts (the declaration's own start if none).
+    static func leadingCommentStart(bytes: [UInt8], declStart: Int, lineStarts: [Int]) -> Int {
+        var line = Self.line(of: declStart, lineStarts) - 1  // 1-based line above the declaration
+        var start = declStart
+        while line >= 1 {
+            let s = lineStarts[line - 1]
+            let e = line < lineStarts.count ? lineStarts[line] : bytes.count
+            let text = String(decoding: bytes[s..<e], as: UTF8.self).trimmingLeadingWhitespace()
+            if text.hasPrefix("//") || text.hasPrefix("/*") || text.hasPrefix("*") { start = s; line -= 1 } else { break }
+        }
+        return start
+    }
+
+    static func fileName(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
+}
+
+extension String {
+    func trimmingTrailingWhitespace() -> String {
+        var s = Substring(self)
+        while let last = s.last, last.isWhitespace { s = s.dropLast() }
+        return String(s)
+    }
+
+    func trimmingLeadingWhitespace() -> String {
+        String(drop { $0.isWhitespace })
+    }
+}

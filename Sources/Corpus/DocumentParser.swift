@@ -1,0 +1,25 @@
+/// Turns a source's text into chunks by dispatching on its format.
+public struct DocumentParser: Sendable {
+    /// Creates a parser.
+    public init() {}
+
+    /// Parses `source`; structural failures (malformed XML) throw, recoverable problems become diagnostics.
+    public func parse(_ source: SourceText) throws(CorpusError) -> ParsedDocument {
+        switch source.format {
+        case .c, .cpp, .opencl, .cuda:
+            return CodeChunker().chunk(source)
+        case .python, .triton:
+            return PythonChunker().chunk(source)
+        case .markdown:
+            return MarkdownChunker().chunk(source)
+        case .text:
+            return PlainTextChunker().chunk(source)
+        case .html:
+            return HTMLReader().read(source)
+        case .xml:
+            return try XMLReferenceReader().read(source)
+        case .jsonl:
+            return TraceReader().read(source)
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+
+/// Infers chunk metadata (intrinsics, ISA, features, op tags, identifiers) from text.
+public enum MetadataExtractor {
+    /// Op tags and the phrases that signal them (matched on lower-cased text).
+    static let opPhrases: [(op: String, phrases: [String])] = [
+        ("layernorm", ["layernorm", "layer_norm", "layer norm", "layer-norm"]),
+        ("rmsnorm", ["rmsnorm", "rms_norm", "rms norm", "root mean square norm"]),
+        ("log_softmax", ["log_softmax", "logsoftmax", "log-softmax", "log softmax"]),
+        ("softmax", ["softmax"]),
+        ("gemm", ["matmul", "gemm", "sgemm", "matrix multipl", "mat_mul"]),
+        ("matvec", ["matvec", "gemv", "matrix-vector", "matrix vector"]),
+        ("reduction", ["reduction", "reduce", "row_sum", "rowsum", "row sum", "row_max", "argmax", "horizontal sum"]),
+        ("argmax", ["argmax"]),
+        ("transpose", ["transpose"]),
+        ("activation", ["gelu", "silu", "relu", "sigmoid", "swish", "activation"]),
+        ("gelu", ["gelu"]),
+        ("silu", ["silu", "swish"]),
+        ("convolution", ["conv2d", "convolution", "conv_2d", "im2col"]),
+        ("scan", ["cumsum", "prefix sum", "prefix_sum", "inclusive scan", "exclusive scan", "scan"]),
+        ("pooling", ["maxpool", "max_pool", "max pooling", "avgpool", "pooling"]),
+        ("cross_entropy", ["cross_entropy", "cross-entropy", "cross entropy", "crossentropy"]),
+        ("l2norm", ["l2_norm", "l2norm", "l2 norm", "l2_normalize", "l2 normalization"]),
+        ("attention", ["attention"]),
+        ("copy", ["memcpy", "stream copy", "copy kernel"]),
+    ]
+
+    /// Op tags for a chunk: phrases in `heading` (title, symbol, path) count three times, body matches once;
+    /// a tag needs a score of at least two.
+    public static func ops(heading: String, body: String) -> [String] {
+        let h = heading.lowercased(), b = body.lowercased()
+        var tags: [String] = []
+        for (op, phrases) in opPhrases {
+            var score = 0
+            for p in phrases {
+                score += 3 * occurrences(of: p, in: h, cap: 1)
+                score += occurrences(of: p, in: b, cap: 2)
+                if score >= 2 { break }
+            }
+            if score >= 2 { tags.append(op) }
+        }
+        return tags
+    }
+
+    static func occurrences(of needle: String, in haystack: String, cap: Int) -> Int {
+        var count = 0
+        var range = haystack.startIndex..<haystack.endIndex
+        while count < cap, let r = haystack.range(of: needle, range: range) {
+            count += 1
+            range = r.upperBound..<haystack.endIndex
+        }
+        return count
+    }
+
+    /// Whether an identifier names a SIMD intrinsic, SIMD type or vector builtin.
+    public static func isIntrinsic(_ id: Substring) -> Bool {
+        if id.hasPrefix("_mm") || id.hasPrefix("__m128") || id.hasPrefix("__m256") || id.hasPrefix("__m512")
+            || id.hasPrefix("__mmask") || id.hasPrefix("__builtin_ia32") || id.hasPrefix("__builtin_shufflevector")
+            || id.hasPrefix("__builtin_convertvector") || id.hasPrefix("_cvt") || id.hasPrefix("_kand") || id.hasPrefix("_kor") {
+            return true
+        }
+        return isNEON(id) || isSVE(id)
+    }
+
+    static let neonSuffixes = ["_f32", "_f16", "_f64", "_s8", "_s16", "_s32", "_s64", "_u8", "_u16", "_u32", "_u64", "_bf16"]
+
+    static func isNEON(_ id: Substring) -> Bool {
+        if id.hasPrefix("float32x") || id.hasPrefix("int32x") || id.hasPrefix("uint8x") || id.hasPrefix("float16x") { return true }
+        guard id.first == "v", id.count > 5, id.contains("_") else { return false }
+        let stem = id.prefix { $0 != "_" }
+        let neonStems: Set<Substring> = ["vld1q", "vld1", "vst1q", "vst1", "vaddq", "vmulq", "vfmaq", "vmlaq", "vdupq",
+                                         "vmaxq", "vminq", "vaddvq", "vmaxvq", "vsubq", "vdivq", "vget", "vset", "vcombine",
+                                         "vrecpeq", "vrsqrteq", "vcvtq", "vbslq", "vcgtq", "vcltq", "vextq", "vzipq",
+                                         "vuzpq", "vtrnq", "vpaddq", "vsqrtq", "vabsq", "vnegq", "vfmsq", "vmovq", "vreinterpretq",
+                                         "vdup", "vadd", "vmul", "vfma", "vpadd", "vmax", "vmin"]
+        return neonStems.contains(stem) && neonSuffixes.contains { id.hasSuffix($0) }
+    }
+
+    static func isSVE(_ id: Substring) -> Bool {
+        if id.hasPrefix("svfloat") || id.hasPrefix("svbool") || id.hasPrefix("svint") || id.hasPrefix("svuint") { return true }
+        return id.hasPrefix("sv") && id.count > 6 && id.contains("_") && neonSuffixes.contains { id.contains($0) }
+    }
+
+    /// The instruction sets implied by a list of intrinsics, widest first.
+    public static func isa(for intrinsics: [String]) -> [String] {
+        var found = Set<String>()
+        for i in intrinsics {
+            if i.hasPrefix("_mm512") || i.hasPrefix("__m512") || i.hasPrefix("__mmask") || i.hasPrefix("_kand") || i.hasPrefix("_kor")
+                || i.hasPrefix("_cvtu32_mask") || i.hasPrefix("_cvtmask") { found.insert("avx512") }
+            else if i.hasPrefix("_mm256") || i.hasPrefix("__m256") { found.insert("avx2") }
+            else if i.hasPrefix("_mm_") || i.hasPrefix("__m128") { found.insert("sse") }
+            else if isSVE(Substring(i)) { found.insert("sve") }
+            else if isNEON(Substring(i)) { found.insert("neon") }
+        }
+        return ["avx512", "avx2", "sse", "sve", "neon"].filter(found.contains)
+    }
+
+    /// Maps a reference's technology label (`AVX-512`, `AVX2`, `SSE4.1`, `FMA`, `NEON`) to kb's ISA names.
+    public static func isa(forTechnology tech: String) -> String? {
+        let t = tech.lowercased().replacingOccurrences(of: "-", with: "").replacingOccurrences(of: "_", with: "")
+        if t.hasPrefix("avx512") { return "avx512" }
+        if t.hasPrefix("avx") || t == "fma" { return "avx2" }
+        if t.hasPrefix("sse") || t.hasPrefix("ssse") { return "sse" }
+        if t.hasPrefix("neon") || t.hasPrefix("asimd") { return "neon" }
+        if t.hasPrefix("sve") { return "sve" }
+        return nil
+    }
+
+    /// Features of code text: OpenCL, CUDA and C idioms that matter to a kernel engineer.
+    public static func features(code: String, language: DocumentFormat) -> [String] {
+        var f: [String] = []
+        func has(_ s: String) -> Bool { code.contains(s) }
+        switch language {
+        case .opencl:
+            if has("__local") || has("local float") || has("local int") { f.append("local-memory") }
+            if has("barrier(") || has("work_group_barrier") { f.append("barrier") }
+            if has("float2") || has("float4") || has("float8") || has("float16") || has("vload") || has("vstore") { f.append("vector-types") }
+            if has("atomic_") || has("atom_") { f.append("atomics") }
+            if has("native_") || has("half_") { f.append("native-math") }
+            if has("sub_group") { f.append("subgroups") }
+            if has("work_group_reduce") || has("work_group_scan") { f.append("work-group-functions") }
+            if has("get_local_id") || has("get_group_id") { f.append("work-groups") }
+        case .cuda:
+            if has("__shared__") { f.append("shared-memory") }
+            if has("__syncthreads") { f.append("barrier") }
+            if has("__shfl") { f.append("warp-shuffle") }
+            if has("atomicAdd") || has("atomicMax") || has("atomicCAS") { f.append("atomics") }
+            if has("wmma") || has("mma.sync") { f.append("tensor-cores") }
+        case .triton:
+            if has("tl.dot") { f.append("tl-dot") }
+            if has("tl.atomic") { f.append("atomics") }
+            if has("autotune") { f.append("autotune") }
+        default:
+            break
+        }
+        if language == .c || language == .cpp || language == .cuda {
+            if has("#pragma omp") || has("omp_get") { f.append("openmp") }
+            if has("_stream_ps") || has("_stream_si") || has("__builtin_nontemporal_store") { f.append("nt-stores") }
+            if has("_mm_prefetch") || has("__builtin_prefetch") { f.append("prefetch") }
+            if has("_mask_") || has("_maskz_") || has("__mmask") { f.append("masked-tail") }
+            if has("vector_size") { f.append("vector-ext") }
+            if has("#pragma omp simd") || has("#pragma GCC ivdep") { f.append("simd-pragma") }
+        }
+        return f
+    }
+}

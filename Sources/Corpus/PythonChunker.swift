@@ -1,0 +1,101 @@
+import Foundation
+
+/// Splits Python sources into one chunk per top-level function or class; `@triton.jit` functions are Triton kernels.
+public struct PythonChunker: Sendable {
+    /// Creates a chunker.
+    public init() {}
+
+    /// Chunks `source`; the document is Triton when it imports triton and decorates a function with `@triton.`.
+    public func chunk(_ source: SourceText) -> ParsedDocument {
+        let lines = source.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let isTriton = source.text.contains("import triton") && source.text.contains("@triton.")
+        // Top-level statement starts: (line index, is def/class/decorator).
+        var starts: [Int] = []
+        var i = 0
+        var inTripleQuote = false
+        while i < lines.count {
+            let line = lines[i]
+            let tripleCount = line.components(separatedBy: "\"\"\"").count - 1 + line.components(separatedBy: "'''").count - 1
+            if !inTripleQuote, let first = line.first, !first.isWhitespace, first != "#",
+               line.hasPrefix("def ") || line.hasPrefix("async def ") || line.hasPrefix("class ") || line.hasPrefix("@") {
+                // A decorator run belongs to the def that follows it.
+                if !(starts.last.map { lines[$0].hasPrefix("@") && isDecoratorRun(lines, from: $0, to: i) } ?? false) {
+                    starts.append(i)
+                }
+            }
+            if tripleCount % 2 == 1 { inTripleQuote.toggle() }
+            i += 1
+        }
+        var chunks: [Chunk] = []
+        var prefixStart = 0
+        for (k, s) in starts.enumerated() {
+            var begin = s
+            // Comments directly above belong to the definition.
+            while begin > prefixStart, lines[begin - 1].hasPrefix("#") { begin -= 1 }
+            var end = k + 1 < starts.count ? starts[k + 1] : lines.count
+            // Stop the body at the last indented or blank line before the next top-level statement.
+            var last = s
+            var j = s + 1
+            while j < end {
+                let l = lines[j]
+                if let f = l.first, !f.isWhitespace, !l.hasPrefix("#"), !l.hasPrefix(")"), !l.hasPrefix("]") { break }
+                if !l.trimmingCharacters(in: .whitespaces).isEmpty { last = j }
+                j += 1
+            }
+            end = last + 1
+            if k == 0, begin > 0, lines[0..<begin].contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+                begin = 0  // module docstring and imports attach to the first definition
+            }
+            let text = lines[begin..<end].joined(separator: "\n")
+            let header = lines[s..<min(end, s + 8)].first { $0.hasPrefix("def ") || $0.hasPrefix("class ") || $0.hasPrefix("async def ") } ?? lines[s]
+            let name = Self.definedName(header)
+            let decorators = lines[s..<min(end, s + 8)].filter { $0.hasPrefix("@") }
+            let tritonKernel = isTriton && decorators.contains { $0.hasPrefix("@triton.") }
+            var meta = ChunkMetadata()
+            for id in Tokens.identifiers(in: text) where Tokens.isDistinctive(id) { meta.identifiers[id.lowercased(), default: 0] += 1 }
+            if let name { meta.identifiers[name.lowercased(), default: 0] += 1 }
+            if tritonKernel {
+                meta.qualifiers = decorators.map { String($0.prefix { $0 != "(" }) }
+                meta.intrinsics = Self.tritonPrimitives(in: text)
+                meta.features = MetadataExtractor.features(code: text, language: .triton)
+            }
+            meta.ops = MetadataExtractor.ops(heading: (name ?? "") + " " + source.displayPath, body: text)
+            chunks.append(Chunk(kind: .kernel, language: tritonKernel || isTriton ? "triton" : "python",
+                                backend: tritonKernel || isTriton ? "triton" : nil, symbol: name, title: name ?? "module",
+                                startLine: begin + 1, endLine: end, text: text, metadata: meta))
+            prefixStart = end
+        }
+        if chunks.isEmpty, !source.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            chunks.append(Chunk(kind: .kernel, language: isTriton ? "triton" : "python", backend: isTriton ? "triton" : nil,
+                                title: CodeChunker.fileName(source.displayPath), startLine: 1, endLine: lines.count,
+                                text: source.text))
+        }
+        return ParsedDocument(title: CodeChunker.fileName(source.displayPath), chunks: chunks)
+    }
+
+    func isDecoratorRun(_ lines: [String], from: Int, to: Int) -> Bool {
+        lines[from..<to].allSatisfy { $0.hasPrefix("@") || $0.first?.isWhitespace == true || $0.hasPrefix(")") || $0.isEmpty }
+    }
+
+    static func definedName(_ line: String) -> String? {
+        let rest: Substring
+        if line.hasPrefix("async def ") { rest = line.dropFirst(10) }
+        else if line.hasPrefix("def ") { rest = line.dropFirst(4) }
+        else if line.hasPrefix("class ") { rest = line.dropFirst(6) }
+        else { return nil }
+        let name = rest.prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+        return name.isEmpty ? nil : String(name)
+    }
+
+    /// `tl.load`, `tl.dot`, ... in first-use order.
+    static func tritonPrimitives(in text: String) -> [String] {
+        var seen = Set<String>(), out: [String] = []
+        var rest = Substring(text)
+        while let r = rest.range(of: "tl.") {
+            let name = rest[r.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+            if !name.isEmpty, seen.insert(String(name)).inserted { out.append("tl." + name) }
+            rest = rest[r.upperBound...]
+        }
+        return out
+    }
+}

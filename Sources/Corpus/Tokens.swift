@@ -1,0 +1,99 @@
+/// Splitting of text and identifiers into the words kb indexes.
+public enum Tokens {
+    /// C-family keywords and common type names that are never interesting identifiers.
+    static let keywords: Set<String> = [
+        "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum", "extern",
+        "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return", "short", "signed",
+        "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "bool",
+        "size_t", "int32_t", "int64_t", "uint32_t", "uint64_t", "uint8_t", "int8_t", "uint16_t", "int16_t",
+        "__restrict", "__restrict__", "class", "namespace", "template", "typename", "public", "private", "def",
+        "return", "import", "from", "true", "false", "null", "nullptr", "none", "self", "in", "is", "not", "and", "or",
+        "uint", "ulong", "uchar", "ushort", "half", "ptrdiff_t", "intptr_t", "uintptr_t", "const_cast",
+    ]
+
+    /// Identifier-shaped tokens of `text` (letters, digits, underscores; not starting with a digit), in order.
+    public static func identifiers(in text: String) -> [Substring] {
+        var out: [Substring] = []
+        let scalars = text.unicodeScalars
+        var i = scalars.startIndex
+        while i < scalars.endIndex {
+            let c = scalars[i]
+            if isIdentStart(c) {
+                let start = i
+                while i < scalars.endIndex, isIdentBody(scalars[i]) { i = scalars.index(after: i) }
+                out.append(Substring(scalars[start..<i]))
+            } else if c.properties.numericType != nil || ("0"..."9").contains(c) {
+                while i < scalars.endIndex, isIdentBody(scalars[i]) { i = scalars.index(after: i) }
+            } else {
+                i = scalars.index(after: i)
+            }
+        }
+        return out
+    }
+
+    @inline(__always) static func isIdentStart(_ c: Unicode.Scalar) -> Bool {
+        (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c == "_"
+    }
+
+    @inline(__always) static func isIdentBody(_ c: Unicode.Scalar) -> Bool {
+        isIdentStart(c) || (c >= "0" && c <= "9")
+    }
+
+    /// Whether an identifier deserves exact lookup: it has an underscore, a digit or an inner capital, and is no keyword.
+    public static func isDistinctive(_ ident: Substring) -> Bool {
+        guard ident.utf8.count >= 3 else { return false }
+        var hasUnderscore = false, hasDigit = false, innerUpper = false, sawLower = false
+        for b in ident.utf8 {
+            if b == UInt8(ascii: "_") { hasUnderscore = true }
+            else if b >= 48 && b <= 57 { hasDigit = true }
+            else if b >= 65 && b <= 90 { if sawLower { innerUpper = true } }
+            else if b >= 97 && b <= 122 { sawLower = true }
+        }
+        guard hasUnderscore || hasDigit || innerUpper else { return false }
+        return !keywords.contains(String(ident).lowercased())
+    }
+
+    /// Sub-words of an identifier: split at underscores, lower→upper changes and letter↔digit changes, lower-cased.
+    /// `clEnqueueNDRangeKernel` → `cl enqueue nd range kernel`; `_mm512_fmadd_ps` → `mm512 fmadd ps`.
+    public static func subwords(of ident: Substring) -> [String] {
+        var words: [String] = []
+        var current: [UInt8] = []
+        let bytes = Array(ident.utf8)
+        func flush() {
+            if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self).lowercased()); current.removeAll() }
+        }
+        for (i, b) in bytes.enumerated() {
+            if b == UInt8(ascii: "_") || b > 127 { flush(); continue }
+            let isUpper = b >= 65 && b <= 90
+            if let prev = current.last {
+                let prevUpper = prev >= 65 && prev <= 90, prevLower = prev >= 97 && prev <= 122
+                let nextLower = i + 1 < bytes.count && bytes[i + 1] >= 97 && bytes[i + 1] <= 122
+                if isUpper && (prevLower || (prevUpper && nextLower)) { flush() }
+            }
+            current.append(b)
+        }
+        flush()
+        return words
+    }
+
+    /// Whether an identifier contains a camelCase boundary that FTS5's tokenizer would not split.
+    public static func hasCamelBoundary(_ ident: Substring) -> Bool {
+        var sawLower = false
+        for b in ident.utf8 {
+            if b >= 97 && b <= 122 { sawLower = true } else if b >= 65 && b <= 90, sawLower { return true }
+        }
+        return false
+    }
+
+    /// Lower-cased words of free text (letters and digits), as a search query sees them.
+    public static func words(in text: String) -> [String] {
+        var out: [String] = []
+        var current = ""
+        for ch in text.lowercased().unicodeScalars {
+            if ch.properties.isAlphabetic || ("0"..."9").contains(ch) { current.unicodeScalars.append(ch) }
+            else if !current.isEmpty { out.append(current); current = "" }
+        }
+        if !current.isEmpty { out.append(current) }
+        return out
+    }
+}

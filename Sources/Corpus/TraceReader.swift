@@ -1,0 +1,136 @@
+import Foundation
+
+/// Reads optimization traces: JSON Lines, one attempt per line (see `schemas/trace.schema.json`).
+///
+/// A broken or invalid line is reported with its line number and skipped; the good lines are kept.
+public struct TraceReader: Sendable {
+    /// Fields every record must carry.
+    public static let requiredFields = ["id", "task", "backend", "outcome"]
+
+    /// Creates a reader.
+    public init() {}
+
+    /// Parses every line of `source` into a trace chunk.
+    public func read(_ source: SourceText) -> ParsedDocument {
+        var chunks: [Chunk] = []
+        var diagnostics: [Diagnostic] = []
+        var seenIDs = Set<String>()
+        let decoder = JSONDecoder()
+        for (index, rawLine) in source.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let lineNumber = index + 1
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty { continue }
+            let object: [String: JSONValue]
+            do {
+                guard let o = try decoder.decode(JSONValue.self, from: Data(line.utf8)).object else {
+                    diagnostics.append(Diagnostic(.error, source: source.displayPath, line: lineNumber,
+                                                  message: "not a JSON object; each line must be one trace record {…}"))
+                    continue
+                }
+                object = o
+            } catch {
+                diagnostics.append(Diagnostic(.error, source: source.displayPath, line: lineNumber,
+                                              message: "invalid JSON (\(Self.describe(error))); line skipped, the others were kept"))
+                continue
+            }
+            var bad = false
+            for field in Self.requiredFields {
+                guard let value = object[field]?.string, !value.isEmpty else {
+                    let problem = object[field] == nil ? "missing" : "must be a non-empty string"
+                    diagnostics.append(Diagnostic(.error, source: source.displayPath, line: lineNumber, field: field,
+                                                  message: "\(problem); every trace record needs \(Self.requiredFields.joined(separator: ", "))"))
+                    bad = true
+                    break
+                }
+            }
+            if bad { continue }
+            let id = object["id"]?.string ?? ""
+            if !seenIDs.insert(id).inserted {
+                diagnostics.append(Diagnostic(.warning, source: source.displayPath, line: lineNumber, field: "id",
+                                              message: "duplicate id '\(id)' in this file; both records are kept"))
+            }
+            let (fields, fieldProblems) = Self.fields(object)
+            for (field, problem) in fieldProblems {
+                diagnostics.append(Diagnostic(.warning, source: source.displayPath, line: lineNumber, field: field, message: problem))
+            }
+            chunks.append(chunk(object, fields: fields, line: lineNumber, path: source.displayPath))
+        }
+        return ParsedDocument(title: CodeChunker.fileName(source.displayPath), chunks: chunks, diagnostics: diagnostics)
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if case DecodingError.dataCorrupted(let context) = error {
+            let underlying = context.underlyingError.map { " \(String(describing: $0))" } ?? ""
+            return context.debugDescription + underlying
+        }
+        return "malformed JSON"
+    }
+
+    /// Typed columns of a record, with warnings for values of the wrong type.
+    static func fields(_ o: [String: JSONValue]) -> (TraceFields, [(String, String)]) {
+        var problems: [(String, String)] = []
+        let timings = o["timings"]?.object ?? [:]
+        func num(_ key: String, in dict: [String: JSONValue], path: String) -> Double? {
+            guard let v = dict[key], !v.isNull else { return nil }
+            guard let d = v.number, d.isFinite else { problems.append((path, "expected a number; value ignored")); return nil }
+            return d
+        }
+        let hardware = o["hardware"]?.object ?? [:]
+        var f = TraceFields(task: o["task"]?.string ?? "", backend: o["backend"]?.string ?? "",
+                            outcome: o["outcome"]?.string ?? "")
+        f.stage = o["stage"]?.string
+        f.medianMs = num("median_ms", in: timings, path: "timings.median_ms")
+        f.baselineMs = num("baseline_ms", in: timings, path: "timings.baseline_ms")
+        f.solMs = num("sol_ms", in: timings, path: "timings.sol_ms")
+        f.speedup = num("speedup", in: o, path: "speedup")
+        f.solFraction = num("sol_fraction", in: o, path: "sol_fraction")
+        f.solScore = num("sol_score", in: o, path: "sol_score")
+        if let t = num("threads", in: hardware, path: "hardware.threads") { f.threads = Int(t) }
+        return (f, problems)
+    }
+
+    func chunk(_ o: [String: JSONValue], fields f: TraceFields, line: Int, path: String) -> Chunk {
+        let id = o["id"]?.string ?? "trace"
+        var lines = ["trace \(id): \(f.task) on \(f.backend), \(f.outcome)" + (f.stage.map { " (stage \($0))" } ?? "")]
+        for key in ["kernel", "parent", "change"] {
+            if let v = o[key], !v.isNull { lines.append("\(key): \(v.rendered)") }
+        }
+        for key in ["hardware", "parameters", "shape"] {
+            if let v = o[key]?.object, !v.isEmpty { lines.append("\(key): \(JSONValue.object(v).rendered)") }
+        }
+        var timing: [String] = []
+        if let m = f.medianMs { timing.append("median \(Self.fmt(m)) ms") }
+        if let b = f.baselineMs { timing.append("baseline \(Self.fmt(b)) ms") }
+        if let s = f.solMs { timing.append("speed of light \(Self.fmt(s)) ms") }
+        if let s = f.speedup { timing.append("speedup \(Self.fmt(s))x") }
+        if let s = f.solFraction { timing.append("\(Self.fmt(s * 100))% of speed of light") }
+        if let s = f.solScore { timing.append("SOL score \(Self.fmt(s))") }
+        if !timing.isEmpty { lines.append("timings: " + timing.joined(separator: ", ")) }
+        if let m = o["message"]?.string, !m.isEmpty { lines.append("message: \(m)") }
+        let known: Set<String> = ["id", "task", "backend", "outcome", "stage", "kernel", "parent", "change", "hardware",
+                                  "parameters", "shape", "timings", "speedup", "sol_fraction", "sol_score", "message"]
+        for key in o.keys.sorted() where !known.contains(key) {
+            if let v = o[key], !v.isNull { lines.append("\(key): \(v.rendered)") }
+        }
+        let text = lines.joined(separator: "\n")
+        var meta = ChunkMetadata()
+        meta.trace = f
+        meta.identifiers[id.lowercased(), default: 0] += 1
+        for ident in Tokens.identifiers(in: text) where Tokens.isDistinctive(ident) { meta.identifiers[ident.lowercased(), default: 0] += 1 }
+        if let isa = o["hardware"]?.object?["isa"]?.string, let mapped = MetadataExtractor.isa(forTechnology: isa) {
+            meta.isa = [mapped]
+        }
+        meta.ops = MetadataExtractor.ops(heading: f.task + " " + f.task, body: "")
+        if meta.ops.isEmpty { meta.ops = [f.task] }
+        let summary = o["change"]?.string ?? o["message"]?.string.map { String($0.prefix(60)) } ?? ""
+        let title = "\(f.task) \(f.backend) \(f.outcome)" + (summary.isEmpty ? "" : ": \(summary)")
+        return Chunk(kind: .trace, language: "jsonl", backend: f.backend, symbol: id, title: title, startLine: line,
+                     endLine: line, text: text, metadata: meta)
+    }
+
+    static func fmt(_ d: Double) -> String {
+        if d >= 100 { return String(format: "%.0f", d) }
+        if d >= 10 { return String(format: "%.1f", d) }
+        return String(format: "%.3g", d)
+    }
+}

@@ -1,0 +1,445 @@
+public import Corpus
+import Dispatch
+import Foundation
+
+/// Options of an ingest run.
+public struct IngestOptions: Sendable {
+    /// Delete documents under the given folders whose files no longer exist.
+    public var prune = false
+    /// Re-read and re-index every file even when unchanged.
+    public var force = false
+    /// Largest file accepted, in bytes.
+    public var maxFileSize = 8 << 20
+    /// Limits for http(s) sources.
+    public var fetchLimits = URLFetcher.Limits()
+    /// Worker threads parsing and embedding (default: the processor count).
+    public var workers = ProcessInfo.processInfo.activeProcessorCount
+    /// Source bytes per write transaction.
+    public var batchBytes = 8 << 20
+
+    /// Creates default options.
+    public init() {}
+}
+
+/// What an ingest did.
+public struct IngestReport: Sendable, Codable {
+    /// New documents stored.
+    public var added = 0
+    /// Changed documents replaced.
+    public var updated = 0
+    /// Documents found unchanged.
+    public var unchanged = 0
+    /// Files skipped (empty, binary, unsupported, symlink loops).
+    public var skipped = 0
+    /// Sources that failed (unreadable, malformed, network errors).
+    public var failed = 0
+    /// Documents removed by `--prune`.
+    public var removed = 0
+    /// Bytes of source read and indexed.
+    public var bytes = 0
+    /// Chunks written.
+    public var chunks = 0
+    /// Wall time in seconds.
+    public var seconds = 0.0
+    /// Everything worth telling the user, per source.
+    public var diagnostics: [Diagnostic] = []
+
+    /// Throughput of the indexed bytes in MB/s.
+    public var megabytesPerSecond: Double { seconds > 0 ? Double(bytes) / 1e6 / seconds : 0 }
+}
+
+/// Progress of an ingest run, reported after each source.
+public struct IngestProgress: Sendable {
+    /// Sources handled so far.
+    public var done: Int
+    /// Sources to handle.
+    public var total: Int
+    /// Bytes read so far.
+    public var bytes: Int
+    /// The source just handled.
+    public var current: String
+}
+
+/// Reads sources into the store: walks, parses, embeds and writes in batched transactions.
+public final class IngestService {
+    let store: KnowledgeStore
+    let options: IngestOptions
+
+    /// Creates a service writing into `store`.
+    public init(store: KnowledgeStore, options: IngestOptions = IngestOptions()) {
+        self.store = store
+        self.options = options
+    }
+
+    /// A source parsed and embedded, ready to write.
+    struct Prepared: @unchecked Sendable {
+        var source: String
+        var displayPath: String
+        var format: DocumentFormat
+        var title: String
+        var hash: String
+        var size: Int
+        var modified: Double
+        var chunks: [Chunk]
+        var bags: [HashedEmbedder.WordBag]
+        var vectors: [(Float, [Int8])] = []
+    }
+
+    enum Outcome: @unchecked Sendable {
+        case prepared(Prepared, [Diagnostic])
+        case unchangedContent(source: String, size: Int, modified: Double)
+        case failed(CorpusError)
+        case skipped(CorpusError)
+    }
+
+    struct ExistingDocument {
+        var id: Int64
+        var hash: String
+        var size: Int
+        var modified: Double
+        var parserVersion: Int
+    }
+
+    /// Ingests files, folders and http(s) URLs. Per-source problems become diagnostics; only store failures throw.
+    public func ingest(_ inputs: [String], progress: (@Sendable (IngestProgress) -> Void)? = nil) throws(RetrievalError) -> IngestReport {
+        let started = Date()
+        var report = IngestReport()
+        let urls = inputs.filter(URLFetcher.isURL)
+        let paths = inputs.filter { !URLFetcher.isURL($0) }
+        let (files, walkDiagnostics) = SourceWalker().walk(paths)
+        for d in walkDiagnostics {
+            report.diagnostics.append(d)
+            if d.severity == .error { report.failed += 1 } else { report.skipped += 1 }
+        }
+        let existing = try existingDocuments()
+        let reembedAll = !store.embedderMatches
+        var pending: [SourceFile] = []
+        for file in files {
+            if let e = existing[file.path], !options.force, !reembedAll, e.size == file.size, e.modified == file.modified,
+               e.parserVersion == KnowledgeStore.parserVersion {
+                report.unchanged += 1
+            } else {
+                pending.append(file)
+            }
+        }
+        let total = pending.count + urls.count
+        var done = 0
+        var (df, dfCount) = try store.sql { () throws(SQLiteFailure) in try store.loadDocumentFrequencies() }
+        if reembedAll { df = [Int32](repeating: 0, count: store.embedder.dfBuckets); dfCount = 0 }
+        var changed = false
+
+        // Batches of files, parsed and embedded on worker threads, written in one transaction each.
+        var start = 0
+        while start < pending.count {
+            var end = start, bytes = 0
+            while end < pending.count, bytes < options.batchBytes || end == start { bytes += pending[end].size; end += 1 }
+            let batch = Array(pending[start..<end])
+            let outcomes = prepare(batch, existing: existing)
+            let wrote = try write(outcomes, existing: existing, df: &df, dfCount: &dfCount, report: &report)
+            changed = changed || wrote
+            for (i, file) in batch.enumerated() {
+                done += 1
+                _ = i
+                progress?(IngestProgress(done: done, total: total, bytes: report.bytes, current: file.displayPath))
+            }
+            start = end
+        }
+
+        for url in urls {
+            let outcome: Outcome
+            do throws(CorpusError) {
+                let (text, warnings) = try URLFetcher(limits: options.fetchLimits).fetch(url)
+                outcome = try Self.parse(text, size: text.text.utf8.count, modified: Date().timeIntervalSince1970,
+                                         warnings: warnings, existing: existing[url], hash: Self.contentHash(text.text),
+                                         embedder: store.embedder, force: options.force || !store.embedderMatches)
+            } catch {
+                outcome = .failed(error)
+            }
+            let wrote = try write([outcome], existing: existing, df: &df, dfCount: &dfCount, report: &report)
+            changed = changed || wrote
+            done += 1
+            progress?(IngestProgress(done: done, total: total, bytes: report.bytes, current: url))
+        }
+
+        if options.prune {
+            let removed = try prune(roots: paths.map { Self.absolute($0) }, seen: Set(files.map(\.path)), df: &df, dfCount: &dfCount)
+            report.removed = removed
+            changed = changed || removed > 0
+        }
+        if changed || reembedAll {
+            try store.sql { () throws(SQLiteFailure) in
+                try store.db.transaction { () throws(SQLiteFailure) in
+                    try store.rebuildVectorPack()
+                    if reembedAll {
+                        try store.setMeta("embedder", .text("hashed-v1-d\(store.embedder.dimension)-b\(store.embedder.dfBuckets)-g\(store.embedder.ngramWeight)"))
+                    }
+                }
+                if report.chunks > 2000 { try store.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES('optimize')") }
+                try? store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            }
+        }
+        report.seconds = Date().timeIntervalSince(started)
+        return report
+    }
+
+    static func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
+    }
+
+    func existingDocuments() throws(RetrievalError) -> [String: ExistingDocument] {
+        try store.sql { () throws(SQLiteFailure) in
+            var out: [String: ExistingDocument] = [:]
+            let s = try store.db.prepare("SELECT source, id, content_hash, size, mtime, parser_version FROM documents")
+            while try s.step() {
+                out[s.text(0)] = ExistingDocument(id: s.int(1), hash: s.text(2), size: Int(s.int(3)), modified: s.double(4),
+                                                  parserVersion: Int(s.int(5)))
+            }
+            return out
+        }
+    }
+
+    /// Loads, parses and embeds word bags for a batch in parallel.
+    func prepare(_ batch: [SourceFile], existing: [String: ExistingDocument]) -> [Outcome] {
+        let results = ResultSlots<Outcome>(count: batch.count)
+        let loader = SourceLoader(maxFileSize: options.maxFileSize)
+        let force = options.force || !store.embedderMatches
+        let embedder = store.embedder
+        DispatchQueue.concurrentPerform(iterations: batch.count) { i in
+            let file = batch[i]
+            let outcome: Outcome
+            do throws(CorpusError) {
+                let (text, warnings) = try loader.load(file)
+                let hash = Self.contentHash(text.text)
+                if !force, let e = existing[file.path], e.hash == hash, e.parserVersion == KnowledgeStore.parserVersion {
+                    outcome = .unchangedContent(source: file.path, size: file.size, modified: file.modified)
+                } else {
+                    outcome = try Self.parse(text, size: file.size, modified: file.modified, warnings: warnings,
+                                             existing: existing[file.path], hash: hash, embedder: embedder, force: force)
+                }
+            } catch {
+                switch error {
+                case .empty, .binary, .unsupportedType: outcome = .skipped(error)
+                default: outcome = .failed(error)
+                }
+            }
+            results.set(i, outcome)
+        }
+        return results.values()
+    }
+
+    static func parse(_ text: SourceText, size: Int, modified: Double, warnings: [Diagnostic], existing: ExistingDocument?,
+                      hash: String, embedder: HashedEmbedder, force: Bool) throws(CorpusError) -> Outcome {
+        if let existing, existing.hash == hash, existing.parserVersion == KnowledgeStore.parserVersion, !force {
+            return .unchangedContent(source: text.source, size: size, modified: modified)
+        }
+        let parsed = try DocumentParser().parse(text)
+        let bags = parsed.chunks.map { embedder.words(Self.embeddingText($0, path: text.displayPath)) }
+        let prepared = Prepared(source: text.source, displayPath: text.displayPath, format: text.format, title: parsed.title,
+                                hash: hash, size: size, modified: modified, chunks: parsed.chunks, bags: bags)
+        return .prepared(prepared, warnings + parsed.diagnostics)
+    }
+
+    /// The text a chunk is embedded from: its title, symbol words, heading path and body.
+    static func embeddingText(_ chunk: Chunk, path: String) -> String {
+        chunk.title + "\n" + symbolsColumn(chunk, path: path) + "\n" + chunk.text
+    }
+
+    /// The FTS `symbols` column: the symbol and its sub-words, camelCase splits, the file name's words, headings.
+    static func symbolsColumn(_ chunk: Chunk, path: String) -> String {
+        var parts: [String] = []
+        if let s = chunk.symbol { parts.append(s); parts.append(Tokens.subwords(of: Substring(s)).joined(separator: " ")) }
+        let file = path.split(separator: "/").last.map(String.init) ?? path
+        parts.append(Tokens.subwords(of: Substring(file.split(separator: ".").first ?? Substring(file))).joined(separator: " "))
+        if chunk.metadata.headingPath.count > 1 { parts.append(chunk.metadata.headingPath.dropLast().joined(separator: " ")) }
+        var camel = Set<String>()
+        for id in Tokens.identifiers(in: chunk.text) where Tokens.hasCamelBoundary(id) {
+            camel.insert(Tokens.subwords(of: id).joined(separator: " "))
+        }
+        parts.append(contentsOf: camel.sorted())
+        return parts.filter { !$0.isEmpty }.joined(separator: " ")
+    }
+
+    /// A 64-bit content hash (hex) of the text.
+    static func contentHash(_ text: String) -> String {
+        var h: UInt64 = 0x9E3779B97F4A7C15 ^ UInt64(text.utf8.count)
+        var acc: UInt64 = 0
+        var n = 0
+        for b in text.utf8 {
+            acc = (acc << 8) | UInt64(b)
+            n += 1
+            if n == 8 { h = HashedEmbedder.mix(h ^ acc); acc = 0; n = 0 }
+        }
+        h = HashedEmbedder.mix(h ^ acc ^ UInt64(n))
+        let hex = String(h, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// Writes a batch's outcomes in one transaction; returns whether content changed.
+    func write(_ outcomes: [Outcome], existing: [String: ExistingDocument], df: inout [Int32], dfCount: inout Int,
+               report: inout IngestReport) throws(RetrievalError) -> Bool {
+        let embedder = store.embedder
+        var changed = false
+        var prepared: [(Prepared, [Diagnostic])] = []
+        for outcome in outcomes {
+            switch outcome {
+            case .prepared(let p, let d): prepared.append((p, d))
+            case .unchangedContent: report.unchanged += 1
+            case .failed(let e):
+                report.failed += 1
+                report.diagnostics.append(Diagnostic(.error, source: e.source, message: e.description))
+            case .skipped(let e):
+                report.skipped += 1
+                report.diagnostics.append(Diagnostic(.warning, source: e.source, message: e.description))
+            }
+        }
+        let touchUnchanged: [(String, Int, Double)] = outcomes.compactMap {
+            if case .unchangedContent(let s, let size, let m) = $0 { return (s, size, m) } else { return nil }
+        }
+        guard !prepared.isEmpty || !touchUnchanged.isEmpty else { return false }
+        let snapshotDF = df, snapshotCount = dfCount
+        do {
+            try store.db.transaction { () throws(SQLiteFailure) in
+                for (source, size, modified) in touchUnchanged {
+                    try store.db.prepare("UPDATE documents SET size = ?, mtime = ? WHERE source = ?")
+                        .run([.int(Int64(size)), .double(modified), .text(source)])
+                }
+                guard !prepared.isEmpty else { return }
+                // Document frequencies: remove replaced documents' words, add the new ones, then embed.
+                for (p, _) in prepared {
+                    if let old = existing[p.source] { try forgetWords(ofDocument: old.id, df: &df, dfCount: &dfCount) }
+                    for bag in p.bags {
+                        for h in bag.hashes { df[embedder.dfBucket(h)] &+= 1 }
+                    }
+                    dfCount += p.bags.count
+                }
+                let dfNow = df, countNow = dfCount
+                let vectorSlots = ResultSlots<[(Float, [Int8])]>(count: prepared.count)
+                let items = prepared.map(\.0)
+                DispatchQueue.concurrentPerform(iterations: items.count) { i in
+                    vectorSlots.set(i, items[i].bags.map { HashedEmbedder.quantize(embedder.embed($0, df: dfNow, documentCount: countNow)) })
+                }
+                let vectors = vectorSlots.values()
+                for (k, (p, diagnostics)) in prepared.enumerated() {
+                    if let old = existing[p.source] {
+                        try store.db.prepare("DELETE FROM documents WHERE id = ?").run([.int(old.id)])
+                        report.updated += 1
+                    } else {
+                        report.added += 1
+                    }
+                    try insert(p, vectors: vectors[k])
+                    report.bytes += p.size
+                    report.chunks += p.chunks.count
+                    report.diagnostics.append(contentsOf: diagnostics)
+                }
+                try store.saveDocumentFrequencies(df, count: dfCount)
+                try store.setMeta("generation", .int(try store.generation() + 1))
+                changed = true
+            }
+        } catch {
+            df = snapshotDF
+            dfCount = snapshotCount
+            throw RetrievalError.from(error, path: store.path)
+        }
+        return changed
+    }
+
+    func forgetWords(ofDocument id: Int64, df: inout [Int32], dfCount: inout Int) throws(SQLiteFailure) {
+        let s = try store.db.prepare("""
+            SELECT c.title, c.symbols, c.body FROM chunks c WHERE c.document_id = ?
+            """)
+        try s.bind([.int(id)])
+        while try s.step() {
+            let bag = store.embedder.words(s.text(0) + "\n" + s.text(1) + "\n" + s.text(2))
+            for h in bag.hashes {
+                let b = store.embedder.dfBucket(h)
+                df[b] = max(0, df[b] - 1)
+            }
+            dfCount = max(0, dfCount - 1)
+        }
+    }
+
+    func insert(_ p: Prepared, vectors: [(Float, [Int8])]) throws(SQLiteFailure) {
+        let db = store.db
+        try db.prepare("""
+            INSERT INTO documents(source, display_path, format, kind, title, content_hash, size, mtime, parser_version, ingested_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).run([.text(p.source), .text(p.displayPath), .text(p.format.rawValue), .text(p.format.kind.rawValue),
+                      .text(p.title), .text(p.hash), .int(Int64(p.size)), .double(p.modified),
+                      .int(Int64(KnowledgeStore.parserVersion)), .double(Date().timeIntervalSince1970)])
+        let documentID = db.lastInsertRowID
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        for (ordinal, chunk) in p.chunks.enumerated() {
+            var stored = chunk.metadata
+            stored.identifiers = [:]
+            let metaJSON = (try? encoder.encode(stored)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            try db.prepare("""
+                INSERT INTO chunks(document_id, ordinal, kind, lang, backend, symbol, title, symbols, body, start_line, end_line, isa, ops, meta)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).run([.int(documentID), .int(Int64(ordinal)), .text(chunk.kind.rawValue), .text(chunk.language),
+                          chunk.backend.map { .text($0) } ?? .null, chunk.symbol.map { .text($0) } ?? .null,
+                          .text(chunk.title), .text(Self.symbolsColumn(chunk, path: p.displayPath)), .text(chunk.text),
+                          .int(Int64(chunk.startLine)), .int(Int64(chunk.endLine)),
+                          .text(" " + chunk.metadata.isa.joined(separator: " ") + " "),
+                          .text(" " + chunk.metadata.ops.joined(separator: " ") + " "), .text(metaJSON)])
+            let chunkID = db.lastInsertRowID
+            let symbolKey = chunk.symbol?.lowercased()
+            let identifierInsert = try db.prepare("INSERT OR IGNORE INTO identifiers(token, chunk_id, defines, count) VALUES (?, ?, ?, ?)")
+            for (token, count) in chunk.metadata.identifiers {
+                try identifierInsert.run([.text(token), .int(chunkID), .int(token == symbolKey ? 1 : 0), .int(Int64(count))])
+            }
+            let (scale, data) = vectors[ordinal]
+            try db.prepare("INSERT INTO vectors(chunk_id, scale, data) VALUES (?, ?, ?)")
+                .run([.int(chunkID), .double(Double(scale)), .blob(data.map { UInt8(bitPattern: $0) })])
+            if let t = chunk.metadata.trace {
+                try db.prepare("""
+                    INSERT INTO traces(chunk_id, task, backend, outcome, stage, median_ms, baseline_ms, sol_ms, speedup, sol_fraction, sol_score, threads)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """).run([.int(chunkID), .text(t.task), .text(t.backend), .text(t.outcome), t.stage.map { .text($0) } ?? .null,
+                              t.medianMs.map { .double($0) } ?? .null, t.baselineMs.map { .double($0) } ?? .null,
+                              t.solMs.map { .double($0) } ?? .null, t.speedup.map { .double($0) } ?? .null,
+                              t.solFraction.map { .double($0) } ?? .null, t.solScore.map { .double($0) } ?? .null,
+                              t.threads.map { .int(Int64($0)) } ?? .null])
+            }
+        }
+    }
+
+    /// Deletes documents under `roots` whose files are gone.
+    func prune(roots: [String], seen: Set<String>, df: inout [Int32], dfCount: inout Int) throws(RetrievalError) -> Int {
+        let existing = try existingDocuments()
+        let gone = existing.filter { source, _ in
+            !URLFetcher.isURL(source) && !seen.contains(source)
+                && roots.contains { source == $0 || source.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
+                && !FileManager.default.fileExists(atPath: source)
+        }
+        guard !gone.isEmpty else { return 0 }
+        try store.sql { () throws(SQLiteFailure) in
+            try store.db.transaction { () throws(SQLiteFailure) in
+                for (_, doc) in gone {
+                    try forgetWords(ofDocument: doc.id, df: &df, dfCount: &dfCount)
+                    try store.db.prepare("DELETE FROM documents WHERE id = ?").run([.int(doc.id)])
+                }
+                try store.saveDocumentFrequencies(df, count: dfCount)
+                try store.setMeta("generation", .int(try store.generation() + 1))
+            }
+        }
+        return gone.count
+    }
+}
+
+/// Fixed slots written by concurrent workers (each slot by exactly one worker), read after they finish.
+final class ResultSlots<T>: @unchecked Sendable {
+    private var storage: [T?]
+    private let lock = NSLock()
+
+    init(count: Int) { storage = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ value: T) {
+        lock.lock(); storage[i] = value; lock.unlock()
+    }
+
+    func values() -> [T] {
+        lock.lock(); defer { lock.unlock() }
+        return storage.compactMap { $0 }
+    }
+}

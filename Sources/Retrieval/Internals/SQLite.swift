@@ -1,0 +1,189 @@
+import CSQLite
+
+/// A failed SQLite call: the result code, SQLite's message and the statement concerned.
+struct SQLiteFailure: Error {
+    var code: Int32
+    var message: String
+    var sql: String
+
+    var primaryCode: Int32 { code & 0xFF }
+}
+
+/// One SQLite connection. Not thread-safe: owned by one task/thread at a time.
+final class Database {
+    let handle: OpaquePointer
+    let path: String
+    private var statementCache: [String: Statement] = [:]
+
+    /// Opens (and with `create`, creates) the database at `path`.
+    init(path: String, readOnly: Bool, create: Bool) throws(SQLiteFailure) {
+        var db: OpaquePointer?
+        var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        flags |= readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0))
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
+            if let db { sqlite3_close_v2(db) }
+            throw SQLiteFailure(code: rc, message: message, sql: "open")
+        }
+        handle = db
+        self.path = path
+        sqlite3_extended_result_codes(db, 1)
+    }
+
+    deinit {
+        statementCache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    var lastError: String { String(cString: sqlite3_errmsg(handle)) }
+
+    func failure(_ rc: Int32, _ sql: String) -> SQLiteFailure {
+        SQLiteFailure(code: rc, message: lastError, sql: sql)
+    }
+
+    /// Runs one or more statements without results.
+    func execute(_ sql: String) throws(SQLiteFailure) {
+        var errmsg: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &errmsg)
+        if rc != SQLITE_OK {
+            let message = errmsg.map { String(cString: $0) } ?? lastError
+            sqlite3_free(errmsg)
+            throw SQLiteFailure(code: rc, message: message, sql: sql)
+        }
+    }
+
+    /// A prepared statement, cached by its SQL text and reset for reuse.
+    func prepare(_ sql: String) throws(SQLiteFailure) -> Statement {
+        if let cached = statementCache[sql] {
+            cached.reset()
+            return cached
+        }
+        var stmt: OpaquePointer?
+        let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else { throw failure(rc, sql) }
+        let statement = Statement(handle: stmt, database: self, sql: sql)
+        statementCache[sql] = statement
+        return statement
+    }
+
+    /// The first column of the first row of a query, as an integer (nil when there is no row).
+    func scalarInt(_ sql: String, _ bindings: [SQLValue] = []) throws(SQLiteFailure) -> Int64? {
+        let s = try prepare(sql)
+        try s.bind(bindings)
+        guard try s.step() else { return nil }
+        return s.isNull(0) ? nil : s.int(0)
+    }
+
+    /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back on any error.
+    func transaction<T>(_ body: () throws(SQLiteFailure) -> T) throws(SQLiteFailure) -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let value = try body()
+            try execute("COMMIT")
+            return value
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    var changes: Int { Int(sqlite3_changes(handle)) }
+    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+}
+
+/// A value to bind to a statement parameter.
+enum SQLValue {
+    case int(Int64)
+    case double(Double)
+    case text(String)
+    case blob([UInt8])
+    case null
+}
+
+/// A prepared statement. Reused through the database's cache; do not keep one across `prepare` calls of the same SQL.
+final class Statement {
+    let handle: OpaquePointer
+    unowned let database: Database
+    let sql: String
+
+    init(handle: OpaquePointer, database: Database, sql: String) {
+        self.handle = handle; self.database = database; self.sql = sql
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    func reset() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
+    func bind(_ values: [SQLValue]) throws(SQLiteFailure) {
+        for (i, v) in values.enumerated() { try bind(v, at: Int32(i + 1)) }
+    }
+
+    func bind(_ value: SQLValue, at index: Int32) throws(SQLiteFailure) {
+        let rc: Int32
+        switch value {
+        case .int(let i): rc = sqlite3_bind_int64(handle, index, i)
+        case .double(let d): rc = sqlite3_bind_double(handle, index, d)
+        case .text(let s): rc = kb_sqlite3_bind_text_transient(handle, index, s, -1)
+        case .blob(let b):
+            rc = b.withUnsafeBytes { kb_sqlite3_bind_blob_transient(handle, index, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32($0.count)) }
+        case .null: rc = sqlite3_bind_null(handle, index)
+        }
+        guard rc == SQLITE_OK else { throw database.failure(rc, sql) }
+    }
+
+    /// Steps once: true when a row is available, false when done; errors (including malformed MATCH) throw.
+    func step() throws(SQLiteFailure) -> Bool {
+        let rc = sqlite3_step(handle)
+        if rc == SQLITE_ROW { return true }
+        if rc == SQLITE_DONE { return false }
+        let f = database.failure(rc, sql)
+        sqlite3_reset(handle)
+        throw f
+    }
+
+    /// Steps to completion, for statements without results.
+    func run(_ values: [SQLValue] = []) throws(SQLiteFailure) {
+        reset()
+        try bind(values)
+        while try step() {}
+    }
+
+    func int(_ col: Int32) -> Int64 { sqlite3_column_int64(handle, col) }
+    func double(_ col: Int32) -> Double { sqlite3_column_double(handle, col) }
+    func isNull(_ col: Int32) -> Bool { sqlite3_column_type(handle, col) == SQLITE_NULL }
+    func optionalDouble(_ col: Int32) -> Double? { isNull(col) ? nil : double(col) }
+    func optionalInt(_ col: Int32) -> Int64? { isNull(col) ? nil : int(col) }
+
+    func text(_ col: Int32) -> String {
+        guard let p = sqlite3_column_text(handle, col) else { return "" }
+        let n = Int(sqlite3_column_bytes(handle, col))
+        return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+    }
+
+    func optionalText(_ col: Int32) -> String? { isNull(col) ? nil : text(col) }
+
+    /// Calls `body` with the column's bytes, valid only during the call.
+    func withBlob<T>(_ col: Int32, _ body: (UnsafeRawBufferPointer) -> T) -> T {
+        let p = sqlite3_column_blob(handle, col)
+        let n = Int(sqlite3_column_bytes(handle, col))
+        return body(UnsafeRawBufferPointer(start: p, count: p == nil ? 0 : n))
+    }
+}
+
+/// SQLite result codes kb distinguishes.
+enum SQLiteCode {
+    static let busy = SQLITE_BUSY
+    static let locked = SQLITE_LOCKED
+    static let full = SQLITE_FULL
+    static let readOnly = SQLITE_READONLY
+    static let cantOpen = SQLITE_CANTOPEN
+    static let corrupt = SQLITE_CORRUPT
+    static let notADatabase = SQLITE_NOTADB
+    static let ioError = SQLITE_IOERR
+    static let permission = SQLITE_PERM
+    static let error = SQLITE_ERROR
+}

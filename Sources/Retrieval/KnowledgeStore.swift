@@ -1,0 +1,327 @@
+import CSQLite
+public import Corpus
+import Foundation
+import Glibc
+
+/// kb's SQLite store: documents, chunks, the FTS5 index, the identifier index and the vector index.
+///
+/// One instance owns one connection and must be used from one thread at a time. Every write runs in a
+/// transaction; the database uses WAL so readers never block the writer and a killed process leaves it intact.
+public final class KnowledgeStore {
+    /// The store file.
+    public let path: String
+    let db: Database
+    /// The embedder whose vectors this store holds.
+    public let embedder: HashedEmbedder
+    /// Bumped by the chunker when its output changes, so unchanged files are re-chunked once.
+    public static let parserVersion = 1
+
+    /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
+    public static func defaultPath(environment: [String: String]? = nil) -> String {
+        let environment = environment ?? ProcessInfo.processInfo.environment
+        if let p = environment["KB_STORE"], !p.isEmpty { return p }
+        if let x = environment["XDG_DATA_HOME"], !x.isEmpty { return x + "/kb/kb.sqlite" }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "."
+        return home + "/.local/share/kb/kb.sqlite"
+    }
+
+    /// Opens the store at `path`, creating it (and its folder) unless `readOnly`; migrates older schemas forward.
+    /// `maxPages` caps the file size in 4 KiB pages (a quota; writes beyond it fail as a full disk).
+    public init(path: String, readOnly: Bool = false, busyTimeoutMilliseconds: Int = 30_000, maxPages: Int? = nil,
+                embedder: HashedEmbedder = HashedEmbedder()) throws(RetrievalError) {
+        self.path = path
+        self.embedder = embedder
+        if readOnly {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw .cannotOpen(path: path, reason: "no store there yet; run kb ingest PATH first")
+            }
+        } else {
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
+                do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+                catch { throw .cannotOpen(path: path, reason: "cannot create folder \(folder): \(Self.reason(error))") }
+            }
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+                throw .cannotOpen(path: path, reason: "it is a folder; give a file path")
+            }
+        }
+        do {
+            db = try Database(path: path, readOnly: readOnly, create: !readOnly)
+        } catch {
+            if error.primaryCode == SQLiteCode.cantOpen, !readOnly, access((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent, W_OK) != 0 {
+                throw .readOnly(path: path)
+            }
+            throw RetrievalError.from(error, path: path)
+        }
+        do {
+            try db.execute("PRAGMA busy_timeout=\(busyTimeoutMilliseconds)")
+            if let maxPages { try db.execute("PRAGMA max_page_count=\(maxPages)") }
+            try db.execute("PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456")
+            // Validate that this is a database before changing anything.
+            let version = Int(try db.scalarInt("PRAGMA user_version") ?? 0)
+            if !readOnly {
+                try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
+            }
+            if version > Schema.currentVersion {
+                throw RetrievalError.schemaTooNew(path: path, found: version, supported: Schema.currentVersion)
+            }
+            if version < Schema.currentVersion {
+                if readOnly { throw RetrievalError.cannotOpen(path: path, reason: "its schema (v\(version)) needs an upgrade; run kb ingest once") }
+                if version == 0, (try db.scalarInt("SELECT count(*) FROM sqlite_master") ?? 0) > 0 {
+                    throw RetrievalError.corrupt(path: path, reason: "it is a SQLite database that kb did not create")
+                }
+                try db.transaction { () throws(SQLiteFailure) in
+                    // Re-read under the write lock: another process may have migrated meanwhile.
+                    let current = Int(try db.scalarInt("PRAGMA user_version") ?? 0)
+                    for v in current..<Schema.currentVersion {
+                        try db.execute(Schema.migrations[v])
+                        try db.execute("PRAGMA user_version=\(v + 1)")
+                    }
+                }
+            }
+            try checkEmbedderCompatibility(readOnly: readOnly)
+        } catch let e as RetrievalError {
+            throw e
+        } catch let f as SQLiteFailure {
+            throw RetrievalError.from(f, path: path)
+        } catch {
+            throw .sqlite(path: path, code: -1, message: "\(error)")
+        }
+    }
+
+    static func reason(_ error: any Error) -> String {
+        (error as NSError).localizedDescription
+    }
+
+    /// Runs SQLite work, mapping failures to `RetrievalError`.
+    func sql<T>(_ body: () throws(SQLiteFailure) -> T) throws(RetrievalError) -> T {
+        do { return try body() } catch { throw RetrievalError.from(error, path: path) }
+    }
+
+    /// Records the embedder's shape; a store embedded with another shape has its vectors rebuilt by the next ingest.
+    func checkEmbedderCompatibility(readOnly: Bool) throws(SQLiteFailure) {
+        let signature = "hashed-v1-d\(embedder.dimension)-b\(embedder.dfBuckets)-g\(embedder.ngramWeight)"
+        let stored = try metaText("embedder")
+        if stored == nil, !readOnly { try setMeta("embedder", .text(signature)) }
+        embedderMatches = stored == nil || stored == signature
+    }
+
+    /// Whether the stored vectors were made by this embedder.
+    var embedderMatches = true
+
+    // MARK: meta
+
+    func metaText(_ key: String) throws(SQLiteFailure) -> String? {
+        let s = try db.prepare("SELECT value FROM meta WHERE key = ?")
+        try s.bind([.text(key)])
+        return try s.step() ? s.optionalText(0) : nil
+    }
+
+    func metaInt(_ key: String) throws(SQLiteFailure) -> Int64 {
+        let s = try db.prepare("SELECT value FROM meta WHERE key = ?")
+        try s.bind([.text(key)])
+        return try s.step() ? s.int(0) : 0
+    }
+
+    func setMeta(_ key: String, _ value: SQLValue) throws(SQLiteFailure) {
+        try db.prepare("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+            .run([.text(key), value])
+    }
+
+    /// The store's generation: bumped by every ingest that changes content.
+    func generation() throws(SQLiteFailure) -> Int64 { try metaInt("generation") }
+
+    /// Hashed word document frequencies and the number of chunks they were counted over.
+    func loadDocumentFrequencies() throws(SQLiteFailure) -> (df: [Int32], count: Int) {
+        let s = try db.prepare("SELECT value FROM meta WHERE key = 'word_df'")
+        var df = [Int32](repeating: 0, count: embedder.dfBuckets)
+        if try s.step() {
+            s.withBlob(0) { raw in
+                if raw.count == df.count * 4 { df.withUnsafeMutableBytes { $0.copyMemory(from: raw) } }
+            }
+        }
+        return (df, Int(try metaInt("word_df_count")))
+    }
+
+    func saveDocumentFrequencies(_ df: [Int32], count: Int) throws(SQLiteFailure) {
+        try setMeta("word_df", .blob(df.withUnsafeBytes { Array($0) }))
+        try setMeta("word_df_count", .int(Int64(count)))
+    }
+
+    // MARK: reads
+
+    /// A stored chunk with its document's path.
+    public struct StoredChunk: Sendable, Codable {
+        /// Chunk id.
+        public var id: Int64
+        /// The document's displayed path (or URL).
+        public var path: String
+        /// The document's identity (absolute path or URL).
+        public var source: String
+        /// The chunk.
+        public var chunk: Chunk
+    }
+
+    /// The chunk with `id`, or an error naming it.
+    public func chunk(id: Int64) throws(RetrievalError) -> StoredChunk {
+        let rows = try chunks(ids: [id])
+        guard let first = rows.first else { throw .chunkNotFound(id: id) }
+        return first
+    }
+
+    /// The chunks with these ids (missing ids are skipped), in the order given.
+    public func chunks(ids: [Int64]) throws(RetrievalError) -> [StoredChunk] {
+        guard !ids.isEmpty else { return [] }
+        return try sql { () throws(SQLiteFailure) in
+            var byID: [Int64: StoredChunk] = [:]
+            let s = try db.prepare("""
+                SELECT c.id, d.display_path, d.source, c.kind, c.lang, c.backend, c.symbol, c.title, c.body,
+                       c.start_line, c.end_line, c.meta
+                FROM chunks c JOIN documents d ON d.id = c.document_id
+                WHERE c.id IN (SELECT value FROM json_each(?))
+                """)
+            try s.bind([.text("[" + ids.map(String.init).joined(separator: ",") + "]")])
+            let decoder = JSONDecoder()
+            while try s.step() {
+                let meta = (try? decoder.decode(ChunkMetadata.self, from: Data(s.text(11).utf8))) ?? ChunkMetadata()
+                let chunk = Chunk(kind: ContentKind(rawValue: s.text(3)) ?? .doc, language: s.text(4), backend: s.optionalText(5),
+                                  symbol: s.optionalText(6), title: s.text(7), startLine: Int(s.int(9)), endLine: Int(s.int(10)),
+                                  text: s.text(8), metadata: meta)
+                byID[s.int(0)] = StoredChunk(id: s.int(0), path: s.text(1), source: s.text(2), chunk: chunk)
+            }
+            return ids.compactMap { byID[$0] }
+        }
+    }
+
+    /// Totals of what the store holds.
+    public struct Statistics: Sendable, Codable {
+        /// The store file.
+        public var path: String
+        /// Documents.
+        public var documents: Int
+        /// Chunks.
+        public var chunks: Int
+        /// Chunks per kind.
+        public var chunksByKind: [String: Int]
+        /// Chunks per language.
+        public var chunksByLanguage: [String: Int]
+        /// Chunks per backend.
+        public var chunksByBackend: [String: Int]
+        /// Chunks per ISA tag.
+        public var chunksByISA: [String: Int]
+        /// Chunks per op tag.
+        public var chunksByOp: [String: Int]
+        /// Bytes of source text ingested.
+        public var sourceBytes: Int
+        /// Size of the store file and its WAL in bytes.
+        public var storeBytes: Int
+        /// Distinct identifiers indexed.
+        public var identifiers: Int
+        /// Trace records.
+        public var traces: Int
+        /// Schema version.
+        public var schemaVersion: Int
+        /// The store's content generation.
+        public var generation: Int
+    }
+
+    /// Sums what the store holds.
+    public func statistics() throws(RetrievalError) -> Statistics {
+        try sql { () throws(SQLiteFailure) in
+            func counts(_ query: String) throws(SQLiteFailure) -> [String: Int] {
+                var out: [String: Int] = [:]
+                let s = try db.prepare(query)
+                while try s.step() { out[s.optionalText(0) ?? "none"] = Int(s.int(1)) }
+                return out
+            }
+            func tagCounts(_ column: String) throws(SQLiteFailure) -> [String: Int] {
+                var out: [String: Int] = [:]
+                let s = try db.prepare("SELECT \(column), count(*) FROM chunks GROUP BY \(column)")
+                while try s.step() {
+                    for tag in s.text(0).split(separator: " ") { out[String(tag), default: 0] += Int(s.int(1)) }
+                }
+                return out
+            }
+            let fileBytes = [path, path + "-wal"].reduce(0) { acc, p in
+                acc + ((try? FileManager.default.attributesOfItem(atPath: p)[.size] as? Int) ?? 0)
+            }
+            return Statistics(
+                path: path,
+                documents: Int(try db.scalarInt("SELECT count(*) FROM documents") ?? 0),
+                chunks: Int(try db.scalarInt("SELECT count(*) FROM chunks") ?? 0),
+                chunksByKind: try counts("SELECT kind, count(*) FROM chunks GROUP BY kind"),
+                chunksByLanguage: try counts("SELECT lang, count(*) FROM chunks GROUP BY lang"),
+                chunksByBackend: try counts("SELECT backend, count(*) FROM chunks GROUP BY backend"),
+                chunksByISA: try tagCounts("isa"),
+                chunksByOp: try tagCounts("ops"),
+                sourceBytes: Int(try db.scalarInt("SELECT coalesce(sum(size), 0) FROM documents") ?? 0),
+                storeBytes: fileBytes,
+                identifiers: Int(try db.scalarInt("SELECT count(DISTINCT token) FROM identifiers") ?? 0),
+                traces: Int(try db.scalarInt("SELECT count(*) FROM traces") ?? 0),
+                schemaVersion: Int(try db.scalarInt("PRAGMA user_version") ?? 0),
+                generation: Int(try generation()))
+        }
+    }
+
+    // MARK: vector index
+
+    /// All vectors as one contiguous int8 array with ids and scales, for exact scans.
+    final class VectorIndex: @unchecked Sendable {
+        let ids: [Int64]
+        let scales: [Float]
+        let data: [Int8]
+        let dimension: Int
+        let generation: Int64
+
+        init(ids: [Int64], scales: [Float], data: [Int8], dimension: Int, generation: Int64) {
+            self.ids = ids; self.scales = scales; self.data = data; self.dimension = dimension; self.generation = generation
+        }
+    }
+
+    /// Loads the packed vector index (one blob read); falls back to the per-chunk rows when the pack is stale.
+    func loadVectorIndex() throws(SQLiteFailure) -> VectorIndex {
+        let gen = try generation()
+        let s = try db.prepare("SELECT generation, count, ids, scales, data FROM vector_pack WHERE id = 1")
+        if try s.step(), s.int(0) == gen {
+            let count = Int(s.int(1))
+            let d = embedder.dimension
+            var ids = [Int64](repeating: 0, count: count)
+            var scales = [Float](repeating: 0, count: count)
+            var data = [Int8](repeating: 0, count: count * d)
+            let ok = s.withBlob(2) { raw in raw.count == count * 8 } && s.withBlob(3) { raw in raw.count == count * 4 }
+                && s.withBlob(4) { raw in raw.count == count * d }
+            if ok {
+                ids.withUnsafeMutableBytes { dst in s.withBlob(2) { dst.copyMemory(from: $0) } }
+                scales.withUnsafeMutableBytes { dst in s.withBlob(3) { dst.copyMemory(from: $0) } }
+                data.withUnsafeMutableBytes { dst in s.withBlob(4) { dst.copyMemory(from: $0) } }
+                return VectorIndex(ids: ids, scales: scales, data: data, dimension: d, generation: gen)
+            }
+        }
+        return try readVectorRows(generation: gen)
+    }
+
+    func readVectorRows(generation gen: Int64) throws(SQLiteFailure) -> VectorIndex {
+        let d = embedder.dimension
+        var ids: [Int64] = [], scales: [Float] = [], data: [Int8] = []
+        let rows = try db.prepare("SELECT chunk_id, scale, data FROM vectors ORDER BY chunk_id")
+        while try rows.step() {
+            let ok = rows.withBlob(2) { raw -> Bool in
+                guard raw.count == d else { return false }
+                data.append(contentsOf: raw.bindMemory(to: Int8.self))
+                return true
+            }
+            if ok { ids.append(rows.int(0)); scales.append(Float(rows.double(1))) }
+        }
+        return VectorIndex(ids: ids, scales: scales, data: data, dimension: d, generation: gen)
+    }
+
+    /// Rewrites the packed vector index from the per-chunk rows (inside the caller's transaction).
+    func rebuildVectorPack() throws(SQLiteFailure) {
+        let gen = try generation()
+        let index = try readVectorRows(generation: gen)
+        try db.prepare("INSERT OR REPLACE INTO vector_pack(id, generation, count, ids, scales, data) VALUES (1, ?, ?, ?, ?, ?)")
+            .run([.int(gen), .int(Int64(index.ids.count)), .blob(index.ids.withUnsafeBytes { Array($0) }),
+                  .blob(index.scales.withUnsafeBytes { Array($0) }), .blob(index.data.withUnsafeBytes { Array($0) })])
+    }
+}

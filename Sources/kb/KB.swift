@@ -1,0 +1,1 @@
+@main struct KB { static func main() {} }
