@@ -22,7 +22,8 @@ public enum Tokens {
                 let start = i
                 while i < scalars.endIndex, isIdentBody(scalars[i]) { i = scalars.index(after: i) }
                 out.append(Substring(scalars[start..<i]))
-            } else if c.properties.numericType != nil || ("0"..."9").contains(c) {
+            } else if c >= "0" && c <= "9" {
+                // A number (possibly with a suffix like 4096u): skipped whole.
                 while i < scalars.endIndex, isIdentBody(scalars[i]) { i = scalars.index(after: i) }
             } else {
                 i = scalars.index(after: i)

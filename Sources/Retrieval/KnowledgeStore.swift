@@ -115,12 +115,14 @@ public final class KnowledgeStore {
     func metaText(_ key: String) throws(SQLiteFailure) -> String? {
         let s = try db.prepare("SELECT value FROM meta WHERE key = ?")
         try s.bind([.text(key)])
+        defer { s.reset() }
         return try s.step() ? s.optionalText(0) : nil
     }
 
     func metaInt(_ key: String) throws(SQLiteFailure) -> Int64 {
         let s = try db.prepare("SELECT value FROM meta WHERE key = ?")
         try s.bind([.text(key)])
+        defer { s.reset() }
         return try s.step() ? s.int(0) : 0
     }
 
@@ -135,6 +137,7 @@ public final class KnowledgeStore {
     /// Hashed word document frequencies and the number of chunks they were counted over.
     func loadDocumentFrequencies() throws(SQLiteFailure) -> (df: [Int32], count: Int) {
         let s = try db.prepare("SELECT value FROM meta WHERE key = 'word_df'")
+        defer { s.reset() }
         var df = [Int32](repeating: 0, count: embedder.dfBuckets)
         if try s.step() {
             s.withBlob(0) { raw in
@@ -283,6 +286,7 @@ public final class KnowledgeStore {
     func loadVectorIndex() throws(SQLiteFailure) -> VectorIndex {
         let gen = try generation()
         let s = try db.prepare("SELECT generation, count, ids, scales, data FROM vector_pack WHERE id = 1")
+        defer { s.reset() }
         if try s.step(), s.int(0) == gen {
             let count = Int(s.int(1))
             let d = embedder.dimension

@@ -1,1 +1,17 @@
-@main struct KB { static func main() {} }
+import ArgumentParser
+
+/// The `kb` command: a retrieval-augmented kernel knowledge base.
+@main
+struct KB: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kb",
+        abstract: "A retrieval-augmented kernel knowledge base.",
+        discussion: """
+            kb ingests kernel sources (C/SIMD, OpenCL, CUDA, Triton), hardware docs (Markdown, HTML, XML, text) and \
+            optimization traces (JSONL) into one SQLite store, and answers hybrid queries over them.
+            The store lives at $KB_STORE, else $XDG_DATA_HOME/kb/kb.sqlite, else ~/.local/share/kb/kb.sqlite; \
+            --store PATH overrides.
+            """,
+        version: "0.1.0",
+        subcommands: [Ingest.self, Query.self, Show.self, Stats.self, Eval.self])
+}

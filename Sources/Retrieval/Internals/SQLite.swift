@@ -71,6 +71,7 @@ final class Database {
     func scalarInt(_ sql: String, _ bindings: [SQLValue] = []) throws(SQLiteFailure) -> Int64? {
         let s = try prepare(sql)
         try s.bind(bindings)
+        defer { s.reset() }
         guard try s.step() else { return nil }
         return s.isNull(0) ? nil : s.int(0)
     }
@@ -139,7 +140,7 @@ final class Statement {
     func step() throws(SQLiteFailure) -> Bool {
         let rc = sqlite3_step(handle)
         if rc == SQLITE_ROW { return true }
-        if rc == SQLITE_DONE { return false }
+        if rc == SQLITE_DONE { sqlite3_reset(handle); return false }
         let f = database.failure(rc, sql)
         sqlite3_reset(handle)
         throw f

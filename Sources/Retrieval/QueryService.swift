@@ -1,0 +1,394 @@
+public import Corpus
+import Foundation
+
+/// Which retrieval legs answer a query.
+public enum RetrievalMode: String, Sendable, Codable, CaseIterable {
+    /// BM25, vectors and the identifier index, fused with reciprocal rank fusion.
+    case hybrid
+    /// FTS5 BM25 only.
+    case bm25
+    /// kb's hashed-embedding vectors only.
+    case vector
+}
+
+/// Restrictions on which chunks a query may return.
+public struct QueryFilters: Sendable, Codable, Equatable {
+    /// Only this kind (kernel, doc, trace).
+    public var kind: ContentKind?
+    /// Only this language (`c`, `opencl`, `markdown`, ...).
+    public var language: String?
+    /// Only this backend (`c-simd`, `opencl`, `cuda`, `triton`).
+    public var backend: String?
+    /// Only chunks tagged with this ISA (`avx512`, `avx2`, `sse`, `neon`, `sve`).
+    public var isa: String?
+    /// Only chunks tagged with this op (`softmax`, `layernorm`, `gemm`, ...).
+    public var op: String?
+
+    /// Creates filters; nil means any.
+    public init(kind: ContentKind? = nil, language: String? = nil, backend: String? = nil, isa: String? = nil, op: String? = nil) {
+        self.kind = kind; self.language = language; self.backend = backend; self.isa = isa; self.op = op
+    }
+
+    /// Whether no filter is set.
+    public var isEmpty: Bool { kind == nil && language == nil && backend == nil && isa == nil && op == nil }
+}
+
+/// A query.
+public struct SearchQuery: Sendable {
+    /// The user's text, any characters.
+    public var text: String
+    /// Filters.
+    public var filters: QueryFilters
+    /// Number of results wanted.
+    public var limit: Int
+    /// Legs used.
+    public var mode: RetrievalMode
+
+    /// Creates a query.
+    public init(text: String, filters: QueryFilters = QueryFilters(), limit: Int = 10, mode: RetrievalMode = .hybrid) {
+        self.text = text; self.filters = filters; self.limit = limit; self.mode = mode
+    }
+}
+
+/// One leg's view of a hit: its rank (1-based) and raw score in that leg.
+public struct LegScore: Sendable, Codable, Equatable {
+    /// Rank in the leg's list, 1-based.
+    public var rank: Int
+    /// The leg's own score (BM25: higher is better, sign flipped from FTS5; vector: cosine; identifier: weight).
+    public var score: Double
+}
+
+/// A piece of a snippet, highlighted when it matched a query term.
+public struct SnippetSegment: Sendable, Codable, Equatable {
+    /// The text.
+    public var text: String
+    /// Whether it matched a query term.
+    public var highlighted: Bool
+}
+
+/// One search result.
+public struct SearchHit: Sendable, Codable {
+    /// Rank, 1-based.
+    public var rank: Int
+    /// Chunk id (for `kb show`).
+    public var id: Int64
+    /// Displayed path or URL.
+    public var path: String
+    /// Source identity (absolute path or URL).
+    public var source: String
+    /// First line.
+    public var startLine: Int
+    /// Last line.
+    public var endLine: Int
+    /// Title.
+    public var title: String
+    /// Defined symbol.
+    public var symbol: String?
+    /// Kind.
+    public var kind: ContentKind
+    /// Language.
+    public var language: String
+    /// Backend.
+    public var backend: String?
+    /// ISA tags.
+    public var isa: [String]
+    /// Op tags.
+    public var ops: [String]
+    /// Fused score (RRF in hybrid mode, the leg's score otherwise).
+    public var score: Double
+    /// BM25 leg.
+    public var bm25: LegScore?
+    /// Vector leg.
+    public var vector: LegScore?
+    /// Identifier leg.
+    public var identifier: LegScore?
+    /// Snippet with matches marked.
+    public var snippet: [SnippetSegment]
+
+    /// The snippet as plain text.
+    public var snippetText: String { snippet.map(\.text).joined() }
+}
+
+/// A query's answer.
+public struct SearchResult: Sendable, Codable {
+    /// The hits, best first.
+    public var hits: [SearchHit]
+    /// Words searched for.
+    public var terms: [String]
+    /// Words dropped because nearly every chunk has them.
+    public var droppedTerms: [String]
+    /// Milliseconds spent.
+    public var milliseconds: Double
+}
+
+/// Answers queries over a store with BM25, vectors and exact identifiers, fused by reciprocal rank fusion.
+public final class QueryService {
+    let store: KnowledgeStore
+    var vectorIndex: KnowledgeStore.VectorIndex?
+    var documentFrequencies: (df: [Int32], count: Int)?
+    var storeGeneration: Int64 = -1
+
+    /// RRF's k.
+    public var rrfK = 60.0
+    /// Candidates taken from each leg before fusion.
+    public var depth = 100
+    /// FTS5 column weights: title, symbols, body.
+    public var columnWeights = (title: 5.0, symbols: 3.0, body: 1.0)
+    /// Weight of each leg in the fusion.
+    public var legWeights = (bm25: 1.0, vector: 1.0, identifier: 1.0)
+
+    /// Creates a service reading `store`.
+    public init(store: KnowledgeStore) {
+        self.store = store
+    }
+
+    static let stopwords: Set<String> = ["a", "an", "the", "of", "for", "to", "in", "on", "with", "and", "or", "how", "what",
+                                         "why", "is", "are", "does", "do", "by", "at", "it", "its", "be", "as", "from", "that",
+                                         "this", "which", "when", "use", "using", "i", "my", "can", "vs", "into", "not", "no"]
+
+    /// Runs a query.
+    public func search(_ query: SearchQuery) throws(RetrievalError) -> SearchResult {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let limit = max(1, min(query.limit, 1000))
+        let rawWords = Tokens.words(in: query.text)
+        var terms: [String] = []
+        var seen = Set<String>()
+        for w in rawWords {
+            for t in [w] + Tokens.subwords(of: Substring(w)) where !t.isEmpty && seen.insert(t).inserted {
+                terms.append(t)
+            }
+        }
+        // Identifier pieces: split camelCase in the original text as well.
+        for id in Tokens.identifiers(in: query.text) {
+            for t in Tokens.subwords(of: id) where seen.insert(t).inserted { terms.append(t) }
+        }
+        let contentTerms = terms.filter { !Self.stopwords.contains($0) }
+        let searchTerms = contentTerms.isEmpty ? terms : contentTerms
+        guard !searchTerms.isEmpty else {
+            throw .invalidQuery(reason: "it has no searchable words (letters or digits); try e.g. kb query \"softmax avx512\"")
+        }
+        let depth = max(self.depth, limit)
+        return try store.sql { () throws(SQLiteFailure) in
+            try refreshCaches()
+            let allowed = try allowedIDs(query.filters)
+            var dropped: [String] = []
+            var bm25: [(Int64, Double)] = []
+            var vector: [(Int64, Double)] = []
+            var identifier: [(Int64, Double)] = []
+            if query.mode != .vector {
+                let (kept, drop) = try pruneCommonTerms(searchTerms)
+                dropped = drop
+                bm25 = try bm25Leg(kept, filters: query.filters, depth: depth)
+            }
+            if query.mode != .bm25 {
+                vector = vectorLeg(query.text, allowed: allowed, depth: depth)
+            }
+            if query.mode == .hybrid {
+                identifier = try identifierLeg(query.text, allowed: allowed, depth: depth)
+            }
+            var fused: [Int64: Double] = [:]
+            var legs: [Int64: (LegScore?, LegScore?, LegScore?)] = [:]
+            func add(_ list: [(Int64, Double)], weight: Double, slot: Int) {
+                for (i, (id, score)) in list.enumerated() {
+                    let rank = i + 1
+                    fused[id, default: 0] += weight / (rrfK + Double(rank))
+                    var entry = legs[id] ?? (nil, nil, nil)
+                    let ls = LegScore(rank: rank, score: score)
+                    switch slot { case 0: entry.0 = ls; case 1: entry.1 = ls; default: entry.2 = ls }
+                    legs[id] = entry
+                }
+            }
+            switch query.mode {
+            case .bm25: add(bm25, weight: 1, slot: 0)
+            case .vector: add(vector, weight: 1, slot: 1)
+            case .hybrid:
+                add(bm25, weight: legWeights.bm25, slot: 0)
+                add(vector, weight: legWeights.vector, slot: 1)
+                add(identifier, weight: legWeights.identifier, slot: 2)
+            }
+            let ranked: [(Int64, Double)]
+            switch query.mode {
+            case .bm25: ranked = bm25
+            case .vector: ranked = vector
+            case .hybrid: ranked = fused.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { ($0.key, $0.value) }
+            }
+            let top = Array(ranked.prefix(limit))
+            let stored = try storedChunks(top.map(\.0))
+            var hits: [SearchHit] = []
+            let highlightTerms = searchTerms
+            for (i, (id, score)) in top.enumerated() {
+                guard let s = stored[id] else { continue }
+                let l = legs[id] ?? (nil, nil, nil)
+                hits.append(SearchHit(rank: i + 1, id: id, path: s.path, source: s.source, startLine: s.chunk.startLine,
+                                      endLine: s.chunk.endLine, title: s.chunk.title, symbol: s.chunk.symbol, kind: s.chunk.kind,
+                                      language: s.chunk.language, backend: s.chunk.backend, isa: s.chunk.metadata.isa,
+                                      ops: s.chunk.metadata.ops, score: score, bm25: l.0, vector: l.1, identifier: l.2,
+                                      snippet: Snippets.make(s.chunk.text, terms: highlightTerms)))
+            }
+            let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+            return SearchResult(hits: hits, terms: searchTerms.filter { !dropped.contains($0) }, droppedTerms: dropped, milliseconds: ms)
+        }
+    }
+
+    /// Reloads the vector index and document frequencies when the store changed.
+    func refreshCaches() throws(SQLiteFailure) {
+        let gen = try store.generation()
+        if gen != storeGeneration || vectorIndex == nil {
+            vectorIndex = try store.loadVectorIndex()
+            documentFrequencies = try store.loadDocumentFrequencies()
+            storeGeneration = gen
+        }
+    }
+
+    func storedChunks(_ ids: [Int64]) throws(SQLiteFailure) -> [Int64: KnowledgeStore.StoredChunk] {
+        do {
+            let rows = try store.chunks(ids: ids)
+            return Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        } catch {
+            throw SQLiteFailure(code: 1, message: error.description, sql: "chunks")
+        }
+    }
+
+    /// SQL conditions and bindings for the filters on table alias `c`.
+    static func filterSQL(_ f: QueryFilters) -> (String, [SQLValue]) {
+        var conds: [String] = []
+        var binds: [SQLValue] = []
+        if let k = f.kind { conds.append("c.kind = ?"); binds.append(.text(k.rawValue)) }
+        if let l = f.language { conds.append("c.lang = ?"); binds.append(.text(l.lowercased())) }
+        if let b = f.backend { conds.append("c.backend = ?"); binds.append(.text(b.lowercased())) }
+        if let i = f.isa { conds.append("instr(c.isa, ?) > 0"); binds.append(.text(" " + i.lowercased() + " ")) }
+        if let o = f.op { conds.append("instr(c.ops, ?) > 0"); binds.append(.text(" " + o.lowercased() + " ")) }
+        return (conds.joined(separator: " AND "), binds)
+    }
+
+    /// The ids passing the filters (sorted), or nil when there are no filters.
+    func allowedIDs(_ f: QueryFilters) throws(SQLiteFailure) -> Set<Int64>? {
+        guard !f.isEmpty else { return nil }
+        let (cond, binds) = Self.filterSQL(f)
+        let s = try store.db.prepare("SELECT c.id FROM chunks c WHERE \(cond)")
+        try s.bind(binds)
+        var out = Set<Int64>()
+        while try s.step() { out.insert(s.int(0)) }
+        return out
+    }
+
+    /// Drops terms that most chunks contain (FTS5 scores every matching row), keeping at least one term.
+    func pruneCommonTerms(_ terms: [String]) throws(SQLiteFailure) -> (kept: [String], dropped: [String]) {
+        guard terms.count > 1 else { return (terms, []) }
+        let total = Double(try store.db.scalarInt("SELECT count(*) FROM chunks") ?? 0)
+        guard total >= 1000 else { return (terms, []) }
+        var kept: [String] = [], dropped: [String] = []
+        var dfs: [(String, Double)] = []
+        for t in terms {
+            let df = Double(try store.db.scalarInt("SELECT doc FROM chunks_vocab WHERE term = ?", [.text(t)]) ?? 0)
+            dfs.append((t, df))
+        }
+        for (t, df) in dfs {
+            if df / total > 0.25 { dropped.append(t) } else { kept.append(t) }
+        }
+        if kept.isEmpty, let rarest = dfs.min(by: { $0.1 < $1.1 }) {
+            kept = [rarest.0]
+            dropped.removeAll { $0 == rarest.0 }
+        }
+        return (kept, dropped)
+    }
+
+    /// FTS5 BM25 over quoted terms joined with OR (never raw user syntax).
+    func bm25Leg(_ terms: [String], filters: QueryFilters, depth: Int) throws(SQLiteFailure) -> [(Int64, Double)] {
+        guard !terms.isEmpty else { return [] }
+        let match = terms.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " OR ")
+        let (cond, binds) = Self.filterSQL(filters)
+        let w = columnWeights
+        let sql: String
+        if cond.isEmpty {
+            sql = "SELECT rowid, bm25(chunks_fts, \(w.title), \(w.symbols), \(w.body)) AS s FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY s LIMIT ?"
+        } else {
+            sql = """
+                SELECT f.rowid, bm25(chunks_fts, \(w.title), \(w.symbols), \(w.body)) AS s
+                FROM chunks_fts f JOIN chunks c ON c.id = f.rowid
+                WHERE chunks_fts MATCH ? AND \(cond) ORDER BY s LIMIT ?
+                """
+        }
+        let s = try store.db.prepare(sql)
+        try s.bind([.text(match)] + binds + [.int(Int64(depth))])
+        var out: [(Int64, Double)] = []
+        while try s.step() { out.append((s.int(0), -s.double(1))) }
+        return out
+    }
+
+    /// Exact scan of the int8 vectors against the query's embedding.
+    func vectorLeg(_ text: String, allowed: Set<Int64>?, depth: Int) -> [(Int64, Double)] {
+        guard let index = vectorIndex, let dfs = documentFrequencies, !index.ids.isEmpty else { return [] }
+        let embedder = store.embedder
+        let q = embedder.embed(embedder.words(text), df: dfs.df, documentCount: dfs.count)
+        let (_, q8) = HashedEmbedder.quantize(q)
+        let scores = VectorScan.dot(query: q8, data: index.data, dimension: index.dimension, count: index.ids.count)
+        var best: [(Int, Float)] = []
+        best.reserveCapacity(depth + 1)
+        var threshold: Float = -.infinity
+        for i in 0..<index.ids.count {
+            let s = Float(scores[i]) * index.scales[i]
+            guard s > threshold || best.count < depth, s > 0 else { continue }
+            if let allowed, !allowed.contains(index.ids[i]) { continue }
+            best.append((i, s))
+            if best.count > depth * 2 {
+                best.sort { $0.1 > $1.1 }
+                best.removeLast(best.count - depth)
+                threshold = best.last?.1 ?? threshold
+            }
+        }
+        best.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+        let qScale = Double(q.map { abs($0) }.max() ?? 0) / 127
+        return best.prefix(depth).map { (index.ids[$0.0], Double($0.1) * qScale) }
+    }
+
+    /// Chunks that define or use the query's identifiers, definitions first, rarer identifiers weighing more.
+    func identifierLeg(_ text: String, allowed: Set<Int64>?, depth: Int) throws(SQLiteFailure) -> [(Int64, Double)] {
+        var tokens = Set<String>()
+        for id in Tokens.identifiers(in: text) where id.count >= 3 {
+            let lower = id.lowercased()
+            if !Self.stopwords.contains(lower) { tokens.insert(lower) }
+        }
+        guard !tokens.isEmpty else { return [] }
+        let total = Double(max(1, try store.db.scalarInt("SELECT count(*) FROM chunks") ?? 1))
+        var scores: [Int64: Double] = [:]
+        for token in tokens.sorted() {
+            let s = try store.db.prepare("SELECT chunk_id, defines, count FROM identifiers WHERE token = ? LIMIT 5000")
+            try s.bind([.text(token)])
+            var rows: [(Int64, Bool, Int64)] = []
+            while try s.step() { rows.append((s.int(0), s.int(1) != 0, s.int(2))) }
+            guard !rows.isEmpty else { continue }
+            let idf = log((total + 1) / Double(rows.count)) + 1
+            for (id, defines, count) in rows {
+                if let allowed, !allowed.contains(id) { continue }
+                scores[id, default: 0] += idf * (defines ? 10 : 1 + log(Double(count)))
+            }
+        }
+        return scores.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(depth).map { ($0.key, $0.value) }
+    }
+}
+
+/// The exact int8 dot-product scan.
+enum VectorScan {
+    /// Dot products of `query` with each of `count` rows of `data` (row-major, `dimension` wide).
+    static func dot(query: [Int8], data: [Int8], dimension: Int, count: Int) -> [Int32] {
+        var out = [Int32](repeating: 0, count: count)
+        query.withUnsafeBufferPointer { q in
+            data.withUnsafeBufferPointer { d in
+                out.withUnsafeMutableBufferPointer { o in
+                    var qWide = [Int16](repeating: 0, count: dimension)
+                    for j in 0..<dimension { qWide[j] = Int16(q[j]) }
+                    qWide.withUnsafeBufferPointer { qw in
+                        for i in 0..<count {
+                            let row = d.baseAddress! + i * dimension
+                            var acc: Int32 = 0
+                            for j in 0..<dimension { acc &+= Int32(Int16(row[j]) &* qw[j]) }
+                            o[i] = acc
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,60 @@
+public import ArgumentParser
+import Corpus
+import Retrieval
+
+/// `kb query "fused softmax tiling"`
+struct Query: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Search the store with hybrid retrieval (BM25 + vectors + identifiers, fused).")
+
+    @OptionGroup var options: StoreOptions
+
+    @Argument(help: "What to look for: words, identifiers, intrinsic names, any text.")
+    var text: [String]
+
+    @Option(name: .customShort("k"), help: "Number of results.")
+    var limit = 10
+
+    @Option(name: .long, help: "hybrid, bm25 or vector.")
+    var mode: RetrievalMode = .hybrid
+
+    @Option(name: .long, help: "Only this kind: kernel, doc or trace.")
+    var kind: ContentKind?
+
+    @Option(name: .long, help: "Only this language (c, cpp, opencl, cuda, triton, markdown, html, xml, text, jsonl).")
+    var lang: String?
+
+    @Option(name: .long, help: "Only this backend (c-simd, opencl, cuda, triton).")
+    var backend: String?
+
+    @Option(name: .long, help: "Only this ISA (avx512, avx2, sse, neon, sve, vector-ext).")
+    var isa: String?
+
+    @Option(name: .long, help: "Only this op (softmax, layernorm, rmsnorm, gemm, reduction, transpose, ...).")
+    var op: String?
+
+    func validate() throws {
+        if limit < 1 || limit > 1000 { throw ValidationError("-k must be between 1 and 1000") }
+    }
+
+    func run() throws {
+        let query = SearchQuery(text: text.joined(separator: " "),
+                                filters: QueryFilters(kind: kind, language: lang, backend: backend, isa: isa, op: op),
+                                limit: limit, mode: mode)
+        let result: SearchResult
+        do {
+            let store = try KnowledgeStore(path: options.storePath, readOnly: true)
+            result = try QueryService(store: store).search(query)
+        } catch {
+            throw CommandFailure(description: error.description)
+        }
+        if options.json {
+            print(Terminal.json(result))
+        } else {
+            print(TextReports.search(result, color: Terminal.stdoutIsTTY), terminator: "")
+        }
+    }
+}
+
+extension RetrievalMode: ExpressibleByArgument {}
+extension ContentKind: ExpressibleByArgument {}
