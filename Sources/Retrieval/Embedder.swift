@@ -16,7 +16,7 @@ public struct HashedEmbedder: Sendable {
     public var ngramWeight: Float
 
     /// Creates an embedder.
-    public init(dimension: Int = 512, dfBuckets: Int = 1 << 18, ngramWeight: Float = 0.35) {
+    public init(dimension: Int = 512, dfBuckets: Int = 1 << 18, ngramWeight: Float = 0.15) {
         self.dimension = dimension
         self.dfBuckets = dfBuckets
         self.ngramWeight = ngramWeight

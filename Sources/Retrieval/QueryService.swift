@@ -129,13 +129,13 @@ public final class QueryService {
     var storeGeneration: Int64 = -1
 
     /// RRF's k.
-    public var rrfK = 60.0
+    public var rrfK = 20.0
     /// Candidates taken from each leg before fusion.
     public var depth = 100
     /// FTS5 column weights: title, symbols, body.
-    public var columnWeights = (title: 5.0, symbols: 3.0, body: 1.0)
+    public var columnWeights = (title: 2.0, symbols: 2.0, body: 1.0)
     /// Weight of each leg in the fusion.
-    public var legWeights = (bm25: 1.0, vector: 1.0, identifier: 1.0)
+    public var legWeights = (bm25: 1.0, vector: 0.7, identifier: 0.5)
 
     /// Creates a service reading `store`.
     public init(store: KnowledgeStore) {
@@ -167,7 +167,7 @@ public final class QueryService {
         guard !searchTerms.isEmpty else {
             throw .invalidQuery(reason: "it has no searchable words (letters or digits); try e.g. kb query \"softmax avx512\"")
         }
-        let depth = max(self.depth, limit)
+        let depth = query.mode == .hybrid ? self.depth : max(self.depth, limit)
         return try store.sql { () throws(SQLiteFailure) in
             try refreshCaches()
             let allowed = try allowedIDs(query.filters)
@@ -345,9 +345,9 @@ public final class QueryService {
     /// Chunks that define or use the query's identifiers, definitions first, rarer identifiers weighing more.
     func identifierLeg(_ text: String, allowed: Set<Int64>?, depth: Int) throws(SQLiteFailure) -> [(Int64, Double)] {
         var tokens = Set<String>()
-        for id in Tokens.identifiers(in: text) where id.count >= 3 {
-            let lower = id.lowercased()
-            if !Self.stopwords.contains(lower) { tokens.insert(lower) }
+        // Only identifier-shaped tokens (underscores, digits, inner capitals): plain words are BM25's job.
+        for id in Tokens.identifiers(in: text) where Tokens.isDistinctive(id) {
+            tokens.insert(id.lowercased())
         }
         guard !tokens.isEmpty else { return [] }
         let total = Double(max(1, try store.db.scalarInt("SELECT count(*) FROM chunks") ?? 1))

@@ -14,13 +14,41 @@ struct Eval: ParsableCommand {
     @Flag(name: .long, help: "List queries whose best label is not in hybrid's top 10.")
     var misses = false
 
+    @Option(name: .long, help: "Fusion weights to try, as bm25,vector,identifier (default 1,0.7,0.5).")
+    var weights: String?
+
+    @Option(name: .long, help: "Candidates per leg before fusion (default 100).")
+    var depth: Int?
+
+    @Option(name: .long, help: "RRF's k (default 20).")
+    var rrfK: Double?
+
+    @Option(name: .long, help: "FTS5 column weights as title,symbols,body (default 2,2,1).")
+    var columns: String?
+
+    static func triple(_ s: String) -> (Double, Double, Double) {
+        let v = s.split(separator: ",").compactMap { Double($0) }
+        return v.count == 3 ? (v[0], v[1], v[2]) : (1, 1, 1)
+    }
+
+    func validate() throws {
+        for s in [weights, columns].compactMap({ $0 }) where s.split(separator: ",").compactMap({ Double($0) }).count != 3 {
+            throw ValidationError("expected three comma-separated numbers, got '\(s)'")
+        }
+    }
+
     func run() throws {
         let report: EvaluationReport
         let set: [EvaluationQuery]
         do {
             set = try RetrievalEvaluator.load(path: queries)
             let store = try KnowledgeStore(path: options.storePath, readOnly: true)
-            report = try RetrievalEvaluator(service: QueryService(store: store)).evaluate(set)
+            let service = QueryService(store: store)
+            if let w = weights.map(Self.triple) { service.legWeights = (w.0, w.1, w.2) }
+            if let c = columns.map(Self.triple) { service.columnWeights = (c.0, c.1, c.2) }
+            if let rrfK { service.rrfK = rrfK }
+            if let depth { service.depth = depth }
+            report = try RetrievalEvaluator(service: service).evaluate(set)
         } catch {
             throw CommandFailure(description: error.description)
         }

@@ -25,7 +25,7 @@ struct Ingest: ParsableCommand {
     @Option(name: .long, help: "Total timeout per URL, in seconds.")
     var urlTimeout = 60.0
 
-    @Flag(name: .long, help: "Print no progress and no summary (diagnostics still go to stderr).")
+    @Flag(name: [.short, .long], help: "Print no progress and no summary (diagnostics still go to stderr).")
     var quiet = false
 
     func validate() throws {
