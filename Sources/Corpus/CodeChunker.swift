@@ -56,12 +56,19 @@ public struct CodeChunker: Sendable {
         }
 
         var chunks: [Chunk] = []
-        for piece in pieces {
+        for var piece in pieces {
+            // Leading blank lines belong to no chunk.
+            while piece.start < piece.end, Self.isSpace(bytes[piece.start]) {
+                let eol = Self.endOfLine(piece.start, bytes)
+                guard !Self.hasContent(bytes[piece.start..<min(eol, piece.end)]) else { break }
+                piece.start = eol
+            }
+            while piece.end > piece.start, Self.isSpace(bytes[piece.end - 1]) { piece.end -= 1 }
+            guard piece.end > piece.start else { continue }
             let startLine = Self.line(of: piece.start, lineStarts)
-            var endLine = Self.line(of: max(piece.start, piece.end - 1), lineStarts)
+            let endLine = Self.line(of: max(piece.start, piece.end - 1), lineStarts)
             let text = String(decoding: bytes[piece.start..<piece.end], as: UTF8.self)
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            if lines.last?.isEmpty == true, lines.count > 1 { endLine = max(startLine, endLine) }
             let signature: String = piece.decl.map { declStart in
                 let open = code[declStart...].firstIndex(of: UInt8(ascii: "{")) ?? declStart
                 return String(decoding: bytes[declStart..<open], as: UTF8.self).trimmingTrailingWhitespace()

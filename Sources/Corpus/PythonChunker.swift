@@ -34,8 +34,10 @@ public struct PythonChunker: Sendable {
             while begin > prefixStart, lines[begin - 1].hasPrefix("#") { begin -= 1 }
             var end = k + 1 < starts.count ? starts[k + 1] : lines.count
             // Stop the body at the last indented or blank line before the next top-level statement.
-            var last = s
-            var j = s + 1
+            var defLine = s
+            while defLine < end - 1, lines[defLine].hasPrefix("@") || lines[defLine].first?.isWhitespace == true { defLine += 1 }
+            var last = defLine
+            var j = defLine + 1
             while j < end {
                 let l = lines[j]
                 if let f = l.first, !f.isWhitespace, !l.hasPrefix("#"), !l.hasPrefix(")"), !l.hasPrefix("]") { break }

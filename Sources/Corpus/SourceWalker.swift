@@ -12,6 +12,11 @@ public struct SourceFile: Sendable, Hashable {
     public var size: Int
     /// Modification time (seconds since the epoch).
     public var modified: Double
+
+    /// Creates a file description.
+    public init(path: String, displayPath: String, format: DocumentFormat, size: Int, modified: Double) {
+        self.path = path; self.displayPath = displayPath; self.format = format; self.size = size; self.modified = modified
+    }
 }
 
 /// Walks files and folders, skipping VCS and build folders, ignored paths, unsupported types and symlink loops.

@@ -1,0 +1,264 @@
+import Corpus
+import Testing
+
+func source(_ text: String, _ path: String, _ format: DocumentFormat? = nil) -> SourceText {
+    SourceText(source: "/x/" + path, displayPath: path, format: format ?? DocumentFormat.fromPath(path) ?? .text, text: text)
+}
+
+@Suite("Code chunking")
+struct CodeChunkerTests {
+    @Test("one chunk per function, leading comments attached, structs and prototypes not functions")
+    func functions() {
+        let text = """
+            /* File header: AVX-512 layernorm. */
+            #include <immintrin.h>
+            #define BODY { not a function }
+            typedef struct { int a; } pair_t;
+            static const float table[] = { 1.0f, 2.0f };
+            void proto(int x);
+
+            // Horizontal sum of a vector.
+            static inline float hsum(__m512 v) { return _mm512_reduce_add_ps(v); }
+
+            /* layernorm: the entry point. "braces { in strings }" */
+            void layernorm(const float *x, float *y, long rows, long cols) {
+                const char *s = "}";
+                for (long r = 0; r < rows; r++) {
+                    __mmask16 m = (__mmask16)((1u << (cols & 15)) - 1);
+                    _mm512_mask_storeu_ps(y, m, _mm512_setzero_ps());
+                }
+                #pragma omp parallel for
+            }
+            """
+        let doc = CodeChunker().chunk(source(text, "kernels/ln.c"))
+        #expect(doc.chunks.map(\.symbol) == ["hsum", "layernorm"])
+        let hsum = doc.chunks[0]
+        #expect(hsum.text.contains("File header"))  // the file's leading comment attaches to the first function
+        #expect(hsum.startLine == 1)
+        #expect(hsum.metadata.qualifiers.contains("static"))
+        let ln = doc.chunks[1]
+        #expect(ln.startLine == 11)
+        #expect(ln.endLine == 19)
+        #expect(ln.metadata.isa == ["avx512"])
+        #expect(ln.metadata.intrinsics.contains("_mm512_mask_storeu_ps"))
+        #expect(ln.metadata.features.contains("masked-tail"))
+        #expect(ln.metadata.features.contains("openmp"))
+        #expect(ln.metadata.ops.contains("layernorm"))
+        #expect(ln.backend == "c-simd")
+    }
+
+    @Test("OpenCL kernels: qualifiers and features")
+    func opencl() {
+        let text = """
+            // kb-launch: kernel=row_sum global=rows*64 local=64
+            __kernel void row_sum(__global const float *x, __global float *y, int cols) {
+                __local float partial[64];
+                float4 v = vload4(0, x);
+                barrier(CLK_LOCAL_MEM_FENCE);
+                y[get_group_id(0)] = partial[get_local_id(0)] + v.x;
+            }
+            """
+        let doc = CodeChunker().chunk(source(text, "k/row_sum.cl"))
+        #expect(doc.chunks.count == 1)
+        let c = doc.chunks[0]
+        #expect(c.symbol == "row_sum")
+        #expect(c.language == "opencl")
+        #expect(c.backend == "opencl")
+        #expect(c.metadata.qualifiers == ["__kernel"])
+        #expect(Set(c.metadata.features).isSuperset(of: ["local-memory", "barrier", "vector-types", "work-groups"]))
+        #expect(c.metadata.ops.contains("reduction"))
+    }
+
+    @Test("CUDA attributes before the name do not hide it")
+    func cudaNames() {
+        let text = """
+            __global__ void __launch_bounds__(256) softmax_kernel(const float* __restrict__ x, float* y) {
+                __shared__ float s[256];
+                __syncthreads();
+            }
+            template <typename T> __device__ T warp_sum(T v) { return __shfl_down_sync(0xffffffff, v, 1); }
+            """
+        let doc = CodeChunker().chunk(source(text, "a.cu"))
+        #expect(doc.chunks.compactMap(\.symbol) == ["softmax_kernel", "warp_sum"])
+        #expect(doc.chunks[0].metadata.qualifiers.contains("__global__"))
+        #expect(doc.chunks[0].metadata.features.contains("shared-memory"))
+        #expect(doc.chunks[0].backend == "cuda")
+    }
+
+    @Test("long functions are split with the signature repeated")
+    func longFunction() {
+        var body = "void big(float *y) {\n"
+        for i in 0..<400 { body += "    y[\(i)] = \(i);\n" }
+        body += "}\n"
+        let doc = CodeChunker(maxLinesPerChunk: 150).chunk(source(body, "big.c"))
+        #expect(doc.chunks.count == 4)
+        #expect(doc.chunks.allSatisfy { $0.symbol == "big" })
+        #expect(doc.chunks[1].text.hasPrefix("void big(float *y) {"))
+        #expect(doc.chunks[0].title == "big (part 1/4)")
+        #expect(doc.chunks.last?.endLine == 402)
+    }
+
+    @Test("a header with only declarations is one chunk")
+    func headerOnly() {
+        let doc = CodeChunker().chunk(source("#pragma once\nvoid f(int);\nint g(void);\n", "h.h"))
+        #expect(doc.chunks.count == 1)
+        #expect(doc.chunks[0].title == "h.h")
+    }
+
+    @Test("Triton kernels are found by their decorator")
+    func triton() {
+        let text = """
+            import triton
+            import triton.language as tl
+
+            @triton.jit
+            def softmax_kernel(x_ptr, y_ptr, n_cols, BLOCK: tl.constexpr):
+                row = tl.program_id(0)
+                x = tl.load(x_ptr + row * n_cols + tl.arange(0, BLOCK))
+                tl.store(y_ptr, x - tl.max(x, axis=0))
+
+            def launch(x):
+                return softmax_kernel[(1,)](x, x, 1, BLOCK=16)
+            """
+        let doc = PythonChunker().chunk(source(text, "sm.py"))
+        #expect(doc.chunks.compactMap(\.symbol) == ["softmax_kernel", "launch"])
+        #expect(doc.chunks[0].backend == "triton")
+        #expect(doc.chunks[0].metadata.qualifiers == ["@triton.jit"])
+        #expect(doc.chunks[0].metadata.intrinsics.contains("tl.load"))
+        #expect(doc.chunks[0].startLine == 1)
+    }
+}
+
+@Suite("Documentation chunking")
+struct DocChunkerTests {
+    @Test("Markdown splits at headings, never inside code fences")
+    func markdown() {
+        let text = """
+            # Stable numerics
+
+            Intro text.
+
+            ## Welford's algorithm
+
+            ```c
+            # not a heading
+            float m = 0;
+            ```
+
+            ### Merging partial results
+
+            Chan's formula.
+            """
+        let doc = MarkdownChunker().chunk(source(text, "docs/n.md"))
+        #expect(doc.title == "Stable numerics")
+        #expect(doc.chunks.map(\.title) == ["Stable numerics", "Welford's algorithm", "Merging partial results"])
+        #expect(doc.chunks[1].text.contains("# not a heading"))
+        #expect(doc.chunks[2].metadata.headingPath == ["Stable numerics", "Welford's algorithm", "Merging partial results"])
+        #expect(doc.chunks[1].startLine == 5)
+    }
+
+    @Test("HTML drops scripts, styles and navigation, keeps headings, code and tables")
+    func html() {
+        let text = """
+            <!DOCTYPE html><html><head><title>Tiling guide</title><style>body{color:red}</style>
+            <script>var secret = "do not index";</script></head>
+            <body><nav><a href="/">Home</a> menu-link</nav>
+            <header>Site banner</header>
+            <main><h1>Tiling</h1><p>Blocking keeps data in <code>L1</code>.</p>
+            <h2>Register blocking</h2>
+            <pre><code>for (i = 0; i &lt; n; i++)
+              acc += a[i];</code></pre>
+            <table><tr><th>cache</th><th>size</th></tr><tr><td>L1</td><td>48 KiB</td></tr></table>
+            </main><footer>copyright</footer></body></html>
+            """
+        let doc = HTMLReader().read(source(text, "docs/t.html"))
+        let all = doc.chunks.map(\.text).joined(separator: "\n")
+        #expect(doc.title == "Tiling guide")
+        #expect(!all.contains("do not index"))
+        #expect(!all.contains("menu-link"))
+        #expect(!all.contains("Site banner"))
+        #expect(!all.contains("copyright"))
+        #expect(!all.contains("color:red"))
+        #expect(doc.chunks.map(\.title) == ["Tiling", "Register blocking"])
+        #expect(all.contains("for (i = 0; i < n; i++)"))
+        #expect(all.contains("| L1 | 48 KiB |"))
+        #expect(doc.chunks[1].startLine == 6)
+    }
+
+    @Test("malformed HTML is recovered, not fatal")
+    func brokenHTML() {
+        let doc = HTMLReader().read(source("<html><body><h1>Half<p>open <b>tags <div></body>", "b.html"))
+        #expect(doc.chunks.contains { $0.text.contains("open") })
+    }
+
+    @Test("XML references give one chunk per repeated entry")
+    func xmlReference() throws {
+        let text = """
+            <?xml version="1.0"?>
+            <intrinsics_list>
+              <intrinsic name="_mm512_fmadd_ps" tech="AVX-512">
+                <return type="__m512" varname="dst"/>
+                <parameter type="__m512" varname="a"/>
+                <CPUID>AVX512F</CPUID>
+                <description>Fused multiply-add.</description>
+              </intrinsic>
+              <intrinsic name="_mm256_add_ps" tech="AVX">
+                <description>Add.</description>
+              </intrinsic>
+            </intrinsics_list>
+            """
+        let doc = try XMLReferenceReader().read(source(text, "ref.xml"))
+        #expect(doc.chunks.map(\.symbol) == ["_mm512_fmadd_ps", "_mm256_add_ps"])
+        #expect(doc.chunks[0].metadata.isa == ["avx512"])
+        #expect(doc.chunks[1].metadata.isa == ["avx2"])
+        #expect(doc.chunks[0].text.contains("description: Fused multiply-add."))
+        #expect(doc.chunks[0].startLine == 3)
+        #expect(doc.chunks[0].endLine == 8)
+    }
+
+    @Test("malformed XML is an error naming the line")
+    func brokenXML() {
+        #expect(throws: CorpusError.self) { try XMLReferenceReader().read(source("<a>\n<b>\n</a>", "bad.xml")) }
+        do {
+            _ = try XMLReferenceReader().read(source("<a>\n<b>\n</a>", "bad.xml"))
+        } catch {
+            guard case .malformed(let path, let line, _) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(path == "bad.xml")
+            #expect(line == 3)
+        }
+    }
+
+    @Test("plain text: capitalised lines become sections")
+    func plainText() {
+        let doc = PlainTextChunker().chunk(source("Intro.\n\nMEMORY BANDWIDTH\n\nSTREAM triad.\n", "n.txt"))
+        #expect(doc.chunks.map(\.title) == ["n.txt", "MEMORY BANDWIDTH"])
+    }
+}
+
+@Suite("Trace records")
+struct TraceReaderTests {
+    @Test("broken lines are reported with their numbers and the good lines kept")
+    func brokenLines() {
+        let text = """
+            {"id":"t1","task":"layernorm","backend":"c-simd","outcome":"accepted","timings":{"median_ms":4.1,"baseline_ms":26},"speedup":6.3,"hardware":{"threads":2,"isa":"avx512"}}
+            {"id":"t2","task":"softmax"
+            not json at all
+            {"id":"t3","task":"softmax","backend":"opencl"}
+            [1,2]
+            {"id":"t4","task":"rmsnorm","backend":"c-simd","outcome":"rejected","speedup":"fast"}
+            """
+        let doc = TraceReader().read(source(text, "traces/a.jsonl"))
+        #expect(doc.chunks.map(\.symbol) == ["t1", "t4"])
+        let errors = doc.diagnostics.filter { $0.severity == .error }
+        #expect(errors.map(\.line) == [2, 3, 4, 5])
+        #expect(errors.first { $0.line == 4 }?.field == "outcome")
+        #expect(doc.diagnostics.contains { $0.line == 6 && $0.field == "speedup" && $0.severity == .warning })
+        let t = doc.chunks[0].metadata.trace
+        #expect(t?.medianMs == 4.1)
+        #expect(t?.baselineMs == 26)
+        #expect(t?.threads == 2)
+        #expect(doc.chunks[0].metadata.isa == ["avx512"])
+        #expect(doc.chunks[0].startLine == 1)
+        #expect(doc.chunks[1].metadata.trace?.speedup == nil)
+    }
+}

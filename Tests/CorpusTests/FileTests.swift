@@ -1,0 +1,104 @@
+import Corpus
+import Foundation
+import Testing
+
+func temporaryFolder() -> String {
+    let path = NSTemporaryDirectory() + "kb-test-" + UUID().uuidString
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+func write(_ path: String, _ text: String) {
+    try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+}
+
+@Suite("Ignore rules")
+struct IgnoreRulesTests {
+    @Test("gitignore patterns", arguments: [
+        ("*.o", "src/a.o", false, true),
+        ("*.o", "src/a.c", false, false),
+        ("/build", "build", true, true),
+        ("/build", "src/build", true, false),
+        ("gen/", "gen", false, false),
+        ("gen/", "gen", true, true),
+        ("docs/**/draft.md", "docs/a/b/draft.md", false, true),
+        ("docs/**/draft.md", "docs/draft.md", false, true),
+        ("[ab]?.c", "b1.c", false, true),
+        ("[!ab].c", "a.c", false, false),
+    ])
+    func patterns(pattern: String, path: String, isDirectory: Bool, ignored: Bool) {
+        var rules = IgnoreRules()
+        rules.add(fileContents: "# comment\n" + pattern + "\n", base: "")
+        #expect(rules.isIgnored(path, isDirectory: isDirectory) == ignored)
+    }
+
+    @Test("negation re-includes, the last rule wins")
+    func negation() {
+        var rules = IgnoreRules()
+        rules.add(fileContents: "*.md\n!keep.md\n", base: "")
+        #expect(rules.isIgnored("x.md", isDirectory: false))
+        #expect(!rules.isIgnored("keep.md", isDirectory: false))
+    }
+}
+
+@Suite("Reading files")
+struct LoaderTests {
+    let loader = SourceLoader(maxFileSize: 1000)
+
+    @Test("binary, empty and oversized files are refused with their reason")
+    func refusals() {
+        #expect(throws: CorpusError.binary(path: "b.c")) { try loader.decode([0x7F, 0x45, 0x00, 0x01], displayPath: "b.c") }
+        #expect(throws: CorpusError.empty(path: "e.md")) { try loader.decode([], displayPath: "e.md") }
+        #expect(throws: CorpusError.empty(path: "e.md")) { try loader.decode(Array("  \n\n".utf8), displayPath: "e.md") }
+        let dir = temporaryFolder()
+        write(dir + "/big.md", String(repeating: "x", count: 2000))
+        let file = SourceFile(path: dir + "/big.md", displayPath: "big.md", format: .markdown, size: 2000, modified: 0)
+        #expect(throws: CorpusError.tooLarge(path: "big.md", size: 2000, limit: 1000)) { try loader.load(file) }
+    }
+
+    @Test("a few invalid UTF-8 bytes are replaced with a warning; many are an error naming the line")
+    func invalidUTF8() throws {
+        let (text, warnings) = try loader.decode(Array("line one\nauthor: J\u{FF}rg".utf8.map { $0 == 0xC3 ? 0xFF : $0 }) + [0xFF], displayPath: "a.c")
+        #expect(text.contains("\u{FFFD}"))
+        #expect(warnings.count == 1)
+        #expect(warnings[0].line == 2)
+        let latin1 = Array("x\n\n".utf8) + [UInt8](repeating: 0xE9, count: 40)
+        #expect(throws: CorpusError.invalidUTF8(path: "l.md", line: 3, byteOffset: 3)) { try loader.decode(latin1, displayPath: "l.md") }
+    }
+
+    @Test("CRLF becomes LF and a BOM is dropped")
+    func normalization() throws {
+        let (text, _) = try loader.decode([0xEF, 0xBB, 0xBF] + Array("a\r\nb\r\n".utf8), displayPath: "x.md")
+        #expect(text == "a\nb\n")
+    }
+}
+
+@Suite("Walking folders")
+struct WalkerTests {
+    @Test("skips VCS/build folders, ignored and unsupported files; survives symlink loops")
+    func walk() throws {
+        let dir = temporaryFolder()
+        write(dir + "/k/a.c", "void a(void) {}")
+        write(dir + "/k/b.cl", "__kernel void b() {}")
+        write(dir + "/.git/config.c", "void x(void) {}")
+        write(dir + "/build/gen.c", "void g(void) {}")
+        write(dir + "/notes.xyz", "?")
+        write(dir + "/docs/draft.md", "# d")
+        write(dir + "/docs/keep.md", "# k")
+        write(dir + "/.gitignore", "draft.md\n")
+        try FileManager.default.createSymbolicLink(atPath: dir + "/k/loop", withDestinationPath: dir + "/k")
+        try FileManager.default.createSymbolicLink(atPath: dir + "/k/dangling.c", withDestinationPath: dir + "/nowhere.c")
+        let (files, diagnostics) = SourceWalker().walk([dir])
+        #expect(files.map(\.displayPath) == ["docs/keep.md", "k/a.c", "k/b.cl"])
+        #expect(diagnostics.contains { $0.message.contains("loop") })
+        #expect(diagnostics.contains { $0.source == "k/dangling.c" })
+    }
+
+    @Test("a missing path is reported, not fatal")
+    func missing() {
+        let (files, diagnostics) = SourceWalker().walk(["/definitely/not/here"])
+        #expect(files.isEmpty)
+        #expect(diagnostics.first?.message.contains("no such file") == true)
+    }
+}
