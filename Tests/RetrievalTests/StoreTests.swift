@@ -1,0 +1,240 @@
+import Corpus
+import Foundation
+import Retrieval
+import Testing
+
+func temporaryFolder() -> String {
+    let path = NSTemporaryDirectory() + "kb-test-" + UUID().uuidString
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+func write(_ path: String, _ text: String) {
+    try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+}
+
+/// A small corpus: two kernels, a doc, a trace file.
+func makeCorpus(_ dir: String) {
+    write(dir + "/kernels/softmax.c", """
+        /* Online softmax with AVX-512: one pass for max and sum, a second to normalize. */
+        #include <immintrin.h>
+        static inline float hmax(__m512 v) { return _mm512_reduce_max_ps(v); }
+
+        // softmax: row-wise, numerically stable.
+        void softmax(const float *x, float *y, long rows, long cols) {
+            for (long r = 0; r < rows; r++) {
+                __m512 m = _mm512_set1_ps(-1e30f);
+                (void)hmax(m);
+            }
+        }
+        """)
+    write(dir + "/kernels/transpose.cl", """
+        // kb-launch: kernel=transpose global=ceil(cols,16),ceil(rows,16) local=16,16
+        __kernel void transpose(__global const float *a, __global float *b, int rows, int cols) {
+            __local float tile[16][17];
+            tile[get_local_id(1)][get_local_id(0)] = a[0];
+            barrier(CLK_LOCAL_MEM_FENCE);
+            b[0] = tile[get_local_id(0)][get_local_id(1)];
+        }
+        """)
+    write(dir + "/docs/numerics.md", """
+        # Stable numerics
+
+        ## Welford's algorithm
+
+        Welford's update computes mean and variance in one pass without catastrophic cancellation.
+
+        ## Log-sum-exp
+
+        Subtract the running maximum before exponentiating.
+        """)
+    write(dir + "/traces/t.jsonl", """
+        {"id":"tr-1","task":"layernorm","backend":"c-simd","outcome":"accepted","timings":{"median_ms":4.1},"speedup":6.3}
+        {"id":"tr-2","task":"softmax","backend":"opencl","outcome":"rejected","message":"NaN on large offsets"}
+        """)
+}
+
+@Suite("Store and ingest", .serialized)
+struct StoreTests {
+    @Test("ingest then query: hybrid finds kernels, docs and traces, with provenance")
+    func roundTrip() throws {
+        let dir = temporaryFolder()
+        makeCorpus(dir + "/c")
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        let report = try IngestService(store: store).ingest([dir + "/c"])
+        #expect(report.added == 4)
+        #expect(report.failed == 0)
+        #expect(report.chunks == 2 + 1 + 2 + 2)
+        let q = QueryService(store: store)
+        let welford = try q.search(SearchQuery(text: "variance in one pass"))
+        #expect(welford.hits.first?.title == "Welford's algorithm")
+        #expect(welford.hits.first?.path == "docs/numerics.md")
+        #expect(welford.hits.first?.startLine == 3)
+        #expect(welford.hits.first?.snippet.contains { $0.highlighted } == true)
+        let ident = try q.search(SearchQuery(text: "_mm512_reduce_max_ps"))
+        #expect(ident.hits.first?.symbol == "hmax")
+        #expect(ident.hits.first?.identifier?.rank == 1)
+        let traces = try q.search(SearchQuery(text: "NaN large offsets", filters: QueryFilters(kind: .trace)))
+        #expect(traces.hits.first?.symbol == "tr-2")
+        #expect(traces.hits.allSatisfy { $0.kind == .trace })
+        let stats = try store.statistics()
+        #expect(stats.documents == 4)
+        #expect(stats.traces == 2)
+    }
+
+    @Test("filters restrict every leg", arguments: RetrievalMode.allCases)
+    func filters(mode: RetrievalMode) throws {
+        let dir = temporaryFolder()
+        makeCorpus(dir + "/c")
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/c"])
+        let q = QueryService(store: store)
+        let ocl = try q.search(SearchQuery(text: "tile barrier softmax", filters: QueryFilters(backend: "opencl"), mode: mode))
+        #expect(!ocl.hits.isEmpty)
+        #expect(ocl.hits.allSatisfy { $0.backend == "opencl" })
+        let avx = try q.search(SearchQuery(text: "softmax", filters: QueryFilters(isa: "avx512"), mode: mode))
+        #expect(avx.hits.allSatisfy { $0.isa.contains("avx512") })
+        let none = try q.search(SearchQuery(text: "softmax", filters: QueryFilters(language: "cuda"), mode: mode))
+        #expect(none.hits.isEmpty)
+    }
+
+    @Test("hostile query text never reaches FTS5 syntax", arguments: [
+        "\"unbalanced", "softmax AND (", "NEAR(a b)", "-softmax", "col:softmax", "a OR OR b", "\u{0}softmax",
+        "ソフトマックス softmax", "'; DROP TABLE chunks; --", "^softmax", "softmax*", "{title}: x",
+    ])
+    func hostileQueries(text: String) throws {
+        let dir = temporaryFolder()
+        makeCorpus(dir + "/c")
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/c"])
+        let result = try QueryService(store: store).search(SearchQuery(text: text))
+        if text.lowercased().contains("softmax") { #expect(!result.hits.isEmpty) }
+        #expect(try store.statistics().chunks == 7)
+    }
+
+    @Test("a query without words is a clear error", arguments: ["", "   ", "!!! ??? ***", "()", "*", "(((("])
+    func emptyQueries(text: String) throws {
+        let dir = temporaryFolder()
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        #expect(throws: RetrievalError.self) { try QueryService(store: store).search(SearchQuery(text: text)) }
+    }
+
+    @Test("re-ingest is idempotent; a changed file is replaced; --prune drops deleted files")
+    func incremental() throws {
+        let dir = temporaryFolder()
+        makeCorpus(dir + "/c")
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        let service = IngestService(store: store)
+        _ = try service.ingest([dir + "/c"])
+        let again = try service.ingest([dir + "/c"])
+        #expect(again.unchanged == 4)
+        #expect(again.added + again.updated == 0)
+        #expect(try store.statistics().chunks == 7)
+
+        write(dir + "/c/docs/numerics.md", "# Stable numerics\n\n## Kahan summation\n\nCompensated summation.\n")
+        let changed = try service.ingest([dir + "/c"])
+        #expect(changed.updated == 1)
+        let q = QueryService(store: store)
+        #expect(try q.search(SearchQuery(text: "Welford", mode: .bm25)).hits.isEmpty)
+        #expect(try q.search(SearchQuery(text: "compensated summation")).hits.first?.title == "Kahan summation")
+
+        try FileManager.default.removeItem(atPath: dir + "/c/kernels/transpose.cl")
+        let kept = try service.ingest([dir + "/c"])
+        #expect(kept.removed == 0)
+        #expect(try store.statistics().documents == 4)
+        var pruneOptions = IngestOptions()
+        pruneOptions.prune = true
+        let pruned = try IngestService(store: store, options: pruneOptions).ingest([dir + "/c"])
+        #expect(pruned.removed == 1)
+        #expect(try store.statistics().documents == 3)
+        #expect(try q.search(SearchQuery(text: "transpose tile", filters: QueryFilters(backend: "opencl"))).hits.isEmpty)
+    }
+
+    @Test("bad files are reported and the rest is ingested")
+    func badFiles() throws {
+        let dir = temporaryFolder()
+        makeCorpus(dir + "/c")
+        write(dir + "/c/docs/empty.md", "")
+        FileManager.default.createFile(atPath: dir + "/c/kernels/blob.c", contents: Data([0x7F, 0x45, 0x4C, 0x46, 0, 0, 1]))
+        FileManager.default.createFile(atPath: dir + "/c/docs/latin1.md", contents: Data([UInt8](repeating: 0xE9, count: 64)))
+        write(dir + "/c/docs/broken.xml", "<a><b></a>")
+        write(dir + "/c/traces/bad.jsonl", "{\"id\":\"ok\",\"task\":\"t\",\"backend\":\"b\",\"outcome\":\"accepted\"}\n{broken\n")
+        write(dir + "/c/docs/huge.md", String(repeating: "word ", count: 3000))
+        var options = IngestOptions()
+        options.maxFileSize = 10_000
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        let report = try IngestService(store: store, options: options).ingest([dir + "/c"])
+        #expect(report.added == 5)  // the 4 good files and bad.jsonl, whose good line is kept
+        #expect(report.skipped == 2)  // empty, binary
+        #expect(report.failed == 3)   // latin1, broken xml, huge
+        let messages = report.diagnostics.map(\.description).joined(separator: "\n")
+        #expect(messages.contains("docs/broken.xml:1: malformed"))
+        #expect(messages.contains("traces/bad.jsonl:2: error"))
+        #expect(messages.contains("docs/huge.md: 15000 bytes exceeds the 10000-byte limit"))
+        #expect(messages.contains("docs/latin1.md:1: not valid UTF-8"))
+        #expect(try store.statistics().traces == 3)
+    }
+}
+
+@Suite("Store failures", .serialized)
+struct StoreFailureTests {
+    @Test("a full disk (store size cap) fails the batch cleanly and keeps what was stored")
+    func diskFull() throws {
+        let dir = temporaryFolder()
+        makeCorpus(dir + "/small")
+        let path = dir + "/kb.sqlite"
+        do {
+            let store = try KnowledgeStore(path: path)
+            _ = try IngestService(store: store).ingest([dir + "/small"])
+        }
+        let before = try KnowledgeStore(path: path).statistics()
+        for i in 0..<40 { write(dir + "/big/doc\(i).md", "# Doc \(i)\n\n" + String(repeating: "payload\(i) text words ", count: 4000)) }
+        let capped = try KnowledgeStore(path: path, maxPages: before.storeBytes / 4096 + 64)
+        #expect(throws: RetrievalError.diskFull(path: path)) { try IngestService(store: capped).ingest([dir + "/big"]) }
+        let after = try KnowledgeStore(path: path).statistics()
+        #expect(after.documents == before.documents)
+        #expect(after.chunks == before.chunks)
+        let hits = try QueryService(store: KnowledgeStore(path: path)).search(SearchQuery(text: "Welford"))
+        #expect(!hits.hits.isEmpty)
+    }
+
+    @Test("a file that is not a kb store is refused without being modified")
+    func notAStore() throws {
+        let dir = temporaryFolder()
+        write(dir + "/notes.sqlite", "hello, this is not a database at all, just text padding it out" + String(repeating: ".", count: 200))
+        let original = FileManager.default.contents(atPath: dir + "/notes.sqlite")
+        #expect(throws: RetrievalError.self) { try KnowledgeStore(path: dir + "/notes.sqlite") }
+        #expect(FileManager.default.contents(atPath: dir + "/notes.sqlite") == original)
+    }
+
+    @Test("a store from a newer kb is refused")
+    func newerSchema() throws {
+        let dir = temporaryFolder()
+        let path = dir + "/kb.sqlite"
+        _ = try KnowledgeStore(path: path)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import sqlite3; c = sqlite3.connect('\(path)'); c.execute('PRAGMA user_version=99'); c.commit()"]
+        try p.run()
+        p.waitUntilExit()
+        #expect(throws: RetrievalError.schemaTooNew(path: path, found: 99, supported: 1)) { try KnowledgeStore(path: path) }
+    }
+
+    @Test("a store location that cannot be written is a clear error")
+    func unwritable() throws {
+        let path = "/proc/kb-test/kb.sqlite"
+        do {
+            _ = try KnowledgeStore(path: path)
+            Issue.record("opening a store under /proc should fail")
+        } catch {
+            #expect(error.description.contains(path))
+            #expect(error.description.contains("--store"))
+        }
+    }
+
+    @Test("querying a store that does not exist says to ingest first")
+    func missingStore() {
+        #expect(throws: RetrievalError.self) { try KnowledgeStore(path: "/nonexistent-kb/kb.sqlite", readOnly: true) }
+    }
+}
