@@ -21,23 +21,42 @@ public enum CorpusError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A URL answered with an HTTP error status.
     case httpStatus(url: String, status: Int)
 
-    /// A message naming the source, the problem and the remedy.
+    /// A message naming the source (and line), the problem and the remedy.
     public var description: String {
+        source + (line.map { ":\($0)" } ?? "") + ": " + reason
+    }
+
+    /// The problem and the remedy, without the source name.
+    public var reason: String {
         switch self {
-        case .notFound(let p): "\(p): no such file or folder; check the path"
-        case .unreadable(let p, let r): "\(p): cannot read (\(r)); check its permissions"
-        case .binary(let p): "\(p): binary file skipped; kb ingests text sources only"
-        case .empty(let p): "\(p): empty file skipped"
-        case .tooLarge(let p, let size, let limit):
-            "\(p): \(size) bytes exceeds the \(limit)-byte limit; raise it with --max-file-size BYTES or split the file"
-        case .invalidUTF8(let p, let line, let off):
-            "\(p):\(line): not valid UTF-8 (first bad byte at offset \(off)); convert it, e.g. iconv -f latin1 -t utf-8"
-        case .unsupportedType(let p):
-            "\(p): unsupported file type; kb reads .c .h .cc .cpp .cl .cu .cuh .py .md .txt .html .xml .jsonl"
-        case .malformed(let p, let line, let m): "\(p)\(line.map { ":\($0)" } ?? ""): malformed: \(m)"
-        case .network(let u, let m): "\(u): fetch failed: \(m); check the address and your network"
-        case .httpStatus(let u, let s): "\(u): HTTP \(s); check the address"
+        case .notFound: "no such file or folder; check the path"
+        case .unreadable(_, let r): "cannot read (\(r)); check its permissions"
+        case .binary: "binary file skipped; kb ingests text sources only"
+        case .empty: "empty file skipped"
+        case .tooLarge(_, let size, let limit):
+            "\(size) bytes exceeds the \(limit)-byte limit; raise it with --max-file-size BYTES or split the file"
+        case .invalidUTF8(_, _, let off):
+            "not valid UTF-8 (first bad byte at offset \(off)); convert it, e.g. iconv -f latin1 -t utf-8"
+        case .unsupportedType:
+            "unsupported file type; kb reads .c .h .cc .cpp .cl .cu .cuh .py .md .txt .html .xml .jsonl"
+        case .malformed(_, _, let m): "malformed: \(m)"
+        case .network(_, let m): "fetch failed: \(m); check the address and your network"
+        case .httpStatus(_, let s): "HTTP \(s); check the address"
         }
+    }
+
+    /// The 1-based line concerned, when known.
+    public var line: Int? {
+        switch self {
+        case .invalidUTF8(_, let l, _): l
+        case .malformed(_, let l, _): l
+        default: nil
+        }
+    }
+
+    /// The error as a diagnostic of the given severity.
+    public func diagnostic(_ severity: Diagnostic.Severity) -> Diagnostic {
+        Diagnostic(severity, source: source, line: line, message: reason)
     }
 
     /// The path or URL concerned.

@@ -41,7 +41,7 @@ public struct SourceWalker: Sendable {
             switch FileSystem.status(absolute) {
             case .failure(let f):
                 let error: CorpusError = f.errno == ENOENT ? .notFound(path: input) : .unreadable(path: input, reason: f.message)
-                diagnostics.append(Diagnostic(.error, source: input, message: error.description))
+                diagnostics.append(error.diagnostic(.error))
             case .success(let st) where st.isDirectory:
                 var visited = Set<[UInt64]>()
                 let rootName = absolute.split(separator: "/").last.map(String.init) ?? ""
@@ -50,7 +50,7 @@ public struct SourceWalker: Sendable {
                            diagnostics: &diagnostics, seen: &seen, status: st)
             case .success(let st):
                 guard let format = DocumentFormat.fromPath(absolute) else {
-                    diagnostics.append(Diagnostic(.error, source: input, message: CorpusError.unsupportedType(path: input).description))
+                    diagnostics.append(CorpusError.unsupportedType(path: input).diagnostic(.error))
                     continue
                 }
                 if seen.insert(absolute).inserted {

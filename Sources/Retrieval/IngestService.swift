@@ -286,10 +286,10 @@ public final class IngestService {
             case .unchangedContent: report.unchanged += 1
             case .failed(let e):
                 report.failed += 1
-                report.diagnostics.append(Diagnostic(.error, source: e.source, message: e.description))
+                report.diagnostics.append(e.diagnostic(.error))
             case .skipped(let e):
                 report.skipped += 1
-                report.diagnostics.append(Diagnostic(.warning, source: e.source, message: e.description))
+                report.diagnostics.append(e.diagnostic(.warning))
             }
         }
         let touchUnchanged: [(String, Int, Double)] = outcomes.compactMap {

@@ -169,10 +169,10 @@ struct StoreTests {
         #expect(report.skipped == 2)  // empty, binary
         #expect(report.failed == 3)   // latin1, broken xml, huge
         let messages = report.diagnostics.map(\.description).joined(separator: "\n")
-        #expect(messages.contains("docs/broken.xml:1: malformed"))
+        #expect(messages.contains("docs/broken.xml:1: error: malformed"))
         #expect(messages.contains("traces/bad.jsonl:2: error"))
-        #expect(messages.contains("docs/huge.md: 15000 bytes exceeds the 10000-byte limit"))
-        #expect(messages.contains("docs/latin1.md:1: not valid UTF-8"))
+        #expect(messages.contains("docs/huge.md: error: 15000 bytes exceeds the 10000-byte limit"))
+        #expect(messages.contains("docs/latin1.md:1: error: not valid UTF-8"))
         #expect(try store.statistics().traces == 3)
     }
 }

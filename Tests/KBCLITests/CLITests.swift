@@ -1,0 +1,246 @@
+import Foundation
+import Glibc
+import Testing
+
+/// The package root, found from this file's path.
+let packageRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.path
+}()
+
+/// The built `kb` binary (debug build, as `swift build` makes it).
+let kbBinary: String = {
+    for candidate in [".build/debug/kb", ".build/x86_64-unknown-linux-gnu/debug/kb", ".build/aarch64-unknown-linux-gnu/debug/kb"] {
+        let p = packageRoot + "/" + candidate
+        if FileManager.default.isExecutableFile(atPath: p) { return p }
+    }
+    return packageRoot + "/.build/debug/kb"
+}()
+
+struct RunResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+func temporaryFolder() -> String {
+    let path = NSTemporaryDirectory() + "kb-cli-" + UUID().uuidString
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+func write(_ path: String, _ text: String) {
+    try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+}
+
+/// Runs a command to completion, collecting its output.
+func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> RunResult {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    env["NO_COLOR"] = "1"
+    for (k, v) in environment { env[k] = v }
+    p.environment = env
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return RunResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+func kb(_ arguments: String..., store: String) throws -> RunResult {
+    try run(kbBinary, ["--store", store] + arguments)
+}
+
+func kb(_ arguments: [String], store: String) throws -> RunResult {
+    try run(kbBinary, arguments.count > 0 ? [arguments[0], "--store", store] + arguments.dropFirst() : [])
+}
+
+func json(_ s: String) -> [String: Any] {
+    (try? JSONSerialization.jsonObject(with: Data(s.utf8)) as? [String: Any]) ?? [:]
+}
+
+@Suite("kb command line", .serialized)
+struct CLITests {
+    @Test("ingest the bundled corpus, query, show and stats")
+    func bundledCorpus() throws {
+        let store = temporaryFolder() + "/kb.sqlite"
+        let ingest = try kb(["ingest", packageRoot + "/corpus", "--json"], store: store)
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let report = json(ingest.stdout)["report"] as? [String: Any] ?? [:]
+        #expect((report["chunks"] as? Int ?? 0) > 300)
+        #expect(report["failed"] as? Int == 0)
+
+        let query = try kb(["query", "online softmax running max", "--json", "-k", "5"], store: store)
+        #expect(query.status == 0, "\(query.stderr)")
+        let hits = json(query.stdout)["hits"] as? [[String: Any]] ?? []
+        #expect(hits.count == 5)
+        let first = try #require(hits.first)
+        #expect((first["path"] as? String)?.isEmpty == false)
+        #expect(first["startLine"] is Int)
+
+        let text = try kb(["query", "_mm512_stream_ps"], store: store)
+        #expect(text.stdout.contains("1. "))
+        #expect(text.stdout.contains("_mm512_stream_ps"))
+        #expect(!text.stdout.contains("\u{1B}["))  // no colour when piped
+
+        let id = try #require(first["id"] as? Int)
+        let show = try kb(["show", String(id)], store: store)
+        #expect(show.status == 0)
+        #expect(show.stdout.contains("kind: "))
+
+        let stats = try kb(["stats", "--json"], store: store)
+        #expect((json(stats.stdout)["documents"] as? Int ?? 0) >= 40)
+
+        let reingest = try kb(["ingest", packageRoot + "/corpus", "--json"], store: store)
+        let again = json(reingest.stdout)["report"] as? [String: Any] ?? [:]
+        #expect(again["added"] as? Int == 0)
+        #expect(again["updated"] as? Int == 0)
+    }
+
+    @Test("errors are clear and exit non-zero")
+    func errors() throws {
+        let store = temporaryFolder() + "/kb.sqlite"
+        let missing = try kb(["query", "softmax"], store: store)
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("run kb ingest"))
+        let nothing = try kb(["ingest", "/no/such/folder"], store: store)
+        #expect(nothing.status == 1)
+        #expect(nothing.stderr.contains("/no/such/folder: error: no such file or folder"))
+        _ = try kb(["ingest", packageRoot + "/corpus/docs"], store: store)
+        let empty = try kb(["query", "!!!"], store: store)
+        #expect(empty.status == 1)
+        #expect(empty.stderr.contains("no searchable words"))
+        let badShow = try kb(["show", "999999"], store: store)
+        #expect(badShow.status == 1)
+        #expect(badShow.stderr.contains("no chunk with id 999999"))
+        let badK = try kb(["query", "x", "-k", "0"], store: store)
+        #expect(badK.status != 0)
+    }
+
+    @Test("URLs: fetched, and 404, 500, timeouts, refused connections, redirect loops and oversize reported")
+    func urls() throws {
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["python3", packageRoot + "/Tests/Fixtures/http_server.py", "60"]
+        let out = Pipe()
+        server.standardOutput = out
+        try server.run()
+        defer { server.terminate() }
+        var portLine = Data()
+        while !portLine.contains(10) {
+            let d = out.fileHandleForReading.availableData
+            if d.isEmpty { break }
+            portLine.append(d)
+        }
+        let port = String(decoding: portLine, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(Int(port) != nil, "the test HTTP server did not start")
+        let base = "http://127.0.0.1:\(port)"
+        // A port with nothing listening: bind, read the port, close.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        close(fd)
+        let closedPort = Int(UInt16(bigEndian: addr.sin_port))
+
+        let store = temporaryFolder() + "/kb.sqlite"
+        let result = try kb(["ingest", "--url-timeout", "1.5", "--max-file-size", "1000000", "--json",
+                             base + "/doc.md", base + "/page", base + "/missing", base + "/error", base + "/slow",
+                             base + "/loop", base + "/big.md", base + "/binary.md", base + "/blob.bin", "http://127.0.0.1:\(closedPort)/x.md"], store: store)
+        #expect(result.status == 1)
+        let report = json(result.stdout)["report"] as? [String: Any] ?? [:]
+        #expect(report["added"] as? Int == 2)
+        let messages = (report["diagnostics"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }.joined(separator: "\n")
+        #expect(messages.contains("HTTP 404"))
+        #expect(messages.contains("HTTP 500"))
+        #expect(messages.contains("timed out"))
+        #expect(messages.contains("redirects"))
+        #expect(messages.contains("exceeds the 1000000-byte limit"))
+        #expect(messages.contains("binary file skipped"))
+        #expect(messages.contains("unsupported file type"))
+        #expect(messages.contains("Couldn't connect") || messages.contains("refused"))
+        let q = try kb(["query", "tiling over http", "--json"], store: store)
+        let hits = json(q.stdout)["hits"] as? [[String: Any]] ?? []
+        #expect((hits.first?["path"] as? String) == base + "/doc.md")
+    }
+
+    @Test("two ingests on one store at once both succeed")
+    func concurrentIngests() throws {
+        let dir = temporaryFolder()
+        for i in 0..<60 { write(dir + "/a/doc\(i).md", "# A\(i)\n\n" + String(repeating: "alpha\(i) words ", count: 2000)) }
+        for i in 0..<60 { write(dir + "/b/doc\(i).md", "# B\(i)\n\n" + String(repeating: "beta\(i) words ", count: 2000)) }
+        let store = dir + "/kb.sqlite"
+        let results = ResultBox()
+        let group = DispatchGroup()
+        for folder in ["a", "b"] {
+            group.enter()
+            DispatchQueue.global().async {
+                let r = try? kb(["ingest", dir + "/" + folder], store: store)
+                results.add(r)
+                group.leave()
+            }
+        }
+        group.wait()
+        #expect(results.all.count == 2)
+        #expect(results.all.allSatisfy { $0?.status == 0 }, "\(results.all.map { $0?.stderr ?? "nil" })")
+        let stats = try kb(["stats", "--json"], store: store)
+        #expect(json(stats.stdout)["documents"] as? Int == 120)
+    }
+
+    @Test("kill -9 in the middle of an ingest leaves a store that opens, and a re-run completes")
+    func killDuringIngest() throws {
+        let dir = temporaryFolder()
+        for i in 0..<400 {
+            write(dir + "/c/k\(i).c", (0..<40).map { "/* kernel \(i).\($0) */\nvoid f\(i)_\($0)(float *y) { y[\($0)] = \(i); }\n" }.joined())
+        }
+        let store = dir + "/kb.sqlite"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: kbBinary)
+        p.arguments = ["ingest", "--store", store, dir + "/c"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        // Wait until the first batch is committed, then kill.
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, (try? FileManager.default.attributesOfItem(atPath: store + "-wal")[.size] as? Int ?? 0) ?? 0 < 200_000 {
+            usleep(20_000)
+        }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let stats = try kb(["stats", "--json"], store: store)
+        #expect(stats.status == 0, "\(stats.stderr)")
+        let rerun = try kb(["ingest", dir + "/c", "--json"], store: store)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let after = try kb(["stats", "--json"], store: store)
+        #expect(json(after.stdout)["documents"] as? Int == 400)
+        #expect(json(after.stdout)["chunks"] as? Int == 16000)
+        let check = try run("/usr/bin/env", ["python3", "-c", "import sqlite3; print(sqlite3.connect('\(store)').execute('PRAGMA integrity_check').fetchone()[0])"])
+        #expect(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "ok")
+        let q = try kb(["query", "f399_39", "--json"], store: store)
+        #expect(((json(q.stdout)["hits"] as? [[String: Any]])?.first?["symbol"] as? String) == "f399_39")
+    }
+
+    @Test("every bundled C kernel compiles and every OpenCL kernel builds (PoCL)")
+    func corpusCompiles() throws {
+        let r = try run("/bin/bash", [packageRoot + "/scripts/check-corpus.sh"])
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        #expect(r.stdout.contains("0 failed"))
+    }
+}
+
+final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [RunResult?] = []
+    func add(_ r: RunResult?) { lock.lock(); results.append(r); lock.unlock() }
+    var all: [RunResult?] { lock.lock(); defer { lock.unlock() }; return results }
+}
