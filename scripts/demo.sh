@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Sets kb up on a fresh Debian/Ubuntu machine with the Swift toolchain and runs the main job:
+# installs missing system packages, builds kb (release), ingests the bundled corpus into the default store,
+# and runs example queries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+swift build -c release --product kb
+KB=.build/release/kb
+"$KB" ingest corpus
+"$KB" stats
+echo
+echo '$ kb query "fused softmax tiling" -k 5'
+"$KB" query "fused softmax tiling" -k 5
+echo '$ kb query _mm512_stream_ps -k 3'
+"$KB" query _mm512_stream_ps -k 3
+echo '$ kb query "reduction with local memory and barriers" --backend opencl -k 3'
+"$KB" query "reduction with local memory and barriers" --backend opencl -k 3
+echo "kb is at $KB; add it to your PATH or run it from there."

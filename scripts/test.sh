@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs kb's whole test suite on a fresh Debian/Ubuntu machine with the Swift toolchain:
+# installs missing system packages, builds (the CLI tests run the built binary), runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+swift build
+swift test 2>&1 | tee /tmp/kb-test-output.txt | grep -vE '^(◇|↳) ' || true
+status=${PIPESTATUS[0]}
+grep -E 'Test run with|Executed .* tests' /tmp/kb-test-output.txt | tail -n 3
+exit "$status"
