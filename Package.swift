@@ -35,7 +35,7 @@ let package = Package(
             name: "kb",
             dependencies: ["Retrieval", "Corpus", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictness),
-        .executableTarget(name: "kb-bench", dependencies: ["Retrieval", "Corpus", "CSQLite"], path: "bench/Sources/kb-bench", swiftSettings: strictness),
+        .executableTarget(name: "kb-bench", dependencies: ["Retrieval", "Corpus"], path: "bench/Sources/kb-bench", swiftSettings: strictness),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"], swiftSettings: strictness),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Corpus"], swiftSettings: strictness),
         .testTarget(name: "KBCLITests", dependencies: ["Retrieval", "Corpus"], swiftSettings: strictness),

@@ -73,12 +73,12 @@ public struct CodeChunker: Sendable {
                 let open = code[declStart...].firstIndex(of: UInt8(ascii: "{")) ?? declStart
                 return String(decoding: bytes[declStart..<open], as: UTF8.self).trimmingTrailingWhitespace()
             } ?? ""
-            if lines.count > maxLinesPerChunk, piece.symbol != nil {
+            if lines.count > maxLinesPerChunk {
                 let partLen = maxLinesPerChunk * 4 / 5
                 let parts = stride(from: 0, to: lines.count, by: partLen).map { $0..<min($0 + partLen, lines.count) }
                 for (k, range) in parts.enumerated() {
                     var body = lines[range].joined(separator: "\n")
-                    if k > 0 { body = signature + " {\n    /* ... continued from part \(k) */\n" + body }
+                    if k > 0, !signature.isEmpty { body = signature + " {\n    /* ... continued from part \(k) */\n" + body }
                     chunks.append(makeChunk(source: source, title: "\(piece.title) (part \(k + 1)/\(parts.count))",
                                             symbol: piece.symbol, startLine: startLine + range.lowerBound,
                                             endLine: startLine + range.upperBound - 1, text: body, signature: signature))
@@ -106,9 +106,10 @@ public struct CodeChunker: Sendable {
         if meta.isa.isEmpty, meta.features.contains("vector-ext") { meta.isa = ["vector-ext"] }
         meta.qualifiers = Self.qualifiers(in: signature, format: source.format)
         meta.ops = MetadataExtractor.ops(heading: (symbol ?? title) + " " + source.displayPath, body: text)
-        let backend: String = switch source.format {
+        let backend: String? = switch source.format {
         case .opencl: "opencl"
         case .cuda: "cuda"
+        case .cpp: meta.intrinsics.isEmpty && meta.isa.isEmpty ? nil : "c-simd"  // host C++ is no SIMD kernel
         default: "c-simd"
         }
         return Chunk(kind: .kernel, language: source.format.rawValue, backend: backend, symbol: symbol, title: title,
@@ -189,7 +190,8 @@ public struct CodeChunker: Sendable {
                                                "decltype", "__attribute", "_Alignas", "__cluster_dims__", "noexcept"]
 
     /// The function name if `decl` (blanked code before a `{`) declares a function definition, else nil.
-    static func functionName(decl: [UInt8]) -> String? {
+    static func functionName(decl fullDecl: [UInt8]) -> String? {
+        let decl = Array(skipTemplateClause(fullDecl))
         guard let lastClose = decl.lastIndex(of: UInt8(ascii: ")")) else { return nil }
         // An initializer (`= {`) or a struct/enum/class body is not a function.
         var depth = 0
@@ -213,7 +215,19 @@ public struct CodeChunker: Sendable {
                 while j >= 0, isSpace(decl[j]) { j -= 1 }
                 var k = j
                 while k >= 0, isIdentByte(decl[k]) || decl[k] == UInt8(ascii: ":") || decl[k] == UInt8(ascii: "~") { k -= 1 }
-                let name = j >= 0 ? String(decoding: decl[(k + 1)...j], as: UTF8.self) : ""
+                var name = j >= 0 && k + 1 <= j ? String(decoding: decl[(k + 1)...j], as: UTF8.self) : ""
+                if name.isEmpty, j >= 0 {
+                    // `operator==(`, `operator()(`: punctuation after the keyword `operator`.
+                    var p = j
+                    while p >= 0, !isIdentByte(decl[p]), !isSpace(decl[p]) { p -= 1 }
+                    let punct = p + 1 <= j ? String(decoding: decl[(p + 1)...j], as: UTF8.self) : ""
+                    var q = p
+                    while q >= 0, isSpace(decl[q]) { q -= 1 }
+                    var r = q
+                    while r >= 0, isIdentByte(decl[r]) || decl[r] == UInt8(ascii: ":") { r -= 1 }
+                    let word = r + 1 <= q ? String(decoding: decl[(r + 1)...q], as: UTF8.self) : ""
+                    if word.hasSuffix("operator"), !punct.isEmpty { name = word + punct }
+                }
                 if !name.isEmpty, !nonNameCallees.contains(name), !(name.first?.isNumber ?? true) {
                     let keywordsNotNames: Set<String> = ["if", "for", "while", "switch", "return", "sizeof", "struct", "union", "enum"]
                     return keywordsNotNames.contains(name) ? nil : name
@@ -229,6 +243,23 @@ public struct CodeChunker: Sendable {
         return nil
     }
 
+    /// `decl` without a leading `template <...>` clause (whose default arguments contain `=`).
+    static func skipTemplateClause(_ decl: [UInt8]) -> ArraySlice<UInt8> {
+        var i = decl.firstIndex { !isSpace($0) } ?? decl.count
+        let keyword = Array("template".utf8)
+        guard decl.count >= i + keyword.count, Array(decl[i..<(i + keyword.count)]) == keyword else { return decl[...] }
+        i += keyword.count
+        while i < decl.count, isSpace(decl[i]) { i += 1 }
+        guard i < decl.count, decl[i] == UInt8(ascii: "<") else { return decl[...] }
+        var depth = 0
+        while i < decl.count {
+            if decl[i] == UInt8(ascii: "<") { depth += 1 }
+            else if decl[i] == UInt8(ascii: ">") { depth -= 1; if depth == 0 { return decl[(i + 1)...] } }
+            i += 1
+        }
+        return decl[...]
+    }
+
     static func isIdentByte(_ b: UInt8) -> Bool {
         (b >= 97 && b <= 122) || (b >= 65 && b <= 90) || (b >= 48 && b <= 57) || b == 95
     }
@@ -240,11 +271,32 @@ public struct CodeChunker: Sendable {
         var i = 0
         let n = bytes.count
         var atLineStart = true
+        var ifDepth = 0, skipDepth = 0
         func blank(_ k: Int) { if out[k] != 10 { out[k] = 32 } }
         while i < n {
             let b = bytes[i]
             if b == 10 { atLineStart = true; i += 1; continue }
+            if skipDepth > 0, !(atLineStart && b == UInt8(ascii: "#")) {
+                // Inside an #else/#elif branch: blanked so that braces duplicated across branches stay balanced.
+                blank(i); i += 1
+                if !isSpace(b) { atLineStart = false }
+                continue
+            }
             if atLineStart, b == UInt8(ascii: "#") {
+                var d = i + 1
+                while d < n, bytes[d] == 32 || bytes[d] == 9 { d += 1 }
+                var e = d
+                while e < n, isIdentByte(bytes[e]) { e += 1 }
+                let directive = String(decoding: bytes[d..<e], as: UTF8.self)
+                switch directive {
+                case "if", "ifdef", "ifndef":
+                    if skipDepth > 0 { skipDepth += 1 } else { ifDepth += 1 }
+                case "else", "elif", "elifdef", "elifndef":
+                    if skipDepth == 0, ifDepth > 0 { skipDepth = 1 }
+                case "endif":
+                    if skipDepth > 0 { skipDepth -= 1; if skipDepth == 0 { ifDepth -= 1 } } else if ifDepth > 0 { ifDepth -= 1 }
+                default: break
+                }
                 // Preprocessor line, with backslash continuations.
                 while i < n {
                     if bytes[i] == 10 {

@@ -25,32 +25,23 @@ public enum MetadataExtractor {
         ("copy", ["memcpy", "stream copy", "copy kernel"]),
     ]
 
-    /// Op tags for a chunk: phrases in `heading` (title, symbol, path) count three times, body matches once;
-    /// a tag needs a score of at least two.
+    /// Op tags for a chunk: a phrase in `heading` (title, symbol, path) scores three, each body match one (at most
+    /// three); a tag needs a score of three, so a passing mention (a `Transpose` parameter) does not tag a chunk.
     public static func ops(heading: String, body: String) -> [String] {
-        let h = heading.lowercased(), b = body.lowercased()
+        let h = ByteHaystack(heading, lowercase: true), b = ByteHaystack(body, lowercase: true)
         var tags: [String] = []
         for (op, phrases) in opPhrases {
             var score = 0
             for p in phrases {
-                score += 3 * occurrences(of: p, in: h, cap: 1)
-                score += occurrences(of: p, in: b, cap: 2)
-                if score >= 2 { break }
+                score += 3 * h.occurrences(p, cap: 1)
+                score += b.occurrences(p, cap: 3)
+                if score >= 3 { break }
             }
-            if score >= 2 { tags.append(op) }
+            if score >= 3 { tags.append(op) }
         }
         return tags
     }
 
-    static func occurrences(of needle: String, in haystack: String, cap: Int) -> Int {
-        var count = 0
-        var range = haystack.startIndex..<haystack.endIndex
-        while count < cap, let r = haystack.range(of: needle, range: range) {
-            count += 1
-            range = r.upperBound..<haystack.endIndex
-        }
-        return count
-    }
 
     /// Whether an identifier names a SIMD intrinsic, SIMD type or vector builtin.
     public static func isIntrinsic(_ id: Substring) -> Bool {
@@ -85,8 +76,9 @@ public enum MetadataExtractor {
     public static func isa(for intrinsics: [String]) -> [String] {
         var found = Set<String>()
         for i in intrinsics {
+            let avx512VL = (i.hasPrefix("_mm256_") || i.hasPrefix("_mm_")) && (i.contains("_mask_") || i.contains("_maskz_") || i.hasSuffix("_mask"))
             if i.hasPrefix("_mm512") || i.hasPrefix("__m512") || i.hasPrefix("__mmask") || i.hasPrefix("_kand") || i.hasPrefix("_kor")
-                || i.hasPrefix("_cvtu32_mask") || i.hasPrefix("_cvtmask") { found.insert("avx512") }
+                || i.hasPrefix("_cvtu32_mask") || i.hasPrefix("_cvtmask") || avx512VL { found.insert("avx512") }
             else if i.hasPrefix("_mm256") || i.hasPrefix("__m256") { found.insert("avx2") }
             else if i.hasPrefix("_mm_") || i.hasPrefix("__m128") { found.insert("sse") }
             else if isSVE(Substring(i)) { found.insert("sve") }
@@ -109,7 +101,8 @@ public enum MetadataExtractor {
     /// Features of code text: OpenCL, CUDA and C idioms that matter to a kernel engineer.
     public static func features(code: String, language: DocumentFormat) -> [String] {
         var f: [String] = []
-        func has(_ s: String) -> Bool { code.contains(s) }
+        let haystack = ByteHaystack(code)
+        func has(_ s: String) -> Bool { haystack.contains(s) }
         switch language {
         case .opencl:
             if has("__local") || has("local float") || has("local int") { f.append("local-memory") }

@@ -25,7 +25,7 @@ public enum DocumentFormat: String, Sendable, Codable, CaseIterable {
         switch name[name.index(after: dot)...].lowercased() {
         case "c", "h": return .c
         case "cc", "cpp", "cxx", "hpp", "hh", "hxx", "inl": return .cpp
-        case "cl": return .opencl
+        case "cl", "opencl", "clc": return .opencl
         case "cu", "cuh": return .cuda
         case "py": return .python
         case "md", "markdown", "mdown": return .markdown

@@ -14,7 +14,7 @@ public final class KnowledgeStore {
     /// The embedder whose vectors this store holds.
     public let embedder: HashedEmbedder
     /// Bumped by the chunker when its output changes, so unchanged files are re-chunked once.
-    public static let parserVersion = 1
+    public static let parserVersion = 2
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {

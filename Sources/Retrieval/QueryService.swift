@@ -345,15 +345,24 @@ public final class QueryService {
     /// Chunks that define or use the query's identifiers, definitions first, rarer identifiers weighing more.
     func identifierLeg(_ text: String, allowed: Set<Int64>?, depth: Int) throws(SQLiteFailure) -> [(Int64, Double)] {
         var tokens = Set<String>()
-        // Only identifier-shaped tokens (underscores, digits, inner capitals): plain words are BM25's job.
-        for id in Tokens.identifiers(in: text) where Tokens.isDistinctive(id) {
-            tokens.insert(id.lowercased())
+        // Identifier-shaped tokens (underscores, digits, inner capitals) match definitions and uses. In a short,
+        // identifier-like query (one or two words) any other word matches definitions only (`Xaxpy`, `softmax`);
+        // in longer natural-language queries plain words are left to BM25 and the vectors.
+        let words = Tokens.identifiers(in: text)
+        var definitionOnly = Set<String>()
+        for id in words {
+            if Tokens.isDistinctive(id) { tokens.insert(id.lowercased()) }
+            else if words.count <= 2, id.count >= 3, !Self.stopwords.contains(id.lowercased()) {
+                tokens.insert(id.lowercased()); definitionOnly.insert(id.lowercased())
+            }
         }
         guard !tokens.isEmpty else { return [] }
         let total = Double(max(1, try store.db.scalarInt("SELECT count(*) FROM chunks") ?? 1))
         var scores: [Int64: Double] = [:]
         for token in tokens.sorted() {
-            let s = try store.db.prepare("SELECT chunk_id, defines, count FROM identifiers WHERE token = ? LIMIT 5000")
+            let s = try store.db.prepare(definitionOnly.contains(token)
+                ? "SELECT chunk_id, defines, count FROM identifiers WHERE token = ? AND defines = 1 LIMIT 5000"
+                : "SELECT chunk_id, defines, count FROM identifiers WHERE token = ? LIMIT 5000")
             try s.bind([.text(token)])
             var rows: [(Int64, Bool, Int64)] = []
             while try s.step() { rows.append((s.int(0), s.int(1) != 0, s.int(2))) }

@@ -262,3 +262,40 @@ struct TraceReaderTests {
         #expect(doc.chunks[1].metadata.trace?.speedup == nil)
     }
 }
+
+@Suite("Code chunking on real-world C++ patterns")
+struct CodeChunkerRegressionTests {
+    @Test("operator overloads are functions, never a crash")
+    func operators() {
+        let doc = CodeChunker().chunk(source("bool operator==(const A& a, const A& b) {\n  return a.v == b.v;\n}\nA operator+(A a, A b) { return a; }\n", "op.cpp"))
+        #expect(doc.chunks.compactMap(\.symbol) == ["operator==", "operator+"])
+    }
+
+    @Test("a default template argument does not hide the function")
+    func templateDefaults() {
+        let text = "template <class T, class = std::enable_if_t<std::is_integral_v<T>>>\nT twice(T x)\n{ return x*2; }\nint plain(int x)\n{ return x+1; }\n"
+        let doc = CodeChunker().chunk(source(text, "ea.cpp"))
+        #expect(doc.chunks.compactMap(\.symbol) == ["twice", "plain"])
+        #expect(doc.chunks[1].startLine == 4)
+    }
+
+    @Test("braces duplicated across #if/#else branches stay balanced")
+    func conditionalBraces() {
+        let text = "void shift(int a) {\n#if X\n  if (a)\n  {\n#else\n  if (a)\n  {\n#endif\n  }\n}\nvoid after(void) {\n}\n"
+        let doc = CodeChunker().chunk(source(text, "pp.c"))
+        #expect(doc.chunks.compactMap(\.symbol) == ["shift", "after"])
+        #expect(doc.chunks[0].endLine == 10)
+    }
+
+    @Test("long declaration-only files are split too")
+    func longDeclarations() {
+        let text = (0..<400).map { "int f\($0)(int);" }.joined(separator: "\n")
+        let doc = CodeChunker(maxLinesPerChunk: 150).chunk(source(text, "api.h"))
+        #expect(doc.chunks.count == 4)
+    }
+
+    @Test(".opencl files are OpenCL")
+    func openclExtension() {
+        #expect(DocumentFormat.fromPath("kernels/xaxpy.opencl") == .opencl)
+    }
+}
