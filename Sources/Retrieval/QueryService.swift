@@ -175,6 +175,7 @@ public final class QueryService {
             var bm25: [(Int64, Double)] = []
             var vector: [(Int64, Double)] = []
             var identifier: [(Int64, Double)] = []
+            var definitions = Set<Int64>()
             if query.mode != .vector {
                 let (kept, drop) = try pruneCommonTerms(searchTerms)
                 dropped = drop
@@ -184,7 +185,7 @@ public final class QueryService {
                 vector = vectorLeg(query.text, allowed: allowed, depth: depth)
             }
             if query.mode == .hybrid {
-                identifier = try identifierLeg(query.text, allowed: allowed, depth: depth)
+                (identifier, definitions) = try identifierLeg(query.text, allowed: allowed, depth: depth)
             }
             var fused: [Int64: Double] = [:]
             var legs: [Int64: (LegScore?, LegScore?, LegScore?)] = [:]
@@ -210,7 +211,14 @@ public final class QueryService {
             switch query.mode {
             case .bm25: ranked = bm25
             case .vector: ranked = vector
-            case .hybrid: ranked = fused.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { ($0.key, $0.value) }
+            case .hybrid:
+                // An identifier query (one or two words) puts the chunks defining that identifier first.
+                let promote = Tokens.identifiers(in: query.text).count <= 2 ? definitions : []
+                ranked = fused.sorted {
+                    let a = promote.contains($0.key), b = promote.contains($1.key)
+                    if a != b { return a }
+                    return $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key
+                }.map { ($0.key, $0.value) }
             }
             let top = Array(ranked.prefix(limit))
             let stored = try storedChunks(top.map(\.0))
@@ -343,20 +351,31 @@ public final class QueryService {
     }
 
     /// Chunks that define or use the query's identifiers, definitions first, rarer identifiers weighing more.
-    func identifierLeg(_ text: String, allowed: Set<Int64>?, depth: Int) throws(SQLiteFailure) -> [(Int64, Double)] {
+    func identifierLeg(_ text: String, allowed: Set<Int64>?, depth: Int) throws(SQLiteFailure) -> ([(Int64, Double)], Set<Int64>) {
         var tokens = Set<String>()
         // Identifier-shaped tokens (underscores, digits, inner capitals) match definitions and uses. In a short,
         // identifier-like query (one or two words) any other word matches definitions only (`Xaxpy`, `softmax`);
         // in longer natural-language queries plain words are left to BM25 and the vectors.
         let words = Tokens.identifiers(in: text)
+        let pieces = text.split(whereSeparator: \.isWhitespace)
         var definitionOnly = Set<String>()
+        var promotable = Set<String>()
         for id in words {
-            if Tokens.isDistinctive(id) { tokens.insert(id.lowercased()) }
+            if Tokens.isDistinctive(id) { tokens.insert(id.lowercased()); promotable.insert(id.lowercased()) }
             else if words.count <= 2, id.count >= 3, !Self.stopwords.contains(id.lowercased()) {
                 tokens.insert(id.lowercased()); definitionOnly.insert(id.lowercased())
+                if pieces.count == 1 { promotable.insert(id.lowercased()) }
             }
         }
-        guard !tokens.isEmpty else { return [] }
+        // Whole whitespace-separated pieces too, for ids with other punctuation (`tr-layernorm-0007`).
+        if pieces.count <= 2 {
+            for p in pieces where p.count >= 3 && p.contains(where: { !$0.isLetter && !$0.isNumber && $0 != "_" }) {
+                let lower = p.lowercased()
+                tokens.insert(lower); definitionOnly.insert(lower); promotable.insert(lower)
+            }
+        }
+        guard !tokens.isEmpty else { return ([], []) }
+        var definitions = Set<Int64>()
         let total = Double(max(1, try store.db.scalarInt("SELECT count(*) FROM chunks") ?? 1))
         var scores: [Int64: Double] = [:]
         for token in tokens.sorted() {
@@ -370,10 +389,12 @@ public final class QueryService {
             let idf = log((total + 1) / Double(rows.count)) + 1
             for (id, defines, count) in rows {
                 if let allowed, !allowed.contains(id) { continue }
+                if defines, promotable.contains(token) { definitions.insert(id) }
                 scores[id, default: 0] += idf * (defines ? 10 : 1 + log(Double(count)))
             }
         }
-        return scores.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(depth).map { ($0.key, $0.value) }
+        let ranked = scores.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(depth).map { ($0.key, $0.value) }
+        return (ranked, definitions)
     }
 }
 
