@@ -7,5 +7,5 @@ bash scripts/setup.sh
 swift build
 swift test 2>&1 | tee /tmp/kb-test-output.txt | grep -vE '^(◇|↳) ' || true
 status=${PIPESTATUS[0]}
-grep -E 'Test run with|Executed .* tests' /tmp/kb-test-output.txt | tail -n 3
+grep -E 'Test run with' /tmp/kb-test-output.txt | tail -n 1
 exit "$status"
