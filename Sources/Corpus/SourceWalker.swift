@@ -44,8 +44,6 @@ public struct SourceWalker: Sendable {
                 diagnostics.append(error.diagnostic(.error))
             case .success(let st) where st.isDirectory:
                 var visited = Set<[UInt64]>()
-                let rootName = absolute.split(separator: "/").last.map(String.init) ?? ""
-                _ = rootName
                 walkFolder(absolute, relative: "", rules: IgnoreRules(), visited: &visited, files: &files,
                            diagnostics: &diagnostics, seen: &seen, status: st)
             case .success(let st):

@@ -137,9 +137,8 @@ public final class IngestService {
             let outcomes = prepare(batch, existing: existing)
             let wrote = try write(outcomes, existing: existing, df: &df, dfCount: &dfCount, report: &report)
             changed = changed || wrote
-            for (i, file) in batch.enumerated() {
+            for file in batch {
                 done += 1
-                _ = i
                 progress?(IngestProgress(done: done, total: total, bytes: report.bytes, current: file.displayPath))
             }
             start = end
@@ -171,7 +170,7 @@ public final class IngestService {
                 try store.db.transaction { () throws(SQLiteFailure) in
                     try store.rebuildVectorPack()
                     if reembedAll {
-                        try store.setMeta("embedder", .text("hashed-v1-d\(store.embedder.dimension)-b\(store.embedder.dfBuckets)-g\(store.embedder.ngramWeight)"))
+                        try store.setMeta("embedder", .text(store.embedderSignature))
                     }
                 }
                 if report.chunks > 2000 { try store.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES('optimize')") }

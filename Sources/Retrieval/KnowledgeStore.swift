@@ -68,17 +68,18 @@ public final class KnowledgeStore {
             }
             if version < Schema.currentVersion {
                 if readOnly { throw RetrievalError.cannotOpen(path: path, reason: "its schema (v\(version)) needs an upgrade; run kb ingest once") }
-                if version == 0, (try db.scalarInt("SELECT count(*) FROM sqlite_master") ?? 0) > 0 {
-                    throw RetrievalError.corrupt(path: path, reason: "it is a SQLite database that kb did not create")
-                }
-                try db.transaction { () throws(SQLiteFailure) in
-                    // Re-read under the write lock: another process may have migrated meanwhile.
+                let foreign = try db.transaction { () throws(SQLiteFailure) -> Bool in
+                    // Decided under the write lock: another kb process may have created or migrated the store
+                    // between our first look and now.
                     let current = Int(try db.scalarInt("PRAGMA user_version") ?? 0)
+                    if current == 0, (try db.scalarInt("SELECT count(*) FROM sqlite_master") ?? 0) > 0 { return true }
                     for v in current..<Schema.currentVersion {
                         try db.execute(Schema.migrations[v])
                         try db.execute("PRAGMA user_version=\(v + 1)")
                     }
+                    return false
                 }
+                if foreign { throw RetrievalError.corrupt(path: path, reason: "it is a SQLite database that kb did not create") }
             }
             try checkEmbedderCompatibility(readOnly: readOnly)
         } catch let e as RetrievalError {
@@ -100,8 +101,11 @@ public final class KnowledgeStore {
     }
 
     /// Records the embedder's shape; a store embedded with another shape has its vectors rebuilt by the next ingest.
+    /// Identifies the embedder's parameters; stored with the vectors it made.
+    var embedderSignature: String { "hashed-v1-d\(embedder.dimension)-b\(embedder.dfBuckets)-g\(embedder.ngramWeight)" }
+
     func checkEmbedderCompatibility(readOnly: Bool) throws(SQLiteFailure) {
-        let signature = "hashed-v1-d\(embedder.dimension)-b\(embedder.dfBuckets)-g\(embedder.ngramWeight)"
+        let signature = embedderSignature
         let stored = try metaText("embedder")
         if stored == nil, !readOnly { try setMeta("embedder", .text(signature)) }
         embedderMatches = stored == nil || stored == signature

@@ -409,8 +409,9 @@ enum VectorScan {
                     var qWide = [Int16](repeating: 0, count: dimension)
                     for j in 0..<dimension { qWide[j] = Int16(q[j]) }
                     qWide.withUnsafeBufferPointer { qw in
+                        guard let base = d.baseAddress else { return }
                         for i in 0..<count {
-                            let row = d.baseAddress! + i * dimension
+                            let row = base + i * dimension
                             var acc: Int32 = 0
                             for j in 0..<dimension { acc &+= Int32(Int16(row[j]) &* qw[j]) }
                             o[i] = acc
