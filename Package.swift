@@ -36,8 +36,9 @@ let package = Package(
             dependencies: ["Retrieval", "Corpus", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictness),
         .executableTarget(name: "kb-bench", dependencies: ["Retrieval", "Corpus"], path: "bench/Sources/kb-bench", swiftSettings: strictness),
-        .testTarget(name: "CorpusTests", dependencies: ["Corpus"], swiftSettings: strictness),
-        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Corpus"], swiftSettings: strictness),
-        .testTarget(name: "KBCLITests", dependencies: ["Retrieval", "Corpus"], swiftSettings: strictness),
+        .target(name: "KBTestSupport", path: "Tests/KBTestSupport", swiftSettings: strictness),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus", "KBTestSupport"], swiftSettings: strictness),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Corpus", "KBTestSupport"], swiftSettings: strictness),
+        .testTarget(name: "KBCLITests", dependencies: ["KBTestSupport"], swiftSettings: strictness),
     ]
 )

@@ -1,17 +1,8 @@
 import Corpus
 import Foundation
+import KBTestSupport
 import Testing
 
-func temporaryFolder() -> String {
-    let path = NSTemporaryDirectory() + "kb-test-" + UUID().uuidString
-    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
-
-func write(_ path: String, _ text: String) {
-    try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
-}
 
 @Suite("Ignore rules")
 struct IgnoreRulesTests {

@@ -1,4 +1,5 @@
 import Foundation
+import KBTestSupport
 import Glibc
 import Testing
 
@@ -24,16 +25,6 @@ struct RunResult {
     var stderr: String
 }
 
-func temporaryFolder() -> String {
-    let path = NSTemporaryDirectory() + "kb-cli-" + UUID().uuidString
-    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
-
-func write(_ path: String, _ text: String) {
-    try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
-}
 
 /// Runs a command to completion, collecting its output.
 func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> RunResult {

@@ -1,18 +1,9 @@
 import Corpus
 import Foundation
+import KBTestSupport
 import Retrieval
 import Testing
 
-func temporaryFolder() -> String {
-    let path = NSTemporaryDirectory() + "kb-test-" + UUID().uuidString
-    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
-
-func write(_ path: String, _ text: String) {
-    try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
-}
 
 /// A small corpus: two kernels, a doc, a trace file.
 func makeCorpus(_ dir: String) {
