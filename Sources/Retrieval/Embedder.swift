@@ -125,6 +125,11 @@ public struct HashedEmbedder: Sendable {
 
     /// Embeds a word bag with document frequencies `df` over `documentCount` documents: an L2-normalized vector.
     public func embed(_ bag: WordBag, df: [Int32], documentCount: Int) -> [Float] {
+        df.withUnsafeBufferPointer { embed(bag, df: $0, documentCount: documentCount) }
+    }
+
+    /// Embeds a word bag with document frequencies held in a buffer (e.g. a mapped vector file).
+    func embed(_ bag: WordBag, df: UnsafeBufferPointer<Int32>, documentCount: Int) -> [Float] {
         var v = [Float](repeating: 0, count: dimension)
         let n = Float(max(documentCount, 1))
         let mask = UInt64(dimension - 1)

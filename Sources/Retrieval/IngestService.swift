@@ -167,14 +167,12 @@ public final class IngestService {
         }
         if changed || reembedAll {
             try store.sql { () throws(SQLiteFailure) in
-                try store.db.transaction { () throws(SQLiteFailure) in
-                    try store.rebuildVectorPack()
-                    if reembedAll {
-                        try store.setMeta("embedder", .text(store.embedderSignature))
-                    }
+                if reembedAll {
+                    try store.setMeta("embedder", .text(store.embedderSignature))
                 }
                 if report.chunks > 2000 { try store.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES('optimize')") }
                 try? store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                try store.rebuildVectorFile()
             }
         }
         report.seconds = Date().timeIntervalSince(started)

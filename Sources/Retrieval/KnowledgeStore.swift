@@ -13,6 +13,8 @@ public final class KnowledgeStore {
     let db: Database
     /// The embedder whose vectors this store holds.
     public let embedder: HashedEmbedder
+    /// The schema version this kb writes (`PRAGMA user_version`).
+    public static var schemaVersion: Int { Schema.currentVersion }
     /// Bumped by the chunker when its output changes, so unchanged files are re-chunked once.
     public static let parserVersion = 2
 
@@ -77,6 +79,7 @@ public final class KnowledgeStore {
                         try db.execute(Schema.migrations[v])
                         try db.execute("PRAGMA user_version=\(v + 1)")
                     }
+                    try db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES('store_id', randomblob(16))")
                     return false
                 }
                 if foreign { throw RetrievalError.corrupt(path: path, reason: "it is a SQLite database that kb did not create") }
@@ -221,7 +224,7 @@ public final class KnowledgeStore {
         public var chunksByOp: [String: Int]
         /// Bytes of source text ingested.
         public var sourceBytes: Int
-        /// Size of the store file and its WAL in bytes.
+        /// Size of the store file, its WAL and its vector file in bytes.
         public var storeBytes: Int
         /// Distinct identifiers indexed.
         public var identifiers: Int
@@ -250,7 +253,7 @@ public final class KnowledgeStore {
                 }
                 return out
             }
-            let fileBytes = [path, path + "-wal"].reduce(0) { acc, p in
+            let fileBytes = [path, path + "-wal", vectorFilePath].reduce(0) { acc, p in
                 acc + ((try? FileManager.default.attributesOfItem(atPath: p)[.size] as? Int) ?? 0)
             }
             return Statistics(
@@ -273,43 +276,33 @@ public final class KnowledgeStore {
 
     // MARK: vector index
 
-    /// All vectors as one contiguous int8 array with ids and scales, for exact scans.
-    final class VectorIndex: @unchecked Sendable {
-        let ids: [Int64]
-        let scales: [Float]
-        let data: [Int8]
-        let dimension: Int
-        let generation: Int64
+    /// The memory-mapped vector file beside the store.
+    public var vectorFilePath: String { path + ".vectors" }
 
-        init(ids: [Int64], scales: [Float], data: [Int8], dimension: Int, generation: Int64) {
-            self.ids = ids; self.scales = scales; self.data = data; self.dimension = dimension; self.generation = generation
-        }
+    /// A random identity written when the store is created, so a vector file never pairs with another store.
+    func storeID() throws(SQLiteFailure) -> [UInt8] {
+        let s = try db.prepare("SELECT value FROM meta WHERE key = 'store_id'")
+        defer { s.reset() }
+        if try s.step() { return s.withBlob(0) { Array($0) } }
+        return []
     }
 
-    /// Loads the packed vector index (one blob read); falls back to the per-chunk rows when the pack is stale.
+    /// The vector index: the mapped file when it is current, else read from the store (and the file rewritten
+    /// when the folder is writable).
     func loadVectorIndex() throws(SQLiteFailure) -> VectorIndex {
         let gen = try generation()
-        let s = try db.prepare("SELECT generation, count, ids, scales, data FROM vector_pack WHERE id = 1")
-        defer { s.reset() }
-        if try s.step(), s.int(0) == gen {
-            let count = Int(s.int(1))
-            let d = embedder.dimension
-            var ids = [Int64](repeating: 0, count: count)
-            var scales = [Float](repeating: 0, count: count)
-            var data = [Int8](repeating: 0, count: count * d)
-            let ok = s.withBlob(2) { raw in raw.count == count * 8 } && s.withBlob(3) { raw in raw.count == count * 4 }
-                && s.withBlob(4) { raw in raw.count == count * d }
-            if ok {
-                ids.withUnsafeMutableBytes { dst in s.withBlob(2) { dst.copyMemory(from: $0) } }
-                scales.withUnsafeMutableBytes { dst in s.withBlob(3) { dst.copyMemory(from: $0) } }
-                data.withUnsafeMutableBytes { dst in s.withBlob(4) { dst.copyMemory(from: $0) } }
-                return VectorIndex(ids: ids, scales: scales, data: data, dimension: d, generation: gen)
-            }
+        let id = try storeID()
+        if let mapped = VectorIndex.map(path: vectorFilePath, storeID: id, generation: gen, dimension: embedder.dimension,
+                                        buckets: embedder.dfBuckets) {
+            return mapped
         }
-        return try readVectorRows(generation: gen)
+        let (arrays, dfCount) = try readVectorArrays()
+        _ = VectorIndex.write(path: vectorFilePath, storeID: id, generation: gen, dimension: embedder.dimension, arrays: arrays, dfCount: dfCount)
+        return VectorIndex.inMemory(arrays, dimension: embedder.dimension, generation: gen, dfCount: dfCount)
     }
 
-    func readVectorRows(generation gen: Int64) throws(SQLiteFailure) -> VectorIndex {
+    /// Reads every vector row and the word document frequencies from the store.
+    func readVectorArrays() throws(SQLiteFailure) -> (VectorIndex.Arrays, Int) {
         let d = embedder.dimension
         var ids: [Int64] = [], scales: [Float] = [], data: [Int8] = []
         let rows = try db.prepare("SELECT chunk_id, scale, data FROM vectors ORDER BY chunk_id")
@@ -321,15 +314,14 @@ public final class KnowledgeStore {
             }
             if ok { ids.append(rows.int(0)); scales.append(Float(rows.double(1))) }
         }
-        return VectorIndex(ids: ids, scales: scales, data: data, dimension: d, generation: gen)
+        let (df, count) = try loadDocumentFrequencies()
+        return (VectorIndex.Arrays(ids: ids, scales: scales, data: data, df: df), count)
     }
 
-    /// Rewrites the packed vector index from the per-chunk rows (inside the caller's transaction).
-    func rebuildVectorPack() throws(SQLiteFailure) {
-        let gen = try generation()
-        let index = try readVectorRows(generation: gen)
-        try db.prepare("INSERT OR REPLACE INTO vector_pack(id, generation, count, ids, scales, data) VALUES (1, ?, ?, ?, ?, ?)")
-            .run([.int(gen), .int(Int64(index.ids.count)), .blob(index.ids.withUnsafeBytes { Array($0) }),
-                  .blob(index.scales.withUnsafeBytes { Array($0) }), .blob(index.data.withUnsafeBytes { Array($0) })])
+    /// Rewrites the vector file from the store (after an ingest committed).
+    func rebuildVectorFile() throws(SQLiteFailure) {
+        let (arrays, dfCount) = try readVectorArrays()
+        _ = VectorIndex.write(path: vectorFilePath, storeID: try storeID(), generation: try generation(),
+                              dimension: embedder.dimension, arrays: arrays, dfCount: dfCount)
     }
 }

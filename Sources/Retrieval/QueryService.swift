@@ -124,9 +124,9 @@ public struct SearchResult: Sendable, Codable {
 /// Answers queries over a store with BM25, vectors and exact identifiers, fused by reciprocal rank fusion.
 public final class QueryService {
     let store: KnowledgeStore
-    var vectorIndex: KnowledgeStore.VectorIndex?
-    var documentFrequencies: (df: [Int32], count: Int)?
+    var vectorIndex: VectorIndex?
     var storeGeneration: Int64 = -1
+    var chunkCount = 0
 
     /// RRF's k.
     public var rrfK = 20.0
@@ -243,7 +243,7 @@ public final class QueryService {
         let gen = try store.generation()
         if gen != storeGeneration || vectorIndex == nil {
             vectorIndex = try store.loadVectorIndex()
-            documentFrequencies = try store.loadDocumentFrequencies()
+            chunkCount = Int(try store.db.scalarInt("SELECT count(*) FROM chunks") ?? 0)
             storeGeneration = gen
         }
     }
@@ -283,7 +283,7 @@ public final class QueryService {
     /// Drops terms that most chunks contain (FTS5 scores every matching row), keeping at least one term.
     func pruneCommonTerms(_ terms: [String]) throws(SQLiteFailure) -> (kept: [String], dropped: [String]) {
         guard terms.count > 1 else { return (terms, []) }
-        let total = Double(try store.db.scalarInt("SELECT count(*) FROM chunks") ?? 0)
+        let total = Double(chunkCount)
         guard total >= 1000 else { return (terms, []) }
         var kept: [String] = [], dropped: [String] = []
         var dfs: [(String, Double)] = []
@@ -326,15 +326,15 @@ public final class QueryService {
 
     /// Exact scan of the int8 vectors against the query's embedding.
     func vectorLeg(_ text: String, allowed: Set<Int64>?, depth: Int) -> [(Int64, Double)] {
-        guard let index = vectorIndex, let dfs = documentFrequencies, !index.ids.isEmpty else { return [] }
+        guard let index = vectorIndex, index.count > 0 else { return [] }
         let embedder = store.embedder
-        let q = embedder.embed(embedder.words(text), df: dfs.df, documentCount: dfs.count)
+        let q = embedder.embed(embedder.words(text), df: index.df, documentCount: index.dfCount)
         let (_, q8) = HashedEmbedder.quantize(q)
-        let scores = VectorScan.dot(query: q8, data: index.data, dimension: index.dimension, count: index.ids.count)
+        let scores = VectorScan.dot(query: q8, data: index.data, dimension: index.dimension, count: index.count)
         var best: [(Int, Float)] = []
-        best.reserveCapacity(depth + 1)
+        best.reserveCapacity(depth * 2 + 1)
         var threshold: Float = -.infinity
-        for i in 0..<index.ids.count {
+        for i in 0..<index.count {
             let s = Float(scores[i]) * index.scales[i]
             guard s > threshold || best.count < depth, s > 0 else { continue }
             if let allowed, !allowed.contains(index.ids[i]) { continue }
@@ -376,7 +376,7 @@ public final class QueryService {
         }
         guard !tokens.isEmpty else { return ([], []) }
         var definitions = Set<Int64>()
-        let total = Double(max(1, try store.db.scalarInt("SELECT count(*) FROM chunks") ?? 1))
+        let total = Double(max(1, chunkCount))
         var scores: [Int64: Double] = [:]
         for token in tokens.sorted() {
             let s = try store.db.prepare(definitionOnly.contains(token)
@@ -401,10 +401,10 @@ public final class QueryService {
 /// The exact int8 dot-product scan.
 enum VectorScan {
     /// Dot products of `query` with each of `count` rows of `data` (row-major, `dimension` wide).
-    static func dot(query: [Int8], data: [Int8], dimension: Int, count: Int) -> [Int32] {
+    static func dot(query: [Int8], data d: UnsafeBufferPointer<Int8>, dimension: Int, count: Int) -> [Int32] {
         var out = [Int32](repeating: 0, count: count)
         query.withUnsafeBufferPointer { q in
-            data.withUnsafeBufferPointer { d in
+            do {
                 out.withUnsafeMutableBufferPointer { o in
                     var qWide = [Int16](repeating: 0, count: dimension)
                     for j in 0..<dimension { qWide[j] = Int16(q[j]) }

@@ -1,7 +1,7 @@
 /// The store's schema and its forward migrations (`PRAGMA user_version` holds the applied version).
 enum Schema {
     /// The schema version this kb writes.
-    static let currentVersion = 1
+    static let currentVersion = 2
 
     /// Migrations: element `i` upgrades version `i` to `i + 1`.
     static let migrations: [String] = [
@@ -76,6 +76,11 @@ enum Schema {
             scales BLOB NOT NULL,
             data BLOB NOT NULL
         );
+        """,
+        // v2: the packed vector index moved to a memory-mapped file beside the store; stores get an identity.
+        """
+        DROP TABLE vector_pack;
+        INSERT OR IGNORE INTO meta(key, value) VALUES('store_id', randomblob(16));
         """,
     ]
 }

@@ -209,7 +209,7 @@ struct StoreFailureTests {
         p.arguments = ["python3", "-c", "import sqlite3; c = sqlite3.connect('\(path)'); c.execute('PRAGMA user_version=99'); c.commit()"]
         try p.run()
         p.waitUntilExit()
-        #expect(throws: RetrievalError.schemaTooNew(path: path, found: 99, supported: 1)) { try KnowledgeStore(path: path) }
+        #expect(throws: RetrievalError.schemaTooNew(path: path, found: 99, supported: KnowledgeStore.schemaVersion)) { try KnowledgeStore(path: path) }
     }
 
     @Test("a store location that cannot be written is a clear error")
@@ -227,5 +227,36 @@ struct StoreFailureTests {
     @Test("querying a store that does not exist says to ingest first")
     func missingStore() {
         #expect(throws: RetrievalError.self) { try KnowledgeStore(path: "/nonexistent-kb/kb.sqlite", readOnly: true) }
+    }
+}
+
+@Suite("Vector file", .serialized)
+struct VectorFileTests {
+    @Test("a damaged, stale or foreign vector file is ignored and rebuilt; results do not change")
+    func derivedCache() throws {
+        let dir = temporaryFolder()
+        makeCorpus(dir + "/c")
+        let path = dir + "/kb.sqlite"
+        let store = try KnowledgeStore(path: path)
+        _ = try IngestService(store: store).ingest([dir + "/c"])
+        #expect(FileManager.default.fileExists(atPath: store.vectorFilePath))
+        let query = SearchQuery(text: "online softmax maximum", mode: .vector)
+        let reference = try QueryService(store: store).search(query).hits.map(\.id)
+        #expect(!reference.isEmpty)
+
+        write(store.vectorFilePath, "garbage")
+        #expect(try QueryService(store: store).search(query).hits.map(\.id) == reference)
+        #expect((try FileManager.default.attributesOfItem(atPath: store.vectorFilePath)[.size] as? Int ?? 0) > 100)
+
+        // A new store at the same path must not pick up the old store's vector file.
+        let saved = try Data(contentsOf: URL(fileURLWithPath: store.vectorFilePath))
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        let fresh = try KnowledgeStore(path: path)
+        try saved.write(to: URL(fileURLWithPath: fresh.vectorFilePath))
+        write(dir + "/d/other.md", "# Other\n\nNothing about the first corpus.\n")
+        _ = try IngestService(store: fresh).ingest([dir + "/d"])
+        try saved.write(to: URL(fileURLWithPath: fresh.vectorFilePath))  // stale file from the deleted store
+        let hits = try QueryService(store: fresh).search(SearchQuery(text: "softmax other corpus", mode: .vector)).hits
+        #expect(hits.allSatisfy { $0.path == "other.md" })
     }
 }

@@ -1,0 +1,97 @@
+import Foundation
+
+/// The vector index as one contiguous, memory-mapped file beside the store (`<store>.vectors`).
+///
+/// It is a derived cache: the `vectors` table and the `word_df` meta value in the SQLite store are the truth. The
+/// file carries the store's identity and content generation; a missing, foreign or stale file is ignored and
+/// rebuilt from the store, so a crash between the SQLite commit and the file's rename loses nothing.
+///
+/// Layout (little-endian): 64-byte header — magic `KBVEC001`, store id (16 bytes), generation, count, dimension,
+/// word-df buckets, word-df document count (Int64 each) — then ids (Int64 × count), scales (Float × count),
+/// int8 data (dimension × count, padded to 4 bytes), word df (Int32 × buckets).
+final class VectorIndex: @unchecked Sendable {
+    let count: Int
+    let dimension: Int
+    let generation: Int64
+    let ids: UnsafeBufferPointer<Int64>
+    let scales: UnsafeBufferPointer<Float>
+    let data: UnsafeBufferPointer<Int8>
+    let df: UnsafeBufferPointer<Int32>
+    let dfCount: Int
+    private let owner: AnyObject
+
+    static let magic = Array("KBVEC001".utf8)
+    static let headerSize = 64
+
+    private init(count: Int, dimension: Int, generation: Int64, ids: UnsafeBufferPointer<Int64>,
+                 scales: UnsafeBufferPointer<Float>, data: UnsafeBufferPointer<Int8>, df: UnsafeBufferPointer<Int32>,
+                 dfCount: Int, owner: AnyObject) {
+        self.count = count; self.dimension = dimension; self.generation = generation; self.ids = ids
+        self.scales = scales; self.data = data; self.df = df; self.dfCount = dfCount; self.owner = owner
+    }
+
+    /// Byte offsets of the sections for `count` vectors.
+    static func layout(count: Int, dimension: Int, buckets: Int) -> (ids: Int, scales: Int, data: Int, df: Int, total: Int) {
+        let ids = headerSize
+        let scales = ids + count * 8
+        let data = scales + count * 4
+        let df = data + (count * dimension + 3) / 4 * 4
+        return (ids, scales, data, df, df + buckets * 4)
+    }
+
+    /// Maps the file at `path` if it belongs to store `storeID` at `generation` with this shape.
+    static func map(path: String, storeID: [UInt8], generation: Int64, dimension: Int, buckets: Int) -> VectorIndex? {
+        guard let file = MappedFile.open(path), file.bytes.count >= headerSize, let base = file.bytes.baseAddress else { return nil }
+        func int(_ offset: Int) -> Int64 { base.loadUnaligned(fromByteOffset: offset, as: Int64.self) }
+        guard Array(file.bytes[0..<8]) == magic, Array(file.bytes[8..<24]) == storeID, int(24) == generation,
+              int(40) == Int64(dimension), int(48) == Int64(buckets) else { return nil }
+        let count = Int(int(32))
+        let l = layout(count: count, dimension: dimension, buckets: buckets)
+        guard count >= 0, file.bytes.count == l.total else { return nil }
+        return VectorIndex(
+            count: count, dimension: dimension, generation: generation,
+            ids: UnsafeBufferPointer(start: (base + l.ids).assumingMemoryBound(to: Int64.self), count: count),
+            scales: UnsafeBufferPointer(start: (base + l.scales).assumingMemoryBound(to: Float.self), count: count),
+            data: UnsafeBufferPointer(start: (base + l.data).assumingMemoryBound(to: Int8.self), count: count * dimension),
+            df: UnsafeBufferPointer(start: (base + l.df).assumingMemoryBound(to: Int32.self), count: buckets),
+            dfCount: Int(int(56)), owner: file)
+    }
+
+    /// Holds arrays read from the store (when the file is missing or stale).
+    final class Arrays {
+        var ids: [Int64], scales: [Float], data: [Int8], df: [Int32]
+        init(ids: [Int64], scales: [Float], data: [Int8], df: [Int32]) { self.ids = ids; self.scales = scales; self.data = data; self.df = df }
+    }
+
+    /// An index over arrays in memory.
+    static func inMemory(_ a: Arrays, dimension: Int, generation: Int64, dfCount: Int) -> VectorIndex {
+        let ids = a.ids.withUnsafeBufferPointer { $0 }, scales = a.scales.withUnsafeBufferPointer { $0 }
+        let data = a.data.withUnsafeBufferPointer { $0 }, df = a.df.withUnsafeBufferPointer { $0 }
+        return VectorIndex(count: a.ids.count, dimension: dimension, generation: generation, ids: ids, scales: scales,
+                           data: data, df: df, dfCount: dfCount, owner: a)
+    }
+
+    /// Writes arrays as the file for store `storeID` at `generation`; false when it could not be written.
+    static func write(path: String, storeID: [UInt8], generation: Int64, dimension: Int, arrays a: Arrays, dfCount: Int) -> Bool {
+        var header = [UInt8](repeating: 0, count: headerSize)
+        header.replaceSubrange(0..<8, with: magic)
+        header.replaceSubrange(8..<24, with: storeID.prefix(16))
+        for (i, v) in [generation, Int64(a.ids.count), Int64(dimension), Int64(a.df.count), Int64(dfCount)].enumerated() {
+            withUnsafeBytes(of: v.littleEndian) { header.replaceSubrange((24 + i * 8)..<(32 + i * 8), with: $0) }
+        }
+        let padding = [UInt8](repeating: 0, count: (4 - a.data.count % 4) % 4)
+        return header.withUnsafeBytes { h in
+            a.ids.withUnsafeBytes { i in
+                a.scales.withUnsafeBytes { s in
+                    a.data.withUnsafeBytes { d in
+                        padding.withUnsafeBytes { p in
+                            a.df.withUnsafeBytes { f in
+                                MappedFile.writeAtomically(path, parts: [h, i, s, d, p, f])
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
