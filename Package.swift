@@ -29,8 +29,9 @@ let package = Package(
         .systemLibrary(
             name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]),
+        .target(name: "CVectorScan", path: "Sources/CVectorScan"),
         .target(name: "Corpus", dependencies: ["CCurl", "CLibXML2"], swiftSettings: strictness),
-        .target(name: "Retrieval", dependencies: ["Corpus", "CSQLite"], swiftSettings: strictness),
+        .target(name: "Retrieval", dependencies: ["Corpus", "CSQLite", "CVectorScan"], swiftSettings: strictness),
         .executableTarget(
             name: "kb",
             dependencies: ["Retrieval", "Corpus", .product(name: "ArgumentParser", package: "swift-argument-parser")],

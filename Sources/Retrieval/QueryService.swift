@@ -134,6 +134,8 @@ public final class QueryService {
     public var depth = 100
     /// FTS5 column weights: title, symbols, body.
     public var columnWeights = (title: 2.0, symbols: 2.0, body: 1.0)
+    /// BM25 keeps the rarest query terms whose document frequencies sum to at most this many postings.
+    public var postingBudget = 10_000
     /// Weight of each leg in the fusion.
     public var legWeights = (bm25: 1.0, vector: 0.7, identifier: 0.5)
 
@@ -280,25 +282,40 @@ public final class QueryService {
         return out
     }
 
-    /// Drops terms that most chunks contain (FTS5 scores every matching row), keeping at least one term.
+    /// Drops terms that most chunks contain, then the commonest terms beyond a budget of postings: FTS5 scores
+    /// every row matching any OR-ed term, so cost grows with the summed document frequency. The rarest term is
+    /// always kept; dropped terms still count in the vector leg.
     func pruneCommonTerms(_ terms: [String]) throws(SQLiteFailure) -> (kept: [String], dropped: [String]) {
         guard terms.count > 1 else { return (terms, []) }
         let total = Double(chunkCount)
         guard total >= 1000 else { return (terms, []) }
+        var dfs: [(term: String, df: Int)] = []
+        for t in terms { dfs.append((t, try documentFrequency(t))) }
+        dfs.sort { $0.df != $1.df ? $0.df < $1.df : $0.term < $1.term }
         var kept: [String] = [], dropped: [String] = []
-        var dfs: [(String, Double)] = []
-        for t in terms {
-            let df = Double(try store.db.scalarInt("SELECT doc FROM chunks_vocab WHERE term = ?", [.text(t)]) ?? 0)
-            dfs.append((t, df))
+        var postings = 0
+        for (i, (t, df)) in dfs.enumerated() {
+            if i > 0, Double(df) / total > 0.25 || postings + df > postingBudget { dropped.append(t); continue }
+            kept.append(t)
+            postings += df
         }
-        for (t, df) in dfs {
-            if df / total > 0.25 { dropped.append(t) } else { kept.append(t) }
+        let order = Dictionary(terms.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        return (kept.sorted { order[$0, default: 0] < order[$1, default: 0] }, dropped)
+    }
+
+    /// Chunks containing a term, read from the FTS5 vocabulary; tries the porter-stemmed spellings of common
+    /// suffixes since the vocabulary holds stems (`device` is stored as `devic`).
+    func documentFrequency(_ term: String) throws(SQLiteFailure) -> Int {
+        var candidates = [term]
+        for suffix in ["e", "s", "es", "ing", "ed", "ly", "er", "ers", "ion", "ions"] where term.hasSuffix(suffix) && term.count > suffix.count + 2 {
+            candidates.append(String(term.dropLast(suffix.count)))
         }
-        if kept.isEmpty, let rarest = dfs.min(by: { $0.1 < $1.1 }) {
-            kept = [rarest.0]
-            dropped.removeAll { $0 == rarest.0 }
+        if term.hasSuffix("y"), term.count > 3 { candidates.append(String(term.dropLast()) + "i") }
+        var best = 0
+        for c in candidates {
+            best = max(best, Int(try store.db.scalarInt("SELECT doc FROM chunks_vocab WHERE term = ?", [.text(c)]) ?? 0))
         }
-        return (kept, dropped)
+        return best
     }
 
     /// FTS5 BM25 over quoted terms joined with OR (never raw user syntax).
@@ -398,28 +415,3 @@ public final class QueryService {
     }
 }
 
-/// The exact int8 dot-product scan.
-enum VectorScan {
-    /// Dot products of `query` with each of `count` rows of `data` (row-major, `dimension` wide).
-    static func dot(query: [Int8], data d: UnsafeBufferPointer<Int8>, dimension: Int, count: Int) -> [Int32] {
-        var out = [Int32](repeating: 0, count: count)
-        query.withUnsafeBufferPointer { q in
-            do {
-                out.withUnsafeMutableBufferPointer { o in
-                    var qWide = [Int16](repeating: 0, count: dimension)
-                    for j in 0..<dimension { qWide[j] = Int16(q[j]) }
-                    qWide.withUnsafeBufferPointer { qw in
-                        guard let base = d.baseAddress else { return }
-                        for i in 0..<count {
-                            let row = base + i * dimension
-                            var acc: Int32 = 0
-                            for j in 0..<dimension { acc &+= Int32(Int16(row[j]) &* qw[j]) }
-                            o[i] = acc
-                        }
-                    }
-                }
-            }
-        }
-        return out
-    }
-}
