@@ -27,7 +27,7 @@ public struct MarkdownChunker: Sendable {
         var current = Section(level: 0, title: "", start: 0, end: 0, path: [])
         var firstH1: String? = nil
         for (i, line) in lines.enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = String(line.trimmedSpaces)
             if let f = fence {
                 if trimmed.hasPrefix(f) { fence = nil }
                 continue
@@ -41,12 +41,12 @@ public struct MarkdownChunker: Sendable {
                 let level = line.prefix { $0 == "#" }.count
                 let rest = line.dropFirst(level)
                 if level <= 6, rest.isEmpty || rest.first == " " {
-                    var title = rest.trimmingCharacters(in: .whitespaces)
-                    while title.hasSuffix("#") { title = String(title.dropLast()).trimmingCharacters(in: .whitespaces) }
+                    var title = String(rest.trimmedSpaces)
+                    while title.hasSuffix("#") { title = String(title.dropLast().trimmedSpaces) }
                     heading = (level, title)
                 }
-            } else if i + 1 < lines.count, !trimmed.isEmpty, i > 0 ? lines[i - 1].trimmingCharacters(in: .whitespaces).isEmpty : true {
-                let next = lines[i + 1].trimmingCharacters(in: .whitespaces)
+            } else if i + 1 < lines.count, !trimmed.isEmpty, i > 0 ? lines[i - 1].isBlank : true {
+                let next = String(lines[i + 1].trimmedSpaces)
                 if next.count >= 3, next.allSatisfy({ $0 == "=" }) { heading = (1, trimmed) }
                 else if next.count >= 3, next.allSatisfy({ $0 == "-" }), !trimmed.hasPrefix("-"), !trimmed.hasPrefix("|") { heading = (2, trimmed) }
             }
@@ -66,9 +66,9 @@ public struct MarkdownChunker: Sendable {
         var chunks: [Chunk] = []
         for section in sections {
             var body = Array(lines[section.start..<section.end])
-            while let last = body.last, last.trimmingCharacters(in: .whitespaces).isEmpty { body.removeLast() }
+            while let last = body.last, last.isBlank { body.removeLast() }
             let contentLines = body.dropFirst(section.level > 0 ? 1 : 0)
-            let hasBody = contentLines.contains { !$0.trimmingCharacters(in: .whitespaces).isEmpty
+            let hasBody = contentLines.contains { !$0.isBlank
                 && !($0.hasPrefix("===") || $0.hasPrefix("---")) }
             guard hasBody else { continue }
             let title = section.level == 0 ? docTitle : section.title
@@ -94,7 +94,7 @@ public struct MarkdownChunker: Sendable {
         var parts: [(start: Int, lines: [String])] = []
         var current: [String] = [], currentStart = start, size = 0, inFence = false
         for (i, line) in lines.enumerated() {
-            let t = line.trimmingCharacters(in: .whitespaces)
+            let t = String(line.trimmedSpaces)
             if t.hasPrefix("```") || t.hasPrefix("~~~") { inFence.toggle() }
             if !inFence, t.isEmpty, size > maxSectionCharacters * 2 / 3 {
                 parts.append((currentStart, current))
@@ -103,7 +103,7 @@ public struct MarkdownChunker: Sendable {
             }
             current.append(line); size += line.utf8.count + 1
         }
-        if current.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) { parts.append((currentStart, current)) }
+        if current.contains(where: { !$0.isBlank }) { parts.append((currentStart, current)) }
         return parts
     }
 
@@ -129,9 +129,9 @@ public struct PlainTextChunker: Sendable {
         let lines = source.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         var out: [String] = []
         for (i, line) in lines.enumerated() {
-            let t = line.trimmingCharacters(in: .whitespaces)
-            let prevBlank = i == 0 || lines[i - 1].trimmingCharacters(in: .whitespaces).isEmpty
-            let nextBlank = i + 1 >= lines.count || lines[i + 1].trimmingCharacters(in: .whitespaces).isEmpty
+            let t = String(line.trimmedSpaces)
+            let prevBlank = i == 0 || lines[i - 1].isBlank
+            let nextBlank = i + 1 >= lines.count || String(lines[i + 1].trimmedSpaces).isEmpty
             let letters = t.filter(\.isLetter)
             if prevBlank, nextBlank, t.count >= 4, t.count <= 80, !letters.isEmpty, letters == letters.uppercased(),
                !t.hasPrefix("#") {

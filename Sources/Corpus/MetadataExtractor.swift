@@ -45,6 +45,10 @@ public enum MetadataExtractor {
 
     /// Whether an identifier names a SIMD intrinsic, SIMD type or vector builtin.
     public static func isIntrinsic(_ id: Substring) -> Bool {
+        // Every name recognised below starts with `_`, `v`, `s`, `f`, `i` or `u`: a one-byte guard first.
+        guard let first = id.utf8.first, first == 95 || first == 118 || first == 115 || first == 102 || first == 105 || first == 117 else {
+            return false
+        }
         if id.hasPrefix("_mm") || id.hasPrefix("__m128") || id.hasPrefix("__m256") || id.hasPrefix("__m512")
             || id.hasPrefix("__mmask") || id.hasPrefix("__builtin_ia32") || id.hasPrefix("__builtin_shufflevector")
             || id.hasPrefix("__builtin_convertvector") || id.hasPrefix("_cvt") || id.hasPrefix("_kand") || id.hasPrefix("_kor") {

@@ -11,24 +11,29 @@ public enum Tokens {
         "uint", "ulong", "uchar", "ushort", "half", "ptrdiff_t", "intptr_t", "uintptr_t", "const_cast",
     ]
 
-    /// Identifier-shaped tokens of `text` (letters, digits, underscores; not starting with a digit), in order.
+    /// Identifier-shaped tokens of `text` (ASCII letters, digits, underscores; not starting with a digit), in order.
     public static func identifiers(in text: String) -> [Substring] {
         var out: [Substring] = []
-        let scalars = text.unicodeScalars
-        var i = scalars.startIndex
-        while i < scalars.endIndex {
-            let c = scalars[i]
-            if isIdentStart(c) {
-                let start = i
-                while i < scalars.endIndex, isIdentBody(scalars[i]) { i = scalars.index(after: i) }
-                out.append(Substring(scalars[start..<i]))
-            } else if c >= "0" && c <= "9" {
-                // A number (possibly with a suffix like 4096u): skipped whole.
-                while i < scalars.endIndex, isIdentBody(scalars[i]) { i = scalars.index(after: i) }
+        let utf8 = text.utf8
+        var start: String.Index? = nil
+        var inNumber = false
+        var index = utf8.startIndex
+        while index < utf8.endIndex {
+            let b = utf8[index]
+            let isAlpha = (b >= 97 && b <= 122) || (b >= 65 && b <= 90) || b == 95
+            let isDigit = b >= 48 && b <= 57
+            if isAlpha || isDigit {
+                if start == nil, !inNumber {
+                    if isDigit { inNumber = true } else { start = index }
+                }
             } else {
-                i = scalars.index(after: i)
+                if let s = start { out.append(text[s..<index]) }
+                start = nil
+                inNumber = false
             }
+            index = utf8.index(after: index)
         }
+        if let s = start { out.append(text[s..<utf8.endIndex]) }
         return out
     }
 
@@ -96,5 +101,18 @@ public enum Tokens {
         }
         if !current.isEmpty { out.append(current) }
         return out
+    }
+}
+
+extension StringProtocol {
+    /// Whether the text is empty or only spaces, tabs and line breaks (no Foundation).
+    var isBlank: Bool { utf8.allSatisfy { $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 } }
+
+    /// The text without leading and trailing spaces and tabs (no Foundation).
+    var trimmedSpaces: Substring {
+        let s = Substring(self)
+        guard let first = s.firstIndex(where: { $0 != " " && $0 != "\t" }),
+              let last = s.lastIndex(where: { $0 != " " && $0 != "\t" }) else { return s[s.endIndex...] }
+        return s[first...last]
     }
 }

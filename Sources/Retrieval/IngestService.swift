@@ -15,7 +15,7 @@ public struct IngestOptions: Sendable {
     /// Worker threads parsing and embedding (default: the processor count).
     public var workers = ProcessInfo.processInfo.activeProcessorCount
     /// Source bytes per write transaction.
-    public var batchBytes = 8 << 20
+    public var batchBytes = 1 << 20
 
     /// Creates default options.
     public init() {}
@@ -81,6 +81,8 @@ public final class IngestService {
         var size: Int
         var modified: Double
         var chunks: [Chunk]
+        /// The FTS `symbols` column of each chunk.
+        var symbols: [String]
         var bags: [HashedEmbedder.WordBag]
         var vectors: [(Float, [Int8])] = []
     }
@@ -92,7 +94,7 @@ public final class IngestService {
         case skipped(CorpusError)
     }
 
-    struct ExistingDocument {
+    struct ExistingDocument: Sendable {
         var id: Int64
         var hash: String
         var size: Int
@@ -129,19 +131,33 @@ public final class IngestService {
         var changed = false
 
         // Batches of files, parsed and embedded on worker threads, written in one transaction each.
+        // The next batch is parsed in the background while this thread writes the current one (the SQLite
+        // connection never leaves this thread).
+        var batches: [[SourceFile]] = []
         var start = 0
         while start < pending.count {
             var end = start, bytes = 0
             while end < pending.count, bytes < options.batchBytes || end == start { bytes += pending[end].size; end += 1 }
-            let batch = Array(pending[start..<end])
-            let outcomes = prepare(batch, existing: existing)
-            let wrote = try write(outcomes, existing: existing, df: &df, dfCount: &dfCount, report: &report)
+            batches.append(Array(pending[start..<end]))
+            start = end
+        }
+        var next = batches.first.map { startPreparing($0, existing: existing) }
+        for (k, batch) in batches.enumerated() {
+            guard let current = next else { break }
+            current.group.wait()
+            next = k + 1 < batches.count ? startPreparing(batches[k + 1], existing: existing) : nil
+            let wrote: Bool
+            do {
+                wrote = try write(current.outcomes, existing: existing, df: &df, dfCount: &dfCount, report: &report)
+            } catch {
+                next?.group.wait()
+                throw error
+            }
             changed = changed || wrote
             for file in batch {
                 done += 1
                 progress?(IngestProgress(done: done, total: total, bytes: report.bytes, current: file.displayPath))
             }
-            start = end
         }
 
         for url in urls {
@@ -195,12 +211,30 @@ public final class IngestService {
         }
     }
 
-    /// Loads, parses and embeds word bags for a batch in parallel.
-    func prepare(_ batch: [SourceFile], existing: [String: ExistingDocument]) -> [Outcome] {
-        let results = ResultSlots<Outcome>(count: batch.count)
+    /// A batch being parsed on background threads.
+    final class PendingBatch: @unchecked Sendable {
+        let group = DispatchGroup()
+        var outcomes: [Outcome] = []
+    }
+
+    /// Starts loading, parsing and tokenizing a batch in the background.
+    func startPreparing(_ batch: [SourceFile], existing: [String: ExistingDocument]) -> PendingBatch {
+        let pending = PendingBatch()
         let loader = SourceLoader(maxFileSize: options.maxFileSize)
         let force = options.force || !store.embedderMatches
         let embedder = store.embedder
+        pending.group.enter()
+        DispatchQueue.global().async {
+            pending.outcomes = Self.prepare(batch, existing: existing, loader: loader, force: force, embedder: embedder)
+            pending.group.leave()
+        }
+        return pending
+    }
+
+    /// Loads, parses and tokenizes a batch on all cores.
+    static func prepare(_ batch: [SourceFile], existing: [String: ExistingDocument], loader: SourceLoader, force: Bool,
+                        embedder: HashedEmbedder) -> [Outcome] {
+        let results = ResultSlots<Outcome>(count: batch.count)
         DispatchQueue.concurrentPerform(iterations: batch.count) { i in
             let file = batch[i]
             let outcome: Outcome
@@ -230,15 +264,11 @@ public final class IngestService {
             return .unchangedContent(source: text.source, size: size, modified: modified)
         }
         let parsed = try DocumentParser().parse(text)
-        let bags = parsed.chunks.map { embedder.words(Self.embeddingText($0, path: text.displayPath)) }
+        let symbols = parsed.chunks.map { Self.symbolsColumn($0, path: text.displayPath) }
+        let bags = zip(parsed.chunks, symbols).map { embedder.words($0.title + "\n" + $1 + "\n" + $0.text) }
         let prepared = Prepared(source: text.source, displayPath: text.displayPath, format: text.format, title: parsed.title,
-                                hash: hash, size: size, modified: modified, chunks: parsed.chunks, bags: bags)
+                                hash: hash, size: size, modified: modified, chunks: parsed.chunks, symbols: symbols, bags: bags)
         return .prepared(prepared, warnings + parsed.diagnostics)
-    }
-
-    /// The text a chunk is embedded from: its title, symbol words, heading path and body.
-    static func embeddingText(_ chunk: Chunk, path: String) -> String {
-        chunk.title + "\n" + symbolsColumn(chunk, path: path) + "\n" + chunk.text
     }
 
     /// The FTS `symbols` column: the symbol and its sub-words, camelCase splits, the file name's words, headings.
@@ -375,7 +405,7 @@ public final class IngestService {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).run([.int(documentID), .int(Int64(ordinal)), .text(chunk.kind.rawValue), .text(chunk.language),
                           chunk.backend.map { .text($0) } ?? .null, chunk.symbol.map { .text($0) } ?? .null,
-                          .text(chunk.title), .text(Self.symbolsColumn(chunk, path: p.displayPath)), .text(chunk.text),
+                          .text(chunk.title), .text(p.symbols[ordinal]), .text(chunk.text),
                           .int(Int64(chunk.startLine)), .int(Int64(chunk.endLine)),
                           .text(" " + chunk.metadata.isa.joined(separator: " ") + " "),
                           .text(" " + chunk.metadata.ops.joined(separator: " ") + " "), .text(metaJSON)])

@@ -1,5 +1,6 @@
 import CSQLite
 public import Corpus
+import Dispatch
 import Foundation
 import Glibc
 
@@ -63,7 +64,8 @@ public final class KnowledgeStore {
             // Validate that this is a database before changing anything.
             let version = Int(try db.scalarInt("PRAGMA user_version") ?? 0)
             if !readOnly {
-                try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
+                try enableWAL(timeoutMilliseconds: busyTimeoutMilliseconds)
+                try db.execute("PRAGMA synchronous=NORMAL")
             }
             if version > Schema.currentVersion {
                 throw RetrievalError.schemaTooNew(path: path, found: version, supported: Schema.currentVersion)
@@ -91,6 +93,24 @@ public final class KnowledgeStore {
             throw RetrievalError.from(f, path: path)
         } catch {
             throw .sqlite(path: path, code: -1, message: "\(error)")
+        }
+    }
+
+    /// Switches a new store to WAL. Changing the journal mode needs an exclusive lock and SQLite does not wait
+    /// for it (no busy handler), so a second process creating the same store at the same moment retries here.
+    func enableWAL(timeoutMilliseconds: Int) throws(SQLiteFailure) {
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(timeoutMilliseconds, 0)) * 1_000_000
+        while true {
+            let mode = try db.prepare("PRAGMA journal_mode")
+            let current = try mode.step() ? mode.text(0).lowercased() : ""
+            mode.reset()
+            if current == "wal" { return }
+            do {
+                try db.execute("PRAGMA journal_mode=WAL")
+                return
+            } catch where error.primaryCode == SQLiteCode.busy && DispatchTime.now().uptimeNanoseconds < deadline {
+                usleep(20_000)
+            }
         }
     }
 
