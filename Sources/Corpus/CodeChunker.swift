@@ -17,10 +17,11 @@ public struct CodeChunker: Sendable {
 
     /// A function found in the source: byte ranges into the original text.
     struct Function {
-        var name: String
+        var name: String  // empty for the leftover members of a closed scope
         var chunkStart: Int
         var declStart: Int
         var bodyEnd: Int  // index of the closing brace
+        var scope: String = ""
     }
 
     /// Chunks `source`.
@@ -32,6 +33,12 @@ public struct CodeChunker: Sendable {
         var pieces: [(title: String, symbol: String?, start: Int, end: Int, decl: Int?)] = []
         var cursor = 0
         for fn in functions {
+            if fn.name.isEmpty {
+                let title = fn.scope.isEmpty ? "declarations" : fn.scope + (fn.scope == "declarations" ? "" : " (members)")
+                pieces.append((title, nil, fn.chunkStart, Self.endOfLine(fn.bodyEnd, bytes), nil))
+                cursor = Self.endOfLine(fn.bodyEnd, bytes)
+                continue
+            }
             var start = fn.chunkStart
             // The prefix is the text between the previous chunk and this function's declaration.
             let prefixLines = Self.line(of: fn.declStart, lineStarts) - Self.line(of: start, lineStarts)
@@ -135,7 +142,9 @@ public struct CodeChunker: Sendable {
         var functions: [Function] = []
         var segmentStart = 0   // start of the current top-level declaration
         var pendingStart = 0   // start of text not yet owned by a chunk
-        var transparentDepth = 0
+        // Scopes whose members are scanned like top-level code: namespaces and `extern "C"` (nil), and C++
+        // classes, structs and unions (their name, used to qualify methods as `Class::method`).
+        var scopes: [String?] = []
         var i = 0
         let n = code.count
         while i < n {
@@ -143,7 +152,18 @@ public struct CodeChunker: Sendable {
             if c == UInt8(ascii: ";") {
                 segmentStart = i + 1
             } else if c == UInt8(ascii: "}") {
-                if transparentDepth > 0 { transparentDepth -= 1 }
+                if let scope = scopes.popLast() {
+                    // Members left since the scope's last function (fields, declarations) become their own chunk
+                    // instead of opening the next function's.
+                    let end = Self.endOfLine(i, bytes)
+                    let rest = String(decoding: code[pendingStart..<min(end, n)], as: UTF8.self)
+                    if rest.contains(where: { !$0.isWhitespace && $0 != "}" && $0 != ";" }) {
+                        functions.append(Function(name: "", chunkStart: Self.startOfLine(pendingStart, bytes),
+                                                  declStart: Self.startOfLine(pendingStart, bytes), bodyEnd: i,
+                                                  scope: scope ?? "declarations"))
+                        pendingStart = end
+                    }
+                }
                 segmentStart = i + 1
             } else if c == UInt8(ascii: "{") {
                 let decl = code[segmentStart..<i]
@@ -151,13 +171,21 @@ public struct CodeChunker: Sendable {
                 let trimmed = declText.trimmingLeadingWhitespace()
                 if trimmed.hasPrefix("namespace") || trimmed.hasPrefix("export namespace")
                     || (trimmed.hasPrefix("extern") && !declText.contains("(")) {
-                    transparentDepth += 1
+                    scopes.append(nil)
+                    segmentStart = i + 1
+                    i += 1
+                    continue
+                }
+                if let className = Self.classScopeName(decl: Array(decl)) {
+                    scopes.append(className)
                     segmentStart = i + 1
                     i += 1
                     continue
                 }
                 let close = Self.matchingBrace(code, from: i)
-                if let name = Self.functionName(decl: Array(decl)) {
+                if var name = Self.functionName(decl: Array(decl)) {
+                    let enclosing = scopes.compactMap { $0 }
+                    if !enclosing.isEmpty, !name.contains("::") { name = enclosing.joined(separator: "::") + "::" + name }
                     let declStart = segmentStart + (decl.firstIndex { !Self.isSpace($0) }.map { $0 - segmentStart } ?? 0)
                     functions.append(Function(name: name, chunkStart: Self.startOfLine(pendingStart, bytes),
                                               declStart: Self.startOfLine(declStart, bytes), bodyEnd: close))
@@ -214,8 +242,20 @@ public struct CodeChunker: Sendable {
                 var j = i - 1
                 while j >= 0, isSpace(decl[j]) { j -= 1 }
                 var k = j
-                while k >= 0, isIdentByte(decl[k]) || decl[k] == UInt8(ascii: ":") || decl[k] == UInt8(ascii: "~") { k -= 1 }
-                var name = j >= 0 && k + 1 <= j ? String(decoding: decl[(k + 1)...j], as: UTF8.self) : ""
+                func scanName() {
+                    while k >= 0, isIdentByte(decl[k]) || decl[k] == UInt8(ascii: ":") || decl[k] == UInt8(ascii: "~") { k -= 1 }
+                }
+                scanName()
+                // `Cache<T>::Lookup(`: skip the class's template arguments and keep the qualified name.
+                while k >= 1, decl[k] == UInt8(ascii: ">"), k + 1 <= j, decl[k + 1] == UInt8(ascii: ":") {
+                    var angle = 0
+                    repeat {
+                        if decl[k] == UInt8(ascii: ">") { angle += 1 } else if decl[k] == UInt8(ascii: "<") { angle -= 1 }
+                        k -= 1
+                    } while k >= 0 && angle > 0
+                    scanName()
+                }
+                var name = j >= 0 && k + 1 <= j ? Self.withoutTemplateArguments(decl[(k + 1)...j]) : ""
                 if name.isEmpty, j >= 0 {
                     // `operator==(`, `operator()(`: punctuation after the keyword `operator`.
                     var p = j
@@ -243,6 +283,19 @@ public struct CodeChunker: Sendable {
         return nil
     }
 
+    /// The class name when `decl` opens a C++ class/struct/union body (not an initializer, not a function).
+    static func classScopeName(decl: [UInt8]) -> String? {
+        let rest = String(decoding: skipTemplateClause(decl), as: UTF8.self).trimmingLeadingWhitespace()
+        guard !rest.contains("("), !rest.contains("=") else { return nil }
+        for keyword in ["class ", "struct ", "union "] where rest.hasPrefix(keyword) {
+            let afterKeyword = rest.dropFirst(keyword.count).drop { $0 == " " || $0 == "\t" || $0 == "\n" }
+            let name = afterKeyword.prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+            // `struct { ... }` (anonymous) and `final`/attributes are not names worth qualifying with.
+            return name.isEmpty || name == "final" ? "" : String(name)
+        }
+        return nil
+    }
+
     /// `decl` without a leading `template <...>` clause (whose default arguments contain `=`).
     static func skipTemplateClause(_ decl: [UInt8]) -> ArraySlice<UInt8> {
         var i = decl.firstIndex { !isSpace($0) } ?? decl.count
@@ -258,6 +311,16 @@ public struct CodeChunker: Sendable {
             i += 1
         }
         return decl[...]
+    }
+
+    /// A qualified name with `<...>` template arguments removed (`Cache<T>::Lookup` → `Cache::Lookup`).
+    static func withoutTemplateArguments(_ name: ArraySlice<UInt8>) -> String {
+        var out: [UInt8] = []
+        var depth = 0
+        for b in name {
+            if b == UInt8(ascii: "<") { depth += 1 } else if b == UInt8(ascii: ">") { depth -= 1 } else if depth == 0 { out.append(b) }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func isIdentByte(_ b: UInt8) -> Bool {

@@ -299,3 +299,35 @@ struct CodeChunkerRegressionTests {
         #expect(DocumentFormat.fromPath("kernels/xaxpy.opencl") == .opencl)
     }
 }
+
+@Suite("Code chunking of C++ classes")
+struct CodeChunkerClassTests {
+    @Test("methods inside a class are chunks named Class::method; out-of-class template members keep their class")
+    func classes() {
+        let text = """
+            template <class T> class Cache {
+             public:
+              // Finds a value.
+              T Get(int k) const { return store_[k]; }
+              void Store(int k, T v) { store_[k] = v; }
+             private:
+              T store_[16];
+            };
+
+            template <class T>
+            T Cache<T>::Lookup(int k) {
+              return Get(k);
+            }
+
+            struct Point { float x, y; };
+            static const int table[] = { 1, 2 };
+            int after(void) { return table[0]; }
+            """
+        let doc = CodeChunker().chunk(source(text, "cache.cpp"))
+        #expect(doc.chunks.compactMap(\.symbol) == ["Cache::Get", "Cache::Store", "Cache::Lookup", "after"])
+        #expect(doc.chunks[0].text.contains("// Finds a value."))
+        #expect(doc.chunks.map(\.title) == ["Cache::Get", "Cache::Store", "Cache (members)", "Cache::Lookup", "Point (members)", "after"])
+        #expect(doc.chunks[2].text.contains("T store_[16];"))
+        #expect(doc.chunks[3].startLine == 10)  // the `template <class T>` line
+    }
+}
