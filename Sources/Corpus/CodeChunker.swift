@@ -241,21 +241,7 @@ public struct CodeChunker: Sendable {
             if b == UInt8(ascii: "("), depth == 0 {
                 var j = i - 1
                 while j >= 0, isSpace(decl[j]) { j -= 1 }
-                var k = j
-                func scanName() {
-                    while k >= 0, isIdentByte(decl[k]) || decl[k] == UInt8(ascii: ":") || decl[k] == UInt8(ascii: "~") { k -= 1 }
-                }
-                scanName()
-                // `Cache<T>::Lookup(`: skip the class's template arguments and keep the qualified name.
-                while k >= 1, decl[k] == UInt8(ascii: ">"), k + 1 <= j, decl[k + 1] == UInt8(ascii: ":") {
-                    var angle = 0
-                    repeat {
-                        if decl[k] == UInt8(ascii: ">") { angle += 1 } else if decl[k] == UInt8(ascii: "<") { angle -= 1 }
-                        k -= 1
-                    } while k >= 0 && angle > 0
-                    scanName()
-                }
-                var name = j >= 0 && k + 1 <= j ? Self.withoutTemplateArguments(decl[(k + 1)...j]) : ""
+                var name = j >= 0 ? Self.qualifiedName(decl, endingAt: j) : ""
                 if name.isEmpty, j >= 0 {
                     // `operator==(`, `operator()(`: punctuation after the keyword `operator`.
                     var p = j
@@ -263,9 +249,7 @@ public struct CodeChunker: Sendable {
                     let punct = p + 1 <= j ? String(decoding: decl[(p + 1)...j], as: UTF8.self) : ""
                     var q = p
                     while q >= 0, isSpace(decl[q]) { q -= 1 }
-                    var r = q
-                    while r >= 0, isIdentByte(decl[r]) || decl[r] == UInt8(ascii: ":") { r -= 1 }
-                    let word = r + 1 <= q ? String(decoding: decl[(r + 1)...q], as: UTF8.self) : ""
+                    let word = q >= 0 ? Self.qualifiedName(decl, endingAt: q) : ""
                     if word.hasSuffix("operator"), !punct.isEmpty { name = word + punct }
                 }
                 if !name.isEmpty, !nonNameCallees.contains(name), !(name.first?.isNumber ?? true) {
@@ -311,6 +295,25 @@ public struct CodeChunker: Sendable {
             i += 1
         }
         return decl[...]
+    }
+
+    /// The (possibly qualified) name ending at index `end` of `decl`, read backwards; the class's template
+    /// arguments are skipped (`batch<T, A>::operator` → `batch::operator`, `Cache<T>::Lookup` → `Cache::Lookup`).
+    static func qualifiedName(_ decl: [UInt8], endingAt end: Int) -> String {
+        var k = end
+        func scanName() {
+            while k >= 0, isIdentByte(decl[k]) || decl[k] == UInt8(ascii: ":") || decl[k] == UInt8(ascii: "~") { k -= 1 }
+        }
+        scanName()
+        while k >= 1, decl[k] == UInt8(ascii: ">"), k + 1 <= end, decl[k + 1] == UInt8(ascii: ":") {
+            var angle = 0
+            repeat {
+                if decl[k] == UInt8(ascii: ">") { angle += 1 } else if decl[k] == UInt8(ascii: "<") { angle -= 1 }
+                k -= 1
+            } while k >= 0 && angle > 0
+            scanName()
+        }
+        return k + 1 <= end ? withoutTemplateArguments(decl[(k + 1)...end]) : ""
     }
 
     /// A qualified name with `<...>` template arguments removed (`Cache<T>::Lookup` → `Cache::Lookup`).

@@ -267,8 +267,8 @@ struct TraceReaderTests {
 struct CodeChunkerRegressionTests {
     @Test("operator overloads are functions, never a crash")
     func operators() {
-        let doc = CodeChunker().chunk(source("bool operator==(const A& a, const A& b) {\n  return a.v == b.v;\n}\nA operator+(A a, A b) { return a; }\n", "op.cpp"))
-        #expect(doc.chunks.compactMap(\.symbol) == ["operator==", "operator+"])
+        let doc = CodeChunker().chunk(source("bool operator==(const A& a, const A& b) {\n  return a.v == b.v;\n}\nA operator+(A a, A b) { return a; }\ntemplate <class T, class A>\nbatch<T, A>& batch<T, A>::operator++() noexcept { return *this; }\n", "op.cpp"))
+        #expect(doc.chunks.compactMap(\.symbol) == ["operator==", "operator+", "batch::operator++"])
     }
 
     @Test("a default template argument does not hide the function")
