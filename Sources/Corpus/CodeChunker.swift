@@ -337,7 +337,7 @@ public struct CodeChunker: Sendable {
         var i = 0
         let n = bytes.count
         var atLineStart = true
-        var ifDepth = 0, skipDepth = 0
+        var ifStack: [Int] = [], skipDepth = 0, braceDepth = 0
         func blank(_ k: Int) { if out[k] != 10 { out[k] = 32 } }
         while i < n {
             let b = bytes[i]
@@ -354,13 +354,20 @@ public struct CodeChunker: Sendable {
                 var e = d
                 while e < n, isIdentByte(bytes[e]) { e += 1 }
                 let directive = String(decoding: bytes[d..<e], as: UTF8.self)
+                // An #else/#elif branch is blanked only when the branch before it left the braces unbalanced
+                // (`if (a) {` written twice); balanced alternatives, such as whole functions, are kept.
                 switch directive {
                 case "if", "ifdef", "ifndef":
-                    if skipDepth > 0 { skipDepth += 1 } else { ifDepth += 1 }
+                    if skipDepth > 0 { skipDepth += 1 } else { ifStack.append(braceDepth) }
                 case "else", "elif", "elifdef", "elifndef":
-                    if skipDepth == 0, ifDepth > 0 { skipDepth = 1 }
+                    if skipDepth == 0, let opened = ifStack.last, braceDepth != opened { skipDepth = 1 }
                 case "endif":
-                    if skipDepth > 0 { skipDepth -= 1; if skipDepth == 0 { ifDepth -= 1 } } else if ifDepth > 0 { ifDepth -= 1 }
+                    if skipDepth > 0 {
+                        skipDepth -= 1
+                        if skipDepth == 0 { _ = ifStack.popLast() }
+                    } else {
+                        _ = ifStack.popLast()
+                    }
                 default: break
                 }
                 // Preprocessor line, with backslash continuations.
@@ -396,6 +403,7 @@ public struct CodeChunker: Sendable {
                 i += 1
                 continue
             }
+            if b == UInt8(ascii: "{") { braceDepth += 1 } else if b == UInt8(ascii: "}") { braceDepth -= 1 }
             i += 1
         }
         return out

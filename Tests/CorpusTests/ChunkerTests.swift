@@ -287,6 +287,14 @@ struct CodeChunkerRegressionTests {
         #expect(doc.chunks[0].endLine == 10)
     }
 
+    @Test("whole functions in #else branches are kept")
+    func balancedAlternatives() {
+        let text = "#if TRIANGULAR\nvoid XgemmUpper(int n) {\n  body(n);\n}\n#else\n#if RELAX\n  __kernel\n#else\n  __kernel __attribute__((reqd_work_group_size(8, 8, 1)))\n#endif\nvoid Xgemm(int n) {\n  body(n);\n}\n#endif\n"
+        let doc = CodeChunker().chunk(source(text, "xgemm.cl"))
+        #expect(doc.chunks.compactMap(\.symbol) == ["XgemmUpper", "Xgemm"])
+        #expect(doc.chunks[1].metadata.qualifiers.contains("__kernel"))
+    }
+
     @Test("long declaration-only files are split too")
     func longDeclarations() {
         let text = (0..<400).map { "int f\($0)(int);" }.joined(separator: "\n")
