@@ -55,8 +55,6 @@ public struct HashedEmbedder: Sendable {
         var bag = WordBag()
         var index: [UInt64: Int] = [:]
         index.reserveCapacity(256)
-        var lower: [UInt8] = []
-        lower.reserveCapacity(64)
         func add(_ word: ArraySlice<UInt8>, ngrams: Bool) {
             guard !word.isEmpty else { return }
             let h = word.withUnsafeBufferPointer { HashedEmbedder.fnv($0, 0..<$0.count) }
@@ -71,6 +69,8 @@ public struct HashedEmbedder: Sendable {
         }
         var utf8 = Array(text.utf8)
         utf8.append(32)
+        // ASCII letters lower-cased once; sub-words and identifiers are slices of this copy.
+        let lowered = utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
         var tokenStart = -1
         for i in 0..<utf8.count {
             let b = utf8[i]
@@ -83,10 +83,9 @@ public struct HashedEmbedder: Sendable {
             let token = utf8[tokenStart..<i]
             tokenStart = -1
             // Sub-words: split at '_', lower→Upper, and Upper-run→Upper+lower.
-            var hasUnderscore = false, hasCamel = false, sawLower = false, hasDigit = false
+            var hasUnderscore = false, hasCamel = false, hasDigit = false
             var subStart = token.startIndex
             var j = token.startIndex
-            lower.removeAll(keepingCapacity: true)
             var subwordCount = 0
             while j <= token.endIndex {
                 let c: UInt8 = j < token.endIndex ? token[j] : 95
@@ -100,21 +99,16 @@ public struct HashedEmbedder: Sendable {
                 }
                 if boundary {
                     if j > subStart {
-                        var sub = Array(token[subStart..<j])
-                        for k in sub.indices where sub[k] >= 65 && sub[k] <= 90 { sub[k] += 32 }
-                        add(sub[...], ngrams: true)
+                        add(lowered[subStart..<j], ngrams: true)
                         subwordCount += 1
                     }
                     if c == 95 { hasUnderscore = true; subStart = j + 1 } else { subStart = j }
                 }
-                if c >= 97 && c <= 122 { sawLower = true }
                 if c >= 48 && c <= 57 { hasDigit = true }
                 j += 1
             }
-            _ = sawLower
             if (hasUnderscore || hasCamel || hasDigit), token.count >= 3, subwordCount > 1 || hasUnderscore {
-                for b in token { lower.append(b >= 65 && b <= 90 ? b + 32 : b) }
-                add(lower[...], ngrams: false)
+                add(lowered[token.startIndex..<token.endIndex], ngrams: false)
             }
         }
         return bag

@@ -141,11 +141,11 @@ public final class IngestService {
             batches.append(Array(pending[start..<end]))
             start = end
         }
-        var next = batches.first.map { startPreparing($0, existing: existing) }
+        var next = batches.first.map { startPreparing($0, existing: existing, df: df, dfCount: dfCount) }
         for (k, batch) in batches.enumerated() {
             guard let current = next else { break }
             current.group.wait()
-            next = k + 1 < batches.count ? startPreparing(batches[k + 1], existing: existing) : nil
+            next = k + 1 < batches.count ? startPreparing(batches[k + 1], existing: existing, df: df, dfCount: dfCount) : nil
             let wrote: Bool
             do {
                 wrote = try write(current.outcomes, existing: existing, df: &df, dfCount: &dfCount, report: &report)
@@ -170,7 +170,8 @@ public final class IngestService {
             } catch {
                 outcome = .failed(error)
             }
-            let wrote = try write([outcome], existing: existing, df: &df, dfCount: &dfCount, report: &report)
+            let embedded = Self.embed([outcome], df: df, dfCount: dfCount, embedder: store.embedder)
+            let wrote = try write(embedded, existing: existing, df: &df, dfCount: &dfCount, report: &report)
             changed = changed || wrote
             done += 1
             progress?(IngestProgress(done: done, total: total, bytes: report.bytes, current: url))
@@ -217,18 +218,38 @@ public final class IngestService {
         var outcomes: [Outcome] = []
     }
 
-    /// Starts loading, parsing and tokenizing a batch in the background.
-    func startPreparing(_ batch: [SourceFile], existing: [String: ExistingDocument]) -> PendingBatch {
+    /// Starts loading, parsing, tokenizing and embedding a batch in the background. Embeddings use the word
+    /// document frequencies of the batches written so far (`df`) plus this batch's own.
+    func startPreparing(_ batch: [SourceFile], existing: [String: ExistingDocument], df: [Int32], dfCount: Int) -> PendingBatch {
         let pending = PendingBatch()
         let loader = SourceLoader(maxFileSize: options.maxFileSize)
         let force = options.force || !store.embedderMatches
         let embedder = store.embedder
         pending.group.enter()
         DispatchQueue.global().async {
-            pending.outcomes = Self.prepare(batch, existing: existing, loader: loader, force: force, embedder: embedder)
+            let parsed = Self.prepare(batch, existing: existing, loader: loader, force: force, embedder: embedder)
+            pending.outcomes = Self.embed(parsed, df: df, dfCount: dfCount, embedder: embedder)
             pending.group.leave()
         }
         return pending
+    }
+
+    /// Embeds every chunk of the prepared outcomes, on all cores, with `df` plus the batch's own words.
+    static func embed(_ outcomes: [Outcome], df snapshot: [Int32], dfCount: Int, embedder: HashedEmbedder) -> [Outcome] {
+        var df = snapshot
+        var count = dfCount
+        for case .prepared(let p, _) in outcomes {
+            for bag in p.bags { for h in bag.hashes { df[embedder.dfBucket(h)] &+= 1 } }
+            count += p.bags.count
+        }
+        let slots = ResultSlots<Outcome>(count: outcomes.count)
+        let finalDF = df, finalCount = count
+        DispatchQueue.concurrentPerform(iterations: outcomes.count) { i in
+            guard case .prepared(var p, let diagnostics) = outcomes[i] else { slots.set(i, outcomes[i]); return }
+            p.vectors = p.bags.map { HashedEmbedder.quantize(embedder.embed($0, df: finalDF, documentCount: finalCount)) }
+            slots.set(i, .prepared(p, diagnostics))
+        }
+        return slots.values()
     }
 
     /// Loads, parses and tokenizes a batch on all cores.
@@ -331,7 +352,7 @@ public final class IngestService {
                         .run([.int(Int64(size)), .double(modified), .text(source)])
                 }
                 guard !prepared.isEmpty else { return }
-                // Document frequencies: remove replaced documents' words, add the new ones, then embed.
+                // Document frequencies: remove replaced documents' words, add the new ones.
                 for (p, _) in prepared {
                     if let old = existing[p.source] { try forgetWords(ofDocument: old.id, df: &df, dfCount: &dfCount) }
                     for bag in p.bags {
@@ -339,21 +360,14 @@ public final class IngestService {
                     }
                     dfCount += p.bags.count
                 }
-                let dfNow = df, countNow = dfCount
-                let vectorSlots = ResultSlots<[(Float, [Int8])]>(count: prepared.count)
-                let items = prepared.map(\.0)
-                DispatchQueue.concurrentPerform(iterations: items.count) { i in
-                    vectorSlots.set(i, items[i].bags.map { HashedEmbedder.quantize(embedder.embed($0, df: dfNow, documentCount: countNow)) })
-                }
-                let vectors = vectorSlots.values()
-                for (k, (p, diagnostics)) in prepared.enumerated() {
+                for (p, diagnostics) in prepared {
                     if let old = existing[p.source] {
                         try store.db.prepare("DELETE FROM documents WHERE id = ?").run([.int(old.id)])
                         report.updated += 1
                     } else {
                         report.added += 1
                     }
-                    try insert(p, vectors: vectors[k])
+                    try insert(p, vectors: p.vectors)
                     report.bytes += p.size
                     report.chunks += p.chunks.count
                     report.diagnostics.append(contentsOf: diagnostics)
