@@ -119,6 +119,8 @@ public struct SearchResult: Sendable, Codable {
     public var droppedTerms: [String]
     /// Milliseconds spent.
     public var milliseconds: Double
+    /// Set when no chunk contains any query word or identifier, so the hits are only the nearest vectors.
+    public var onlySimilar: Bool = false
 }
 
 /// Answers queries over a store with BM25, vectors and exact identifiers, fused by reciprocal rank fusion.
@@ -236,7 +238,9 @@ public final class QueryService {
                                       snippet: Snippets.make(s.chunk.text, terms: highlightTerms)))
             }
             let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
-            return SearchResult(hits: hits, terms: searchTerms.filter { !dropped.contains($0) }, droppedTerms: dropped, milliseconds: ms)
+            var result = SearchResult(hits: hits, terms: searchTerms.filter { !dropped.contains($0) }, droppedTerms: dropped, milliseconds: ms)
+            result.onlySimilar = query.mode == .hybrid && bm25.isEmpty && identifier.isEmpty && !hits.isEmpty
+            return result
         }
     }
 

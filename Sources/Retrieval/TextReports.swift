@@ -25,6 +25,9 @@ public enum TextReports {
             return s + "\ntry other words, fewer filters, or --mode vector for fuzzy matching\n"
         }
         var out = ""
+        if result.onlySimilar {
+            out += dim("no chunk contains these words; the nearest chunks by similarity follow", color) + "\n"
+        }
         for h in result.hits {
             let tags = ([h.kind.rawValue, h.language] + (h.backend.map { [$0] } ?? []) + h.isa + h.ops.prefix(3)).joined(separator: " ")
             out += bold("\(h.rank). \(h.path):\(h.startLine)-\(h.endLine)", color) + "  " + h.title + "  " + dim("[\(tags)] id=\(h.id)", color) + "\n"
