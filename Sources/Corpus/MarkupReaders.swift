@@ -103,7 +103,7 @@ struct MarkdownBuilder {
     }
 
     mutating func flush() {
-        let t = inline.trimmingCharacters(in: .whitespaces)
+        let t = String(inline.trimmedSpaces)
         if !t.isEmpty && t != "-" {
             addLine(t, line: inlineLine)
             addLine("", line: inlineLine)
@@ -147,7 +147,7 @@ public struct XMLReferenceReader: Sendable {
         }
         let fileTitle = root.attribute("title") ?? CodeChunker.fileName(source.displayPath)
         guard !entries.isEmpty else {
-            let text = root.textContent.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            let text = root.textContent.split(separator: "\n").map { String($0.trimmedSpaces) }
                 .filter { !$0.isEmpty }.joined(separator: "\n\n")
             let md = SourceText(source: source.source, displayPath: source.displayPath, format: .markdown, text: text)
             return MarkdownChunker().chunk(md, language: "xml", documentTitle: fileTitle)
@@ -189,8 +189,8 @@ public struct XMLReferenceReader: Sendable {
         for c in node.elementChildren {
             let attrs = c.attributes.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
             if c.elementChildren.isEmpty {
-                let text = c.textContent.trimmingCharacters(in: .whitespacesAndNewlines)
-                let body = text.contains("\n") ? "\n" + text.split(separator: "\n").map { indent + "  " + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "\n") : text
+                let text = String(c.textContent.trimmedWhitespaceAndNewlines)
+                let body = text.contains("\n") ? "\n" + text.split(separator: "\n").map { indent + "  " + $0.trimmedSpaces }.joined(separator: "\n") : text
                 lines.append(indent + c.rawName + ":" + (attrs.isEmpty ? "" : " " + attrs) + (body.isEmpty ? "" : " " + body))
             } else {
                 lines.append(indent + c.rawName + ":" + (attrs.isEmpty ? "" : " " + attrs))

@@ -41,11 +41,11 @@ public struct PythonChunker: Sendable {
             while j < end {
                 let l = lines[j]
                 if let f = l.first, !f.isWhitespace, !l.hasPrefix("#"), !l.hasPrefix(")"), !l.hasPrefix("]") { break }
-                if !l.trimmingCharacters(in: .whitespaces).isEmpty { last = j }
+                if !l.isBlank { last = j }
                 j += 1
             }
             end = last + 1
-            if k == 0, begin > 0, lines[0..<begin].contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            if k == 0, begin > 0, lines[0..<begin].contains(where: { !$0.isBlank }) {
                 begin = 0  // module docstring and imports attach to the first definition
             }
             let text = lines[begin..<end].joined(separator: "\n")
@@ -67,7 +67,7 @@ public struct PythonChunker: Sendable {
                                 startLine: begin + 1, endLine: end, text: text, metadata: meta))
             prefixStart = end
         }
-        if chunks.isEmpty, !source.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if chunks.isEmpty, !source.text.isBlank {
             chunks.append(Chunk(kind: .kernel, language: isTriton ? "triton" : "python", backend: isTriton ? "triton" : nil,
                                 title: CodeChunker.fileName(source.displayPath), startLine: 1, endLine: lines.count,
                                 text: source.text))

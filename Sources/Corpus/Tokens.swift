@@ -108,6 +108,16 @@ extension StringProtocol {
     /// Whether the text is empty or only spaces, tabs and line breaks (no Foundation).
     var isBlank: Bool { utf8.allSatisfy { $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 } }
 
+    /// The text without leading and trailing whitespace including line breaks (no Foundation).
+    var trimmedWhitespaceAndNewlines: Substring {
+        let s = Substring(self)
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
+        guard let first = s.firstIndex(where: { !isSpace($0) }), let last = s.lastIndex(where: { !isSpace($0) }) else {
+            return s[s.endIndex...]
+        }
+        return s[first...last]
+    }
+
     /// The text without leading and trailing spaces and tabs (no Foundation).
     var trimmedSpaces: Substring {
         let s = Substring(self)

@@ -18,7 +18,7 @@ public struct TraceReader: Sendable {
         let decoder = JSONDecoder()
         for (index, rawLine) in source.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let lineNumber = index + 1
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            let line = String(rawLine.trimmedWhitespaceAndNewlines)
             if line.isEmpty { continue }
             let object: [String: JSONValue]
             do {
