@@ -106,10 +106,10 @@ public enum Tokens {
 
 extension StringProtocol {
     /// Whether the text is empty or only spaces, tabs and line breaks (no Foundation).
-    var isBlank: Bool { utf8.allSatisfy { $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 } }
+    public var isBlank: Bool { utf8.allSatisfy { $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 } }
 
     /// The text without leading and trailing whitespace including line breaks (no Foundation).
-    var trimmedWhitespaceAndNewlines: Substring {
+    public var trimmedWhitespaceAndNewlines: Substring {
         let s = Substring(self)
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
         guard let first = s.firstIndex(where: { !isSpace($0) }), let last = s.lastIndex(where: { !isSpace($0) }) else {
@@ -119,7 +119,7 @@ extension StringProtocol {
     }
 
     /// The text without leading and trailing spaces and tabs (no Foundation).
-    var trimmedSpaces: Substring {
+    public var trimmedSpaces: Substring {
         let s = Substring(self)
         guard let first = s.firstIndex(where: { $0 != " " && $0 != "\t" }),
               let last = s.lastIndex(where: { $0 != " " && $0 != "\t" }) else { return s[s.endIndex...] }

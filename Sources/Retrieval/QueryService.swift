@@ -1,4 +1,5 @@
 public import Corpus
+import Dispatch
 import Foundation
 
 /// Which retrieval legs answer a query.
@@ -180,17 +181,29 @@ public final class QueryService {
             var vector: [(Int64, Double)] = []
             var identifier: [(Int64, Double)] = []
             var definitions = Set<Int64>()
+            // The vector scan touches only the mapped index, so it runs on another thread while this one asks
+            // SQLite for the BM25 and identifier legs.
+            let vectorResult = ResultSlots<[(Int64, Double)]>(count: 1)
+            let vectorDone = DispatchGroup()
+            if query.mode != .bm25, let index = vectorIndex {
+                let embedder = store.embedder, text = query.text
+                vectorDone.enter()
+                DispatchQueue.global(qos: .userInitiated).async {
+                    vectorResult.set(0, Self.vectorLeg(text, index: index, embedder: embedder, allowed: allowed, depth: depth))
+                    vectorDone.leave()
+                }
+            }
+            defer { vectorDone.wait() }
             if query.mode != .vector {
                 let (kept, drop) = try pruneCommonTerms(searchTerms)
                 dropped = drop
                 bm25 = try bm25Leg(kept, filters: query.filters, depth: depth)
             }
-            if query.mode != .bm25 {
-                vector = vectorLeg(query.text, allowed: allowed, depth: depth)
-            }
             if query.mode == .hybrid {
                 (identifier, definitions) = try identifierLeg(query.text, allowed: allowed, depth: depth)
             }
+            vectorDone.wait()
+            vector = vectorResult.values().first ?? []
             var fused: [Int64: Double] = [:]
             var legs: [Int64: (LegScore?, LegScore?, LegScore?)] = [:]
             func add(_ list: [(Int64, Double)], weight: Double, slot: Int) {
@@ -346,9 +359,9 @@ public final class QueryService {
     }
 
     /// Exact scan of the int8 vectors against the query's embedding.
-    func vectorLeg(_ text: String, allowed: Set<Int64>?, depth: Int) -> [(Int64, Double)] {
-        guard let index = vectorIndex, index.count > 0 else { return [] }
-        let embedder = store.embedder
+    static func vectorLeg(_ text: String, index: VectorIndex, embedder: HashedEmbedder, allowed: Set<Int64>?,
+                          depth: Int) -> [(Int64, Double)] {
+        guard index.count > 0 else { return [] }
         let q = embedder.embed(embedder.words(text), df: index.df, documentCount: index.dfCount)
         let (_, q8) = HashedEmbedder.quantize(q)
         let scores = VectorScan.dot(query: q8, data: index.data, dimension: index.dimension, count: index.count)

@@ -1,4 +1,5 @@
 import Foundation
+import Corpus
 
 /// Chooses and marks the part of a chunk that best matches a query.
 enum Snippets {
@@ -11,23 +12,46 @@ enum Snippets {
             let w = word.lowercased()
             return prefixes.first { w.hasPrefix($0) || (w.count >= 4 && $0.hasPrefix(w)) }
         }
-        // Score each line by the distinct terms it matches.
-        var lineTerms: [Set<String>] = []
+        // Score each line by the distinct terms it matches: a byte-level pass (ASCII-lower-cased words against
+        // the term prefixes, as bit masks), then the best window of `maxLines` lines.
+        let prefixBytes = prefixes.prefix(64).map { Array($0.utf8) }
+        var lineMasks: [UInt64] = []
+        var lineNonEmpty: [Bool] = []
+        lineMasks.reserveCapacity(lines.count)
+        var wordBytes: [UInt8] = []
         for line in lines {
-            var found = Set<String>()
-            for word in line.split(whereSeparator: { !($0.isLetter || $0.isNumber) }) { if let m = matches(word) { found.insert(m) } }
-            lineTerms.append(found)
+            var mask: UInt64 = 0
+            var nonEmpty = false
+            func finishWord() {
+                guard !wordBytes.isEmpty else { return }
+                for (t, p) in prefixBytes.enumerated() {
+                    if wordBytes.starts(with: p) || (wordBytes.count >= 4 && p.starts(with: wordBytes)) { mask |= 1 << UInt64(t) }
+                }
+                wordBytes.removeAll(keepingCapacity: true)
+            }
+            for b in line.utf8 {
+                if b != 32 && b != 9 { nonEmpty = true }
+                if (b >= 97 && b <= 122) || (b >= 48 && b <= 57) || b >= 128 { wordBytes.append(b) }
+                else if b >= 65 && b <= 90 { wordBytes.append(b + 32) }
+                else { finishWord() }
+            }
+            finishWord()
+            lineMasks.append(mask)
+            lineNonEmpty.append(nonEmpty)
         }
         var bestStart = 0, bestScore = -1
         for start in 0..<max(1, lines.count) {
-            var union = Set<String>()
+            var union: UInt64 = 0
             var nonEmpty = 0
-            for k in start..<min(lines.count, start + maxLines) { union.formUnion(lineTerms[k]); if !lines[k].trimmingCharacters(in: .whitespaces).isEmpty { nonEmpty += 1 } }
-            let score = union.count * 10 + nonEmpty
+            for k in start..<min(lines.count, start + maxLines) {
+                union |= lineMasks[k]
+                if lineNonEmpty[k] { nonEmpty += 1 }
+            }
+            let score = union.nonzeroBitCount * 10 + nonEmpty
             if score > bestScore { bestScore = score; bestStart = start }
         }
         var window = lines[bestStart..<min(lines.count, bestStart + maxLines)]
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ⏎ ")
+            .map { String($0.trimmedSpaces) }.filter { !$0.isEmpty }.joined(separator: " ⏎ ")
         if window.count > maxCharacters { window = String(window.prefix(maxCharacters)) + "…" }
         // Mark matched words.
         var segments: [SnippetSegment] = []

@@ -1,6 +1,6 @@
 // kb-bench: in-process query latency of kb's query service over a store.
 //
-//   kb-bench query-latency STORE QUERIES.jsonl [ROUNDS]
+//   kb-bench query-latency STORE QUERIES.jsonl [ROUNDS] [MODE,...]
 //
 // Runs every query of the evaluation set ROUNDS times per mode (after one warm-up round) and prints p50/p95/max
 // latency in milliseconds as JSON. The first query of a process also pays for loading the vector index; it is
@@ -19,6 +19,7 @@ guard args.count >= 4, args[1] == "query-latency" else {
     exit(2)
 }
 let rounds = args.count > 4 ? Int(args[4]) ?? 5 : 5
+let modes = args.count > 5 ? args[5].split(separator: ",").compactMap { RetrievalMode(rawValue: String($0)) } : RetrievalMode.allCases
 do {
     let store = try KnowledgeStore(path: args[2], readOnly: true)
     let queries = try RetrievalEvaluator.load(path: args[3]).map(\.query)
@@ -28,7 +29,7 @@ do {
     let cold = Date().timeIntervalSince(coldStart) * 1000
     var out: [String: Any] = ["queries": queries.count, "rounds": rounds, "cold_ms": cold,
                               "chunks": try store.statistics().chunks]
-    for mode in RetrievalMode.allCases {
+    for mode in modes {
         for q in queries { _ = try service.search(SearchQuery(text: q, mode: mode)) }
         var times: [Double] = []
         for _ in 0..<rounds {
