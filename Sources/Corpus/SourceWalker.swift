@@ -4,7 +4,7 @@ import Glibc
 public struct SourceFile: Sendable, Hashable {
     /// Absolute path: the document's identity in the store.
     public var path: String
-    /// Path shown to users: relative to the walked root's parent-less form (e.g. `kernels/c/x.c`).
+    /// Path shown to users: the walked folder's name and the path below it (e.g. `corpus/kernels/c/x.c`).
     public var displayPath: String
     /// The format implied by its extension.
     public var format: DocumentFormat
@@ -44,7 +44,10 @@ public struct SourceWalker: Sendable {
                 diagnostics.append(error.diagnostic(.error))
             case .success(let st) where st.isDirectory:
                 var visited = Set<[UInt64]>()
-                walkFolder(absolute, relative: "", rules: IgnoreRules(), visited: &visited, files: &files,
+                // Displayed paths start with the walked folder's own name, so that two roots ingested together
+                // (`kb ingest ~/clblast ~/xsimd`) never show the same path for different files.
+                let rootName = absolute == "/" ? "" : (absolute.split(separator: "/").last.map(String.init) ?? "")
+                walkFolder(absolute, relative: rootName, rules: IgnoreRules(), visited: &visited, files: &files,
                            diagnostics: &diagnostics, seen: &seen, status: st)
             case .success(let st):
                 guard let format = DocumentFormat.fromPath(absolute) else {

@@ -60,7 +60,7 @@ struct StoreTests {
         let q = QueryService(store: store)
         let welford = try q.search(SearchQuery(text: "variance in one pass"))
         #expect(welford.hits.first?.title == "Welford's algorithm")
-        #expect(welford.hits.first?.path == "docs/numerics.md")
+        #expect(welford.hits.first?.path == "c/docs/numerics.md")
         #expect(welford.hits.first?.startLine == 3)
         #expect(welford.hits.first?.snippet.contains { $0.highlighted } == true)
         let ident = try q.search(SearchQuery(text: "_mm512_reduce_max_ps"))
@@ -165,7 +165,7 @@ struct StoreTests {
         let messages = report.diagnostics.map(\.description).joined(separator: "\n")
         #expect(messages.contains("docs/broken.xml:1: error: malformed"))
         #expect(messages.contains("traces/bad.jsonl:2: error"))
-        #expect(messages.contains("docs/huge.md: error: 15000 bytes exceeds the 10000-byte limit"))
+        #expect(messages.contains("c/docs/huge.md: error: 15000 bytes exceeds the 10000-byte limit"))
         #expect(messages.contains("docs/latin1.md:1: error: not valid UTF-8"))
         #expect(try store.statistics().traces == 3)
     }
@@ -267,6 +267,6 @@ struct VectorFileTests {
         _ = try IngestService(store: fresh).ingest([dir + "/d"])
         try saved.write(to: URL(fileURLWithPath: fresh.vectorFilePath))  // stale file from the deleted store
         let hits = try QueryService(store: fresh).search(SearchQuery(text: "softmax other corpus", mode: .vector)).hits
-        #expect(hits.allSatisfy { $0.path == "other.md" })
+        #expect(hits.allSatisfy { $0.path == "d/other.md" })
     }
 }
