@@ -89,7 +89,6 @@ final class Database {
         }
     }
 
-    var changes: Int { Int(sqlite3_changes(handle)) }
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 }
 
@@ -156,8 +155,6 @@ final class Statement {
     func int(_ col: Int32) -> Int64 { sqlite3_column_int64(handle, col) }
     func double(_ col: Int32) -> Double { sqlite3_column_double(handle, col) }
     func isNull(_ col: Int32) -> Bool { sqlite3_column_type(handle, col) == SQLITE_NULL }
-    func optionalDouble(_ col: Int32) -> Double? { isNull(col) ? nil : double(col) }
-    func optionalInt(_ col: Int32) -> Int64? { isNull(col) ? nil : int(col) }
 
     func text(_ col: Int32) -> String {
         guard let p = sqlite3_column_text(handle, col) else { return "" }
@@ -186,5 +183,4 @@ enum SQLiteCode {
     static let notADatabase = SQLITE_NOTADB
     static let ioError = SQLITE_IOERR
     static let permission = SQLITE_PERM
-    static let error = SQLITE_ERROR
 }
