@@ -316,9 +316,14 @@ public final class KnowledgeStore {
                                         buckets: embedder.dfBuckets) {
             return mapped
         }
-        let (arrays, dfCount) = try readVectorArrays()
-        _ = VectorIndex.write(path: vectorFilePath, storeID: id, generation: gen, dimension: embedder.dimension, arrays: arrays, dfCount: dfCount)
-        return VectorIndex.inMemory(arrays, dimension: embedder.dimension, generation: gen, dfCount: dfCount)
+        // Vectors, frequencies and generation from one snapshot, so a concurrent ingest cannot mix them.
+        let (arrays, dfCount, snapshotGeneration) = try db.readTransaction { () throws(SQLiteFailure) in
+            let (a, c) = try readVectorArrays()
+            return (a, c, try generation())
+        }
+        _ = VectorIndex.write(path: vectorFilePath, storeID: id, generation: snapshotGeneration, dimension: embedder.dimension,
+                              arrays: arrays, dfCount: dfCount)
+        return VectorIndex.inMemory(arrays, dimension: embedder.dimension, generation: snapshotGeneration, dfCount: dfCount)
     }
 
     /// Reads every vector row and the word document frequencies from the store.
@@ -340,8 +345,11 @@ public final class KnowledgeStore {
 
     /// Rewrites the vector file from the store (after an ingest committed).
     func rebuildVectorFile() throws(SQLiteFailure) {
-        let (arrays, dfCount) = try readVectorArrays()
-        _ = VectorIndex.write(path: vectorFilePath, storeID: try storeID(), generation: try generation(),
+        let (arrays, dfCount, gen) = try db.readTransaction { () throws(SQLiteFailure) in
+            let (a, c) = try readVectorArrays()
+            return (a, c, try generation())
+        }
+        _ = VectorIndex.write(path: vectorFilePath, storeID: try storeID(), generation: gen,
                               dimension: embedder.dimension, arrays: arrays, dfCount: dfCount)
     }
 }

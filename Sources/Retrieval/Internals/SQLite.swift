@@ -76,6 +76,19 @@ final class Database {
         return s.isNull(0) ? nil : s.int(0)
     }
 
+    /// Runs `body` inside a deferred `BEGIN … COMMIT`: its reads see one consistent snapshot of the database.
+    func readTransaction<T>(_ body: () throws(SQLiteFailure) -> T) throws(SQLiteFailure) -> T {
+        try execute("BEGIN")
+        do {
+            let value = try body()
+            try execute("COMMIT")
+            return value
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back on any error.
     func transaction<T>(_ body: () throws(SQLiteFailure) -> T) throws(SQLiteFailure) -> T {
         try execute("BEGIN IMMEDIATE")
