@@ -270,3 +270,29 @@ struct VectorFileTests {
         #expect(hits.allSatisfy { $0.path == "d/other.md" })
     }
 }
+
+@Suite("Pipelined ingest")
+struct PipelineTests {
+    @Test("one file per batch stores the same chunks and answers the same queries as one batch")
+    func batchSizes() throws {
+        let dir = temporaryFolder()
+        makeCorpus(dir + "/c")
+        for i in 0..<12 { write(dir + "/c/docs/extra\(i).md", "# Extra \(i)\n\n## Tiling \(i)\n\nBlocking for L\(i % 3 + 1) cache reuse.\n") }
+        var small = IngestOptions()
+        small.batchBytes = 1
+        let a = try KnowledgeStore(path: dir + "/a.sqlite")
+        let b = try KnowledgeStore(path: dir + "/b.sqlite")
+        let ra = try IngestService(store: a, options: small).ingest([dir + "/c"])
+        let rb = try IngestService(store: b).ingest([dir + "/c"])
+        #expect(ra.added == rb.added)
+        #expect(ra.chunks == rb.chunks)
+        #expect(try a.statistics().chunks == b.statistics().chunks)
+        for text in ["cache reuse blocking", "Welford variance", "_mm512_reduce_max_ps"] {
+            let ha = try QueryService(store: a).search(SearchQuery(text: text, mode: .bm25)).hits.map(\.title)
+            let hb = try QueryService(store: b).search(SearchQuery(text: text, mode: .bm25)).hits.map(\.title)
+            #expect(ha == hb)
+            #expect(!ha.isEmpty)
+        }
+        #expect(try !QueryService(store: a).search(SearchQuery(text: "cache reuse", mode: .vector)).hits.isEmpty)
+    }
+}
