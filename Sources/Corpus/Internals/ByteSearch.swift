@@ -3,18 +3,41 @@ import Glibc
 /// Fast substring search over UTF-8 bytes (memmem), used instead of Foundation's String search in hot paths.
 struct ByteHaystack {
     let bytes: [UInt8]
+    /// A 4096-bit set of the adjacent byte pairs present: a needle with an absent pair cannot occur, which
+    /// spares most scans (most op phrases do not occur in most chunks).
+    private let pairs: [UInt64]
 
     /// The text's bytes, ASCII letters lower-cased when `lowercase` is set.
     init(_ text: String, lowercase: Bool = false) {
         var b = Array(text.utf8)
         if lowercase { for i in b.indices where b[i] >= 65 && b[i] <= 90 { b[i] += 32 } }
         bytes = b
+        var set = [UInt64](repeating: 0, count: 64)
+        if b.count > 1 {
+            for i in 1..<b.count {
+                let h = Self.pairHash(b[i - 1], b[i])
+                set[h >> 6] |= 1 << UInt64(h & 63)
+            }
+        }
+        pairs = set
+    }
+
+    @inline(__always) static func pairHash(_ a: UInt8, _ b: UInt8) -> Int { (Int(a) &* 31 &+ Int(b)) & 4095 }
+
+    /// Whether every adjacent byte pair of `needle` occurs somewhere in the text.
+    private func mayContain(_ n: [UInt8]) -> Bool {
+        guard n.count > 1 else { return true }
+        for i in 1..<n.count {
+            let h = Self.pairHash(n[i - 1], n[i])
+            if pairs[h >> 6] & (1 << UInt64(h & 63)) == 0 { return false }
+        }
+        return true
     }
 
     /// Occurrences of `needle`, counting at most `cap`.
     func occurrences(_ needle: String, cap: Int) -> Int {
         let n = Array(needle.utf8)
-        guard !n.isEmpty, n.count <= bytes.count, cap > 0 else { return 0 }
+        guard !n.isEmpty, n.count <= bytes.count, cap > 0, mayContain(n) else { return 0 }
         return bytes.withUnsafeBytes { hay in
             n.withUnsafeBytes { nd in
                 guard let base = hay.baseAddress, let needleBase = nd.baseAddress else { return 0 }
