@@ -4,6 +4,8 @@ with every identifier, heading and trace id renamed per copy (so copies are dist
 a per-copy sentence added to each doc section. Usage: gen_corpus.py SRC_CORPUS OUT_DIR TARGET_CHUNKS"""
 import json, os, re, sys
 
+if len(sys.argv) != 4:
+    sys.exit("usage: gen_corpus.py SRC_CORPUS OUT_DIR TARGET_CHUNKS")
 src, out, target = sys.argv[1], sys.argv[2], int(sys.argv[3])
 files = []
 for root, _, names in os.walk(src):
