@@ -15,6 +15,8 @@ let package = Package(
         .executable(name: "kb", targets: ["kb"]),
         .library(name: "Retrieval", targets: ["Retrieval"]),
         .library(name: "Corpus", targets: ["Corpus"]),
+        .library(name: "Verification", targets: ["Verification"]),
+        .library(name: "KernelLab", targets: ["KernelLab"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,9 +34,12 @@ let package = Package(
         .target(name: "CVectorScan", path: "Sources/CVectorScan"),
         .target(name: "Corpus", dependencies: ["CCurl", "CLibXML2"], swiftSettings: strictness),
         .target(name: "Retrieval", dependencies: ["Corpus", "CSQLite", "CVectorScan"], swiftSettings: strictness),
+        .target(name: "CProcessSupport", path: "Sources/CProcessSupport"),
+        .target(name: "Verification", dependencies: ["CProcessSupport"], exclude: ["CSources"], swiftSettings: strictness),
+        .target(name: "KernelLab", dependencies: ["Retrieval", "Corpus", "Verification"], swiftSettings: strictness),
         .executableTarget(
             name: "kb",
-            dependencies: ["Retrieval", "Corpus", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Retrieval", "Corpus", "Verification", "KernelLab", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictness),
         .executableTarget(name: "kb-bench", dependencies: ["Retrieval", "Corpus"], path: "bench/Sources/kb-bench", swiftSettings: strictness),
         .target(name: "KBTestSupport", path: "Tests/KBTestSupport", swiftSettings: strictness),

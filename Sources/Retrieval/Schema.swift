@@ -1,7 +1,7 @@
 /// The store's schema and its forward migrations (`PRAGMA user_version` holds the applied version).
 enum Schema {
     /// The schema version this kb writes.
-    static let currentVersion = 2
+    static let currentVersion = 3
 
     /// Migrations: element `i` upgrades version `i` to `i + 1`.
     static let migrations: [String] = [
@@ -81,6 +81,16 @@ enum Schema {
         """
         DROP TABLE vector_pack;
         INSERT OR IGNORE INTO meta(key, value) VALUES('store_id', randomblob(16));
+        """,
+        // v3: artifacts other modules cache in the store (hardware profiles, verification results), by namespace and key.
+        """
+        CREATE TABLE artifacts(
+            namespace TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value BLOB NOT NULL,
+            created REAL NOT NULL,
+            PRIMARY KEY(namespace, key)
+        ) WITHOUT ROWID;
         """,
     ]
 }

@@ -13,5 +13,22 @@ struct KB: ParsableCommand {
             --store PATH overrides.
             """,
         version: "0.1.0",
-        subcommands: [Ingest.self, Query.self, Show.self, Stats.self, Eval.self])
+        subcommands: [Ingest.self, Query.self, Show.self, Stats.self, Eval.self, Tasks.self, Hardware.self, Verify.self])
+
+    /// Runs the command; usage problems exit with status 2, failures with 1 (`kb verify` also uses 1 for a rejection).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let failure as UsageFailure {
+            Terminal.error(failure.description)
+            exit(withError: ExitCode(2))
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                Terminal.stderr(fullMessage(for: error) + "\n")
+                exit(withError: ExitCode(2))
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -15,6 +15,21 @@ enum Terminal {
         FileHandle.standardError.write(Data(message.utf8))
     }
 
+    static func warn(_ message: String) { error("warning: " + message) }
+
+    /// A one-line progress note on stderr (only on a terminal).
+    static func status(_ message: String) {
+        if stderrIsTTY { FileHandle.standardError.write(Data(("kb: " + message + "\n").utf8)) }
+    }
+
+    /// JSON with snake_case keys (the format of schemas/verify-result.schema.json).
+    static func snakeJSON<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
     static func json<T: Encodable>(_ value: T) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
