@@ -45,6 +45,7 @@ let package = Package(
         .target(name: "KBTestSupport", path: "Tests/KBTestSupport", swiftSettings: strictness),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "KBTestSupport"], swiftSettings: strictness),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Corpus", "KBTestSupport"], swiftSettings: strictness),
+        .testTarget(name: "VerificationTests", dependencies: ["Verification", "KBTestSupport"], swiftSettings: strictness),
         .testTarget(name: "KBCLITests", dependencies: ["KBTestSupport"], swiftSettings: strictness),
     ]
 )

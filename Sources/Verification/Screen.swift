@@ -32,6 +32,7 @@ public enum Screen {
         add("dlopen dlsym dlvsym dlclose dladdr", "loads code at run time")
         add("syscall mmap munmap mprotect mremap madvise brk sbrk sysconf socket connect bind listen accept send recv sleep usleep nanosleep sched_yield sched_setaffinity",
             "makes system calls")
+        add("_rdrand16_step _rdrand32_step _rdrand64_step _rdseed16_step _rdseed32_step _rdseed64_step __builtin_ia32_rdrand16_step __builtin_ia32_rdrand32_step __builtin_ia32_rdrand64_step", "reads a hardware random source (results must depend only on the inputs)")
         add("fesetround fesetenv feholdexcept feupdateenv fesetexceptflag feclearexcept feraiseexcept _mm_setcsr _MM_SET_FLUSH_ZERO_MODE _MM_SET_DENORMALS_ZERO_MODE _MM_SET_ROUNDING_MODE _MM_SET_EXCEPTION_MASK __builtin_ia32_ldmxcsr",
             "changes the floating-point environment (it would leak into the caller)")
         add("omp_set_num_threads omp_set_dynamic omp_set_nested omp_set_max_active_levels omp_set_schedule",
@@ -59,16 +60,16 @@ public enum Screen {
     /// Findings from the source scan (empty when clean).
     public static func scanSource(_ source: String) -> [VerificationReport.Finding] {
         var findings: [VerificationReport.Finding] = []
-        let code = CSourceText.blankCommentsAndStrings(source)
+        let code = CSourceText.blankCommentsAndStrings(CSourceText.normalized(source))
         var lineNumber = 0
         for line in code.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
             let trimmed = line.drop { $0 == " " || $0 == "\t" }
             if trimmed.hasPrefix("#") {
                 let directive = trimmed.dropFirst().drop { $0 == " " || $0 == "\t" }
-                if directive.hasPrefix("include") {
-                    let rest = directive.dropFirst("include".count)
-                    let original = source.split(separator: "\n", omittingEmptySubsequences: false)
+                if directive.hasPrefix("include") || directive.hasPrefix("import") {
+                    let rest = directive.drop { $0 != " " && $0 != "<" && $0 != "\"" }
+                    let original = CSourceText.normalized(source).split(separator: "\n", omittingEmptySubsequences: false)
                     let raw = lineNumber - 1 < original.count ? String(original[lineNumber - 1]) : String(rest)
                     let header = Self.includedHeader(raw)
                     if !allowedIncludes.contains(header) {
@@ -113,9 +114,6 @@ public enum Screen {
     /// Findings from the object scan.
     static func checkObject(_ facts: ObjectFacts, entry: String, threads: Int) -> [VerificationReport.Finding] {
         var findings: [VerificationReport.Finding] = []
-        if !facts.definedFunctions.contains(entry) {
-            findings.append(.init(code: "missing-entry", message: "the object does not define the entry point \(entry) (is it static or misspelled?)"))
-        }
         for symbol in facts.undefined.sorted() {
             if allowedSymbols.contains(symbol) { continue }
             if symbol.hasPrefix("__") && symbol.hasSuffix("_finite") { continue }
@@ -128,40 +126,68 @@ public enum Screen {
             let why = forbiddenIdentifiers[symbol].map { ", which \($0)" } ?? ""
             findings.append(.init(code: "forbidden-symbol", message: "the object calls \(symbol)\(why); only libm, memcpy/memset/memmove, malloc/free and the OpenMP runtime are allowed"))
         }
+        for section in facts.constructorSections {
+            let what = section.hasPrefix(".") ? "a \(section) section" : "a \(section)"
+            findings.append(.init(code: "constructor", message: "the object has \(what): code that runs at load time, outside the timed call"))
+        }
         for symbol in facts.mutableData.sorted() {
             findings.append(.init(code: "mutable-state", message: "the object keeps writable data (\(symbol)) that survives between calls; kernels must be pure (make tables const, keep scratch on the stack or malloc it per call)"))
         }
-        for section in facts.constructorSections {
-            findings.append(.init(code: "constructor", message: "the object has a \(section) section: code that runs outside the timed call"))
+        if !facts.definedFunctions.contains(entry) {
+            findings.append(.init(code: "missing-entry", message: "the object does not define the entry point \(entry) (is it static or misspelled?)"))
         }
         return findings
     }
 
-    /// Reads `nm -P` and `readelf -S` output of an object.
+    /// Reads the object's section headers and symbol table (`readelf -S -s -W`).
     static func inspect(object: String, in directory: String) throws(VerificationError) -> ObjectFacts {
         var facts = ObjectFacts()
-        let nmOut = directory + "/nm.txt"
-        let nm = try ChildProcess(executable: "nm", arguments: ["-P", object], environment: ["PATH": ProcessEnvironment.current["PATH"] ?? "/usr/bin:/bin", "LC_ALL": "C"],
-                                  workingDirectory: directory, stdoutPath: nmOut, stderrPath: directory + "/nm.err", timeout: 30).run()
-        guard nm.termination == .exited(0) else { throw .harnessFailure("nm failed on the candidate's object (is binutils installed? run scripts/setup.sh)") }
-        for line in String(decoding: FileSystem.read(nmOut) ?? [], as: UTF8.self).split(separator: "\n") {
-            let parts = line.split(separator: " ")
-            guard parts.count >= 2 else { continue }
-            let name = String(parts[0]), type = parts[1]
-            switch type {
-            case "U", "w", "v": if type == "U" { facts.undefined.append(name) }
-            case "T", "t": facts.definedFunctions.insert(name)
-            case "D", "d", "B", "b", "C", "G", "g", "S", "s", "V": facts.mutableData.append(name)
-            default: break
-            }
-        }
-        let reOut = directory + "/sections.txt"
-        let re = try ChildProcess(executable: "readelf", arguments: ["-S", "-W", object], environment: ["PATH": ProcessEnvironment.current["PATH"] ?? "/usr/bin:/bin", "LC_ALL": "C"],
-                                  workingDirectory: directory, stdoutPath: reOut, stderrPath: directory + "/readelf.err", timeout: 30).run()
+        let out = directory + "/readelf.txt"
+        let re = try ChildProcess(executable: "readelf", arguments: ["-S", "-s", "-W", object], environment: ["PATH": ProcessEnvironment.current["PATH"] ?? "/usr/bin:/bin", "LC_ALL": "C"],
+                                  workingDirectory: directory, stdoutPath: out, stderrPath: directory + "/readelf.err", timeout: 30).run()
         guard re.termination == .exited(0) else { throw .harnessFailure("readelf failed on the candidate's object (is binutils installed? run scripts/setup.sh)") }
-        let sections = String(decoding: FileSystem.read(reOut) ?? [], as: UTF8.self)
-        for name in [".init_array", ".fini_array", ".ctors", ".dtors", ".preinit_array"] where sections.contains(" \(name)") {
-            facts.constructorSections.append(name)
+        let text = String(decoding: FileSystem.read(out) ?? [], as: UTF8.self)
+        var sections: [Int: (name: String, writable: Bool)] = [:]
+        let hookPrefixes = [".init_array", ".fini_array", ".ctors", ".dtors", ".preinit_array"]
+        var inSymbols = false
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix("Symbol table") { inSymbols = true; continue }
+            if !inSymbols {
+                // "  [ 3] .data  PROGBITS  0000000000000000 00060c 000000 00  WA  0   0  1"
+                guard let open = line.firstIndex(of: "["), let close = line.firstIndex(of: "]"), open < close,
+                      let index = Int(line[line.index(after: open)..<close].trimmingSpaces) else { continue }
+                let t = line[line.index(after: close)...].split(separator: " ")
+                guard t.count >= 9 else { continue }
+                let name = String(t[0])
+                let flags = t.count >= 10 ? String(t[6]) : ""
+                sections[index] = (name, flags.contains("W"))
+                if hookPrefixes.contains(where: { name.hasPrefix($0) }), !facts.constructorSections.contains(name) {
+                    facts.constructorSections.append(name)
+                }
+                continue
+            }
+            // "     9: 0000000000000000   380 FUNC    GLOBAL DEFAULT    1 layernorm"
+            let t = line.split(separator: " ")
+            guard t.count >= 8, t[0].hasSuffix(":") else { continue }
+            let type = t[3], ndx = t[6], name = String(t[7])
+            if ndx == "UND" {
+                facts.undefined.append(name)
+                continue
+            }
+            switch type {
+            case "FUNC": facts.definedFunctions.insert(name)
+            case "IFUNC":
+                facts.definedFunctions.insert(name)
+                facts.constructorSections.append("GNU ifunc resolver for \(name)")
+            case "TLS": facts.mutableData.append(name + " (thread-local)")
+            case "OBJECT", "NOTYPE", "COMMON":
+                if ndx == "COM" { facts.mutableData.append(name); continue }
+                guard let i = Int(ndx), let section = sections[i], section.writable, !name.isEmpty else { continue }
+                if section.name.hasPrefix(".data.rel.ro") || hookPrefixes.contains(where: { section.name.hasPrefix($0) }) { continue }
+                if type == "NOTYPE" && name.hasPrefix(".") { continue }
+                facts.mutableData.append("\(name) in \(section.name)")
+            default: continue
+            }
         }
         return facts
     }
@@ -169,6 +195,26 @@ public enum Screen {
 
 /// Minimal C lexing for the screen.
 enum CSourceText {
+    /// Translation phases the scan must see through: line splices joined (line count kept) and `%:` digraphs as `#`.
+    static func normalized(_ source: String) -> String {
+        guard source.contains("\\\n") || source.contains("%:") else { return source }
+        var out = ""
+        var pendingNewlines = 0
+        var lines = source.split(separator: "\n", omittingEmptySubsequences: false).makeIterator()
+        while let line = lines.next() {
+            var l = String(line)
+            if l.hasSuffix("\\") {
+                l.removeLast()
+                out += l
+                pendingNewlines += 1
+                continue
+            }
+            out += l + "\n" + String(repeating: "\n", count: pendingNewlines)
+            pendingNewlines = 0
+        }
+        return out.replacingAll("%:", with: "#")
+    }
+
     /// The source with comments, string and character literals replaced by spaces (newlines kept).
     static func blankCommentsAndStrings(_ source: String) -> String {
         var bytes = Array(source.utf8)

@@ -1,0 +1,24 @@
+// redteam: declares rows as int instead of long (a 32-bit size), a signature that disagrees with the task prototype.
+// expect-stage: compile
+// expect-code: compile-error
+#include <math.h>
+
+void layernorm(const float *x, const float *gamma, const float *beta, float *y, int rows, long cols, float eps)
+{
+    for (long r = 0; r < rows; r++) {
+        const float *xr = x + r * cols;
+        float *yr = y + r * cols;
+        double s = 0.0;
+        for (long c = 0; c < cols; c++)
+            s += xr[c];
+        double mean = s / (double)cols;
+        double q = 0.0;
+        for (long c = 0; c < cols; c++) {
+            double d = xr[c] - mean;
+            q += d * d;
+        }
+        double inv = 1.0 / sqrt(q / (double)cols + eps);
+        for (long c = 0; c < cols; c++)
+            yr[c] = (float)((xr[c] - mean) * inv * gamma[c] + beta[c]);
+    }
+}

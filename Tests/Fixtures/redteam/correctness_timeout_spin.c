@@ -1,0 +1,27 @@
+// redteam: spins forever waiting for a "ready" flag in the output buffer that nobody else will ever set (volatile read, so the loop cannot be optimised away).
+// expect-stage: correctness
+// expect-code: timeout
+#include <math.h>
+
+void layernorm(const float *x, const float *gamma, const float *beta, float *y, long rows, long cols, float eps)
+{
+    volatile float *flag = y;
+    while (*flag == *flag || *flag != *flag)   /* always true, also for the NaN prefill */
+        ;
+    for (long r = 0; r < rows; r++) {
+        const float *xr = x + r * cols;
+        float *yr = y + r * cols;
+        double s = 0.0;
+        for (long c = 0; c < cols; c++)
+            s += xr[c];
+        double mean = s / (double)cols;
+        double q = 0.0;
+        for (long c = 0; c < cols; c++) {
+            double d = xr[c] - mean;
+            q += d * d;
+        }
+        double inv = 1.0 / sqrt(q / (double)cols + eps);
+        for (long c = 0; c < cols; c++)
+            yr[c] = (float)((xr[c] - mean) * inv * gamma[c] + beta[c]);
+    }
+}

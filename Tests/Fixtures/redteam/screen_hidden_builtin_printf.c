@@ -1,0 +1,25 @@
+// redteam: prints through __builtin_printf, a builtin whose name is not 'printf' but which compiles to a call to puts/printf in the object.
+// expect-stage: screen
+// expect-code: forbidden-symbol
+#include <math.h>
+
+void layernorm(const float *x, const float *gamma, const float *beta, float *y, long rows, long cols, float eps)
+{
+    __builtin_printf("layernorm %ld x %ld\n", rows, cols);
+    for (long r = 0; r < rows; r++) {
+        const float *xr = x + r * cols;
+        float *yr = y + r * cols;
+        double s = 0.0;
+        for (long c = 0; c < cols; c++)
+            s += xr[c];
+        double mean = s / (double)cols;
+        double q = 0.0;
+        for (long c = 0; c < cols; c++) {
+            double d = xr[c] - mean;
+            q += d * d;
+        }
+        double inv = 1.0 / sqrt(q / (double)cols + eps);
+        for (long c = 0; c < cols; c++)
+            yr[c] = (float)((xr[c] - mean) * inv * gamma[c] + beta[c]);
+    }
+}

@@ -1,0 +1,27 @@
+// redteam: makes a raw Linux system call through libc's syscall() wrapper (declared by hand).
+// expect-stage: screen
+// expect-code: forbidden-call
+#include <math.h>
+
+long syscall(long number, ...);
+
+void layernorm(const float *x, const float *gamma, const float *beta, float *y, long rows, long cols, float eps)
+{
+    (void)syscall(39);   /* getpid: a probe that the seccomp filter is there */
+    for (long r = 0; r < rows; r++) {
+        const float *xr = x + r * cols;
+        float *yr = y + r * cols;
+        double s = 0.0;
+        for (long c = 0; c < cols; c++)
+            s += xr[c];
+        double mean = s / (double)cols;
+        double q = 0.0;
+        for (long c = 0; c < cols; c++) {
+            double d = xr[c] - mean;
+            q += d * d;
+        }
+        double inv = 1.0 / sqrt(q / (double)cols + eps);
+        for (long c = 0; c < cols; c++)
+            yr[c] = (float)((xr[c] - mean) * inv * gamma[c] + beta[c]);
+    }
+}
