@@ -73,6 +73,18 @@ public struct HardwareProfile: Sendable, Codable, Hashable {
     /// The median measured FP32 FMA throughput (GFLOP/s) with `threads` threads.
     public func peakFlops(threads: Int) -> Double? { nearest(compute, threads)?.median }
 
+    /// The most optimistic physical floor (seconds): the best bandwidth of any kind and the best FMA rate ever
+    /// measured at `threads`. A kernel faster than this did not do the work; a noisy, low profile cannot make
+    /// an honest kernel look impossible.
+    public func physicalFloor(bytes: Double, flops: Double, threads: Int) -> Double? {
+        let counts = Set(bandwidth.map(\.threads)).sorted()
+        guard let pick = counts.last(where: { $0 <= threads }) ?? counts.first else { return nil }
+        let bw = bandwidth.filter { $0.threads == pick }.map(\.max).max() ?? 0
+        let peak = compute.filter { $0.threads == pick }.map(\.max).max() ?? 0
+        guard bw > 0, peak > 0 else { return nil }
+        return max(bytes / (bw * 1e9), flops / (peak * 1e9))
+    }
+
     private func nearest(_ items: [Measurement], _ threads: Int) -> Measurement? {
         let counts = Set(items.map(\.threads)).sorted()
         guard let pick = counts.last(where: { $0 <= threads }) ?? counts.first else { return nil }

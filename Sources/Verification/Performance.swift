@@ -111,8 +111,9 @@ struct Performance {
                 timing.bound = sol.bound
                 timing.solFraction = solMs / median
                 timing.solScore = Self.solScore(kernel: median, baseline: baseline.medianMs, sol: solMs)
-                if median < 0.5 * solMs {
-                    findings.append(.init(code: "faster-than-light", message: "median \(Comparison.fmt(median)) ms at \(timing.label) is below half the speed-of-light time \(Comparison.fmt(solMs)) ms (\(sol.bound)-bound): the work cannot have been done; rejected as suspect"))
+                let floor = (options.hardware?.physicalFloor(bytes: bytes, flops: flops, threads: options.threads) ?? 0) * 1000
+                if median < 0.8 * floor {
+                    findings.append(.init(code: "faster-than-light", message: "median \(Comparison.fmt(median)) ms at \(timing.label) is below 80% of the physical floor \(Comparison.fmt(floor)) ms (the best bandwidth and FMA rate ever measured on this machine): the work cannot have been done; rejected as suspect"))
                 } else if median < solMs {
                     findings.append(.init(code: "beyond-measured-limit", message: "median \(Comparison.fmt(median)) ms is below the speed-of-light estimate \(Comparison.fmt(solMs)) ms: plausible with non-temporal stores (no write-allocate traffic) or a noisy bandwidth measurement (re-run `kb hw --refresh`)", rejects: false))
                 }

@@ -28,7 +28,7 @@ struct Hardware: ParsableCommand {
                 Terminal.status("measuring memory bandwidth and FMA throughput (a few seconds)...")
             }
             let (profile, _) = try HardwareService(store: store, compiler: compiler).profile(refresh: refresh)
-            print(options.json ? Terminal.json(profile) : ReportText.render(profile))
+            print(options.json ? Terminal.snakeJSON(profile) : ReportText.render(profile))
         } catch let e as LabError {
             throw CommandFailure(description: e.description)
         } catch let e as RetrievalError {

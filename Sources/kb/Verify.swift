@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import KernelLab
 import Retrieval
 import Verification
@@ -38,6 +39,9 @@ struct Verify: ParsableCommand {
         let compiler = try lab.compiler()
         let kernelTask: KernelTask
         do { kernelTask = try lab.catalog.load(task) } catch { throw UsageFailure(description: error.description) }
+        guard FileManager.default.isReadableFile(atPath: file) else {
+            throw UsageFailure(description: "\(file): cannot read the candidate kernel (give the path of a .c file)")
+        }
         do {
             let store = try KnowledgeStore(path: options.storePath)
             var verify = VerifyOptions(compiler: compiler, cacheDirectory: lab.cachePath)
