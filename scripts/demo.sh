@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets kb up on a fresh Debian/Ubuntu machine with the Swift toolchain and runs the main job:
 # installs missing system packages, builds kb (release), ingests the bundled corpus into the default store,
-# and runs example queries.
+# runs example queries, measures the machine (kb hw) and verifies a kernel (kb verify).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -16,4 +16,11 @@ echo '$ kb query _mm512_stream_ps -k 3'
 "$KB" query _mm512_stream_ps -k 3
 echo '$ kb query "reduction with local memory and barriers" --backend opencl -k 3'
 "$KB" query "reduction with local memory and barriers" --backend opencl -k 3
+echo
+echo '$ kb hw   (measured once, then cached in the store)'
+"$KB" hw
+echo '$ kb tasks'
+"$KB" tasks
+echo '$ kb verify --task layernorm corpus/kernels/c/layernorm_avx512.c'
+"$KB" verify --task layernorm corpus/kernels/c/layernorm_avx512.c
 echo "kb is at $KB; add it to your PATH or run it from there."

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages kb needs on Debian/Ubuntu (apt). Idempotent: installs only what is missing.
 set -euo pipefail
-packages=(pkg-config libsqlite3-dev libcurl4-openssl-dev libxml2-dev ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo gcc python3)
+packages=(pkg-config libsqlite3-dev libcurl4-openssl-dev libxml2-dev ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo gcc libc6-dev binutils python3 python3-venv)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
