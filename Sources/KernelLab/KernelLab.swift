@@ -44,11 +44,14 @@ public struct HardwareService {
     public let store: KnowledgeStore
     /// The compiler used for probing.
     public let compiler: CCompiler
+    /// Build cache (for the OpenCL helper).
+    public let cacheDirectory: String
 
     /// A service over `store`.
-    public init(store: KnowledgeStore, compiler: CCompiler) {
+    public init(store: KnowledgeStore, compiler: CCompiler, cacheDirectory: String = VerifyOptions.defaultCacheDirectory()) {
         self.store = store
         self.compiler = compiler
+        self.cacheDirectory = cacheDirectory
     }
 
     static let namespace = "hardware"
@@ -58,7 +61,8 @@ public struct HardwareService {
         let identity = HardwareProbe(compiler: compiler).identify()
         do {
             guard let bytes = try store.artifact(namespace: Self.namespace, key: identity.fingerprint) else { return nil }
-            return try? JSONDecoder().decode(HardwareProfile.self, from: Data(bytes))
+            let profile = try? JSONDecoder().decode(HardwareProfile.self, from: Data(bytes))
+            return profile?.openCLDevices == nil ? nil : profile  // profiles from before OpenCL listing are re-measured
         } catch {
             throw .store(error)
         }
@@ -68,7 +72,9 @@ public struct HardwareService {
     public func profile(refresh: Bool = false) throws(LabError) -> (profile: HardwareProfile, measured: Bool) {
         if !refresh, let p = try cached() { return (p, false) }
         let profile: HardwareProfile
-        do { profile = try HardwareProbe(compiler: compiler).measure() } catch { throw .verification(error) }
+        var probe = HardwareProbe(compiler: compiler)
+        probe.openCLCacheDirectory = cacheDirectory
+        do { profile = try probe.measure() } catch { throw .verification(error) }
         do {
             let data = try JSONEncoder().encode(profile)
             try store.putArtifact(namespace: Self.namespace, key: profile.fingerprint, value: Array(data))

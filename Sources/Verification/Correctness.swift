@@ -35,9 +35,10 @@ struct Correctness {
         return out
     }
 
-    func plan(_ cases: [HarnessCase], forReference: Bool, limits: String) -> String {
+    func plan(_ cases: [HarnessCase], forReference: Bool, limits: String, launches: [Int: String] = [:]) -> String {
         var s = limits
         for c in cases {
+            if !forReference, let l = launches[c.shapeIndex] { s += l }
             let kind: Int, value: Double, noise: Double
             switch c.adversarial?.kind {
             case "offset"?: (kind, value, noise) = (1, c.adversarial?.value ?? 0, 0)
@@ -68,12 +69,23 @@ struct Correctness {
         guard refRun.finished, refRun.termination == .exited(0) else {
             throw .harnessFailure("the reference failed on the test shapes (\(refRun.termination)): \(refRun.events.compactMap { if case .error(let e) = $0 { e } else { nil } }.joined(separator: "; ")) \(refRun.stderr.prefix(400))")
         }
-        let timeout = max(15, refRun.seconds * 30)
+        var launches: [Int: String] = [:]
+        if let launch = run.launch {
+            for (i, shape) in task.testShapes.enumerated() {
+                let (lines, problem) = try launch.planLines(shape: shape, maxWorkGroup: run.options.device?.maxWorkGroupSize)
+                if let problem { return Outcome(findings: [problem], summary: "launch geometry") }
+                launches[i] = lines
+            }
+        }
+        let isOpenCL = run.launch != nil
+        let timeout = max(isOpenCL ? 60 : 15, refRun.seconds * 30)
         let candRun = try run.runHarness(candidate, name: "candidate", plan: plan(cases, forReference: false,
-                                         limits: run.limitsLine(addressSpace: addressSpace, cpuSeconds: Int(timeout) * run.options.threads + 5,
-                                                                fileBytes: candidateData + (1 << 20))), timeout: timeout)
+                                         limits: run.limitsLine(addressSpace: addressSpace, cpuSeconds: Int(timeout) * max(run.options.threads, 16) + 5,
+                                                                fileBytes: candidateData + (1 << 20), openCL: isOpenCL), launches: launches),
+                                         timeout: timeout, openCL: isOpenCL ? run.openCLEnvironment : nil)
         let summary = "\(task.testShapes.count) test shapes × \(run.options.rounds) fresh-input rounds, \((task.adversarial ?? []).count) adversarial input sets, "
-            + "determinism (3 calls) and late-write checks; guard pages, read-only inputs, sandboxed child"
+            + (isOpenCL ? "determinism (3 calls) and late-write checks; canary regions around every device buffer, inputs read back, child process"
+                        : "determinism (3 calls) and late-write checks; guard pages, read-only inputs, sandboxed child")
         if let failure = Self.processFailure(candRun, cases: cases, task: task, timeout: timeout) {
             return Outcome(findings: [failure], summary: summary)
         }
@@ -124,6 +136,29 @@ struct Correctness {
                 return .init(code: "out-of-bounds-write", message: "wrote before the start of \(name) (the bytes in front of it changed) \(whereText); check the index arithmetic of the first elements", detail: current?.label)
             case .noMemory:
                 return .init(code: "harness-failure", message: "kb could not allocate the buffers \(whereText)")
+            case .openCLCanary(_, let arg, let side):
+                let name = arg >= 0 && arg < task.args.count ? task.args[arg].name : "a buffer"
+                return .init(code: "out-of-bounds-write", message: "wrote \(side == "after" ? "past the end of" : "before the start of") \(name) (the canary region around it changed) \(whereText); guard work-items beyond the problem size (if (i >= n) return;)", detail: current?.label)
+            case .inputModified(_, let arg):
+                let name = arg >= 0 && arg < task.args.count ? task.args[arg].name : "an input"
+                return .init(code: "input-modified", message: "changed input \(name) on the device \(whereText); inputs are read-only (__global const)", detail: current?.label)
+            case .argumentCount(_, let declared, let expected):
+                return .init(code: "signature-mismatch", message: "the kernel declares \(declared) arguments; the task passes \(expected) (\(task.args.map(\.name).joined(separator: ", ")), in that order)")
+            case .noKernel(_, let name):
+                return .init(code: "missing-entry", message: "the program has no kernel named \(name) (named in kb-launch)")
+            case .openCLError(_, let code, let call):
+                let known: [Int: String] = [-54: "CL_INVALID_WORK_GROUP_SIZE", -55: "CL_INVALID_WORK_ITEM_SIZE", -5: "CL_OUT_OF_RESOURCES",
+                                            -4: "CL_MEM_OBJECT_ALLOCATION_FAILURE", -52: "CL_INVALID_KERNEL_ARGS", -51: "CL_INVALID_ARG_SIZE",
+                                            -36: "CL_INVALID_COMMAND_QUEUE", -53: "CL_INVALID_WORK_DIMENSION", -63: "CL_INVALID_GLOBAL_WORK_SIZE"]
+                let name = known[code] ?? "error \(code)"
+                let launchProblem = [-54, -55, -53, -63].contains(code)
+                return .init(code: launchProblem ? "invalid-launch" : "opencl-error",
+                             message: "\(call) failed with \(name) \(whereText)\(launchProblem ? ": check the kb-launch geometry against the kernel's reqd_work_group_size and the device limits" : "")",
+                             detail: current?.label)
+            case .buildFailed:
+                return .init(code: "compile-error", message: "the OpenCL program did not build")
+            case .noOpenCL(let why):
+                return .init(code: "harness-failure", message: why)
             case .error(let text):
                 return .init(code: "harness-tampered", message: "the harness reported '\(text)' \(whereText): the candidate corrupted the process")
             default: continue

@@ -59,6 +59,10 @@ public struct HardwareProfile: Sendable, Codable, Hashable {
     public var bandwidth: [Measurement]
     /// Peak FP32 FMA throughput (GFLOP/s).
     public var compute: [Measurement]
+    /// OpenCL devices with their measured bandwidth and FMA rate (nil: not listed yet; empty: none found).
+    public var openCLDevices: [OpenCLDevice]?
+    /// Why no OpenCL device is listed (e.g. "no OpenCL platform found").
+    public var openCLNote: String?
     /// When measured (ISO 8601).
     public var measuredAt: String
     /// Seconds the measurement took.
@@ -109,6 +113,16 @@ public struct HardwareProfile: Sendable, Codable, Hashable {
             let unit = m.kind == "fma" ? "GFLOP/s" : "GB/s"
             s += "| \(m.kind) (\(unit)) | \(m.threads) | \(Self.fmt(m.median)) | \(Self.fmt(m.min)) | \(Self.fmt(m.max)) |\n"
         }
+        if let devices = openCLDevices {
+            s += "\n## OpenCL devices\n\n"
+            if devices.isEmpty { s += openCLNote ?? "none" }
+            for d in devices {
+                s += "- [\(d.index)] \(d.name) (\(d.type), \(d.platform), \(d.version)): \(d.computeUnits) compute units at \(d.clockMHz) MHz, "
+                s += "\(Self.bytes(d.globalMemory)) global and \(Self.bytes(d.localMemory)) local memory, work-groups up to \(d.maxWorkGroupSize); "
+                s += "copy bandwidth \(d.bandwidth.map { Self.fmt($0.median) } ?? "?") GB/s, FP32 FMA \(d.compute.map { Self.fmt($0.median) } ?? "?") GFLOP/s\n"
+            }
+            s += "\n"
+        }
         s += "\nSpeed of light: T_sol = max(bytes / bandwidth, flops / peak), with the median copy bandwidth with regular "
         s += "stores (STREAM convention) and the median FMA peak at the same thread count. Non-temporal stores can beat it by up to ~1.5x.\n"
         return s
@@ -132,6 +146,8 @@ public struct HardwareProbe: Sendable {
     public var arrayMiB = 128
     /// Repetitions per measurement.
     public var repetitions = 5
+    /// Where the OpenCL helper is built; nil skips OpenCL devices.
+    public var openCLCacheDirectory: String?
 
     /// A probe using `compiler`.
     public init(compiler: CCompiler) { self.compiler = compiler }
@@ -147,7 +163,8 @@ public struct HardwareProbe: Sendable {
                         String(memory >> 26), compiler.version].joined(separator: "|")
         return HardwareProfile(fingerprint: String(SHA256.hex(identity).prefix(16)), cpu: info.model, logicalCPUs: cpus,
                                features: info.features, isa: Self.widestISA(info.features), caches: caches, memoryBytes: memory,
-                               compiler: compiler.version, bandwidth: [], compute: [], measuredAt: "", seconds: 0)
+                               compiler: compiler.version, bandwidth: [], compute: [], openCLDevices: nil, openCLNote: nil,
+                               measuredAt: "", seconds: 0)
     }
 
     /// Identifies the machine and measures bandwidth and peak throughput at 1 thread and all threads.
@@ -185,6 +202,19 @@ public struct HardwareProbe: Sendable {
             if let m = measurement("fma \(t)") { profile.compute.append(m) }
         }
         guard !profile.bandwidth.isEmpty, !profile.compute.isEmpty else { throw .harnessFailure("the hardware probe printed no measurements") }
+        if let cache = openCLCacheDirectory {
+            let toolkit = OpenCLToolkit(compiler: compiler, cacheDirectory: cache)
+            do {
+                let (devices, note) = try toolkit.devices()
+                var measured: [OpenCLDevice] = []
+                for d in devices { measured.append((try? toolkit.measure(d)) ?? d) }
+                profile.openCLDevices = measured
+                profile.openCLNote = note
+            } catch {
+                profile.openCLDevices = []
+                profile.openCLNote = error.description
+            }
+        }
         profile.measuredAt = Date().ISO8601Format()
         profile.seconds = Clock.now() - start
         return profile

@@ -117,6 +117,22 @@ struct HarnessResult {
         case noMemory(Int)
         case error(String)
         case end
+        /// OpenCL: an API call failed (code, call).
+        case openCLError(Int, code: Int, call: String)
+        /// OpenCL: a canary region around an argument changed.
+        case openCLCanary(Int, argument: Int, side: String)
+        /// OpenCL: an input buffer changed on the device.
+        case inputModified(Int, argument: Int)
+        /// OpenCL: the kernel declares a different number of arguments.
+        case argumentCount(Int, declared: Int, expected: Int)
+        /// OpenCL: no kernel of that name in the program.
+        case noKernel(Int, name: String)
+        /// OpenCL: the program did not build (code).
+        case buildFailed(Int)
+        /// OpenCL: no platform or device.
+        case noOpenCL(String)
+        /// Wall-clock time of a call (OpenCL, beside the device time).
+        case wall(Int, Int)
     }
 
     var termination: ChildProcess.Termination
@@ -135,14 +151,19 @@ struct HarnessResult {
     func times(_ id: Int) -> [Double] {
         events.compactMap { if case .time(let c, let ns) = $0, c == id { return Double(ns) / 1e6 } else { return nil } }
     }
+
+    func wallTimes(_ id: Int) -> [Double] {
+        events.compactMap { if case .wall(let c, let ns) = $0, c == id { return Double(ns) / 1e6 } else { return nil } }
+    }
 }
 
 extension Run {
     /// Runs a harness binary on a plan; the plan's cases produce output copies on fd 3.
-    func runHarness(_ binary: String, name: String, plan: String, timeout: Double) throws(VerificationError) -> HarnessResult {
+    func runHarness(_ binary: String, name: String, plan: String, timeout: Double, openCL: [String: String]? = nil) throws(VerificationError) -> HarnessResult {
         let planPath = "\(work)/\(name).plan", outPath = "\(work)/\(name).events", errPath = "\(work)/\(name).stderr", dataPath = "\(work)/\(name).data"
         guard FileSystem.write(planPath, plan) else { throw .io(path: planPath, reason: "cannot write the plan") }
         var env = ["PATH": "/usr/bin:/bin", "LANG": "C", "OMP_NUM_THREADS": String(options.threads), "OMP_STACKSIZE": "16M", "OMP_DYNAMIC": "false"]
+        if let openCL { for (k, v) in openCL { env[k] = v } }
         if options.threads > 1 {
             env["OMP_PROC_BIND"] = "close"
             env["OMP_PLACES"] = "cores"
@@ -166,6 +187,16 @@ extension Run {
             case "nomem": events.append(.noMemory(id))
             case "error": events.append(.error(f.dropFirst().joined(separator: " ")))
             case "end": events.append(.end)
+            case "clerror": events.append(.openCLError(id, code: f.count > 2 ? Int(f[2]) ?? 0 : 0, call: f.count > 3 ? String(f[3]) : "?"))
+            case "clcanary":
+                let arg = f.count > 2 ? Int(f[2].dropFirst(4)) ?? -1 : -1
+                events.append(.openCLCanary(id, argument: arg, side: f.count > 3 ? String(f[3].dropFirst(5)) : "?"))
+            case "inputmod": events.append(.inputModified(id, argument: f.count > 2 ? Int(f[2].dropFirst(4)) ?? -1 : -1))
+            case "argcount": events.append(.argumentCount(id, declared: f.count > 2 ? Int(f[2]) ?? 0 : 0, expected: f.count > 3 ? Int(f[3]) ?? 0 : 0))
+            case "nokernel": events.append(.noKernel(id, name: f.count > 2 ? String(f[2]) : "?"))
+            case "buildfail": events.append(.buildFailed(id))
+            case "noopencl": events.append(.noOpenCL(f.dropFirst().joined(separator: " ")))
+            case "wall": if f.count == 3, let ns = Int(f[2]) { events.append(.wall(id, ns)) }
             default: break
             }
         }
@@ -223,8 +254,11 @@ extension Run {
         return (z ^ (z >> 31)) >> 1
     }
 
-    /// The `limits` plan line.
-    func limitsLine(addressSpace: Int, cpuSeconds: Int, fileBytes: Int, threads: Int? = nil) -> String {
-        "limits \(addressSpace) \(cpuSeconds) \(fileBytes) \(threads ?? options.threads) 1\nseccomp \(options.sandbox ? 1 : 0)\n"
+    /// The `limits` plan line. OpenCL drivers reserve huge virtual address ranges, so the address-space limit
+    /// is lifted for the OpenCL helper (time limits, the file-size limit and the process group still apply).
+    func limitsLine(addressSpace: Int, cpuSeconds: Int, fileBytes: Int, threads: Int? = nil, openCL: Bool = false) -> String {
+        let space = openCL ? 1 << 46 : addressSpace
+        let files = openCL ? fileBytes + (256 << 20) : fileBytes
+        return "limits \(space) \(cpuSeconds) \(files) \(threads ?? options.threads) 1\nseccomp \(options.sandbox ? 1 : 0)\n" + (openCL ? "backend\n" : "")
     }
 }

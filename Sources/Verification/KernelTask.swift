@@ -176,6 +176,8 @@ public struct KernelTask: Sendable, Codable, Hashable {
     public var reference: String = ""
     /// Where the task was loaded from (not part of task.json).
     public var location: String = ""
+    /// The task's OpenCL baseline (`reference.cl` beside task.json, with a kb-launch header), or empty.
+    public var referenceOpenCL: String = ""
 
     enum CodingKeys: String, CodingKey {
         case name, family, description, entry, signature, symbols, args, tolerance, cost, adversarial, notes

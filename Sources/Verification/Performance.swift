@@ -25,19 +25,51 @@ struct Performance {
     var task: KernelTask { run.task }
     var options: VerifyOptions { run.options }
 
-    var flushBytes: Int { max(64 << 20, 2 * (options.hardware?.lastLevelCacheBytes ?? (32 << 20))) }
+    var isOpenCL: Bool { run.launch != nil }
+
+    var flushBytes: Int { max(isOpenCL ? 256 << 20 : 64 << 20, 2 * (options.hardware?.lastLevelCacheBytes ?? (32 << 20))) }
 
     func benchPlan(id: Int, shape: KernelTask.Shape, warmup: Int, minRuns: Int, maxRuns: Int, budgetMs: Int, check: Bool,
-                   threads: Int) throws(VerificationError) -> String {
+                   threads: Int, launch: OpenCLLaunch? = nil) throws(VerificationError) -> String {
         let args = try run.argumentLines(shape: shape)
         let outputs = args.outputBytes.reduce(0, +)
-        let limits = run.limitsLine(addressSpace: args.totalBytes * 2 + flushBytes + (2 << 30), cpuSeconds: 3600, fileBytes: outputs + (1 << 20), threads: threads)
+        var limits = run.limitsLine(addressSpace: args.totalBytes * 2 + flushBytes + (2 << 30), cpuSeconds: 3600, fileBytes: outputs + (1 << 20),
+                                    threads: threads, openCL: launch != nil)
+        if let launch {
+            let (lines, problem) = try launch.planLines(shape: shape, maxWorkGroup: options.device?.maxWorkGroupSize)
+            if let problem { throw .usage(problem.message) }
+            limits += lines
+        }
         return limits + "bench \(id) \(run.caseSeed(10_000 + id)) \(warmup) \(minRuns) \(maxRuns) \(budgetMs) \(flushBytes) \(check ? 1 : 0) \(args.lines.count)\n"
             + args.lines.joined(separator: "\n") + "\nend\n"
     }
 
     func baselineKey(shape: KernelTask.Shape) -> String {
-        SHA256.hex("baseline", reference, task.describe(shape), options.hardware?.fingerprint ?? "unprofiled", String(flushBytes))
+        if isOpenCL, !task.referenceOpenCL.isEmpty {
+            return SHA256.hex("baseline-cl", task.referenceOpenCL, EmbeddedSources.clbackend, task.describe(shape), options.device?.fingerprint ?? "?", String(flushBytes))
+        }
+        return SHA256.hex("baseline", reference, task.describe(shape), options.hardware?.fingerprint ?? "unprofiled", String(flushBytes))
+    }
+
+    /// Times the task's OpenCL baseline (reference.cl) on the device.
+    func openCLBaseline(index: Int, shape: KernelTask.Shape) throws(VerificationError) -> Baseline? {
+        guard isOpenCL, !task.referenceOpenCL.isEmpty else { return nil }
+        let (launch, findings) = OpenCLLaunch.parse(task.referenceOpenCL, task: task)
+        guard let launch, findings.isEmpty else {
+            throw .invalidTask(field: "\(task.location): reference.cl", reason: findings.map(\.message).joined(separator: "; "))
+        }
+        let path = run.work + "/reference.cl"
+        guard FileSystem.write(path, task.referenceOpenCL) else { throw .io(path: path, reason: "cannot write reference.cl") }
+        var env = run.openCLEnvironment
+        env["KB_CL_SOURCE"] = path
+        env["KB_CL_OPTIONS"] = launch.buildOptions
+        let plan = try benchPlan(id: index, shape: shape, warmup: 2, minRuns: 10, maxRuns: 30, budgetMs: 1500, check: false, threads: options.threads, launch: launch)
+        let r = try run.runHarness(candidate, name: "reference-cl-\(index)", plan: plan, timeout: 600, openCL: env)
+        let t = r.times(index).sorted()
+        guard r.finished, !t.isEmpty else {
+            throw .invalidTask(field: "\(task.location): reference.cl", reason: "the OpenCL baseline failed on the device (\(r.termination)): \(r.stderr.prefix(300))")
+        }
+        return Baseline(medianMs: Self.percentile(t, 0.5), p10Ms: Self.percentile(t, 0.1), p90Ms: Self.percentile(t, 0.9), runs: t.count)
     }
 
     func measure() throws(VerificationError) -> Outcome {
@@ -52,6 +84,10 @@ struct Performance {
             // Baseline: the reference, timed once per machine and cached; it always provides the expected output.
             let cacheFile = "\(options.cacheDirectory)/baseline-\(baselineKey(shape: shape).prefix(24)).json"
             var baseline = FileSystem.read(cacheFile).flatMap { try? JSONDecoder().decode(Baseline.self, from: Data($0)) }
+            if baseline == nil, let cl = try openCLBaseline(index: index, shape: shape) {
+                baseline = cl
+                if let data = try? JSONEncoder().encode(cl) { FileSystem.write(cacheFile, Array(data)) }
+            }
             let refPlan = baseline == nil
                 ? try benchPlan(id: index, shape: shape, warmup: 1, minRuns: 5, maxRuns: 15, budgetMs: 1500, check: true, threads: 1)
                 : try benchPlan(id: index, shape: shape, warmup: 0, minRuns: 1, maxRuns: 1, budgetMs: 0, check: true, threads: 1)
@@ -71,9 +107,15 @@ struct Performance {
             let timeout = min(900, max(60, baseline.medianMs / 1000 * 400))
             var best: (times: [Double], result: HarnessResult)?
             for attempt in 0..<2 {
-                let plan = try benchPlan(id: index, shape: shape, warmup: options.warmupRuns, minRuns: options.minimumRuns,
-                                         maxRuns: options.maximumRuns, budgetMs: 2000, check: true, threads: options.threads)
-                let r = try run.runHarness(candidate, name: "candidate-bench-\(index)-\(attempt)", plan: plan, timeout: timeout)
+                let plan: String
+                do {
+                    plan = try benchPlan(id: index, shape: shape, warmup: options.warmupRuns, minRuns: options.minimumRuns,
+                                         maxRuns: options.maximumRuns, budgetMs: 2000, check: true, threads: options.threads, launch: run.launch)
+                } catch .usage(let problem) {
+                    return Outcome(timings: timings, findings: findings + [.init(code: "invalid-launch", message: problem)], summary: "benchmark shape \(task.describe(shape))")
+                }
+                let r = try run.runHarness(candidate, name: "candidate-bench-\(index)-\(attempt)", plan: plan, timeout: timeout,
+                                           openCL: isOpenCL ? run.openCLEnvironment : nil)
                 if let failure = Correctness.processFailure(r, cases: [benchCase], task: task, timeout: timeout) {
                     return Outcome(timings: timings, findings: findings + [failure], summary: "benchmark shape \(task.describe(shape))")
                 }
@@ -105,13 +147,18 @@ struct Performance {
                 minMs: times[0], runs: times.count, spread: Self.spread(times), noisy: Self.spread(times) > 0.25, baselineMs: baseline.medianMs,
                 solMs: nil, bytes: bytes, flops: flops, gbPerSecond: bytes / (median / 1000) / 1e9, gflopPerSecond: flops / (median / 1000) / 1e9,
                 solFraction: nil, speedup: baseline.medianMs / median, solScore: nil, bound: nil)
-            if let sol = options.hardware?.speedOfLight(bytes: bytes, flops: flops, threads: options.threads) {
+            let wall = result.wallTimes(index).sorted()
+            if !wall.isEmpty { timing.wallMedianMs = Self.percentile(wall, 0.5) }
+            let sol = isOpenCL ? options.device?.speedOfLight(bytes: bytes, flops: flops)
+                               : options.hardware?.speedOfLight(bytes: bytes, flops: flops, threads: options.threads)
+            if let sol {
                 let solMs = sol.seconds * 1000
                 timing.solMs = solMs
                 timing.bound = sol.bound
                 timing.solFraction = solMs / median
                 timing.solScore = Self.solScore(kernel: median, baseline: baseline.medianMs, sol: solMs)
-                let floor = (options.hardware?.physicalFloor(bytes: bytes, flops: flops, threads: options.threads) ?? 0) * 1000
+                let floor = ((isOpenCL ? options.device?.physicalFloor(bytes: bytes, flops: flops)
+                                       : options.hardware?.physicalFloor(bytes: bytes, flops: flops, threads: options.threads)) ?? 0) * 1000
                 if median < 0.8 * floor {
                     findings.append(.init(code: "faster-than-light", message: "median \(Comparison.fmt(median)) ms at \(timing.label) is below 80% of the physical floor \(Comparison.fmt(floor)) ms (the best bandwidth and FMA rate ever measured on this machine): the work cannot have been done; rejected as suspect"))
                 } else if median < solMs {
@@ -126,7 +173,9 @@ struct Performance {
             }
             timings.append(timing)
         }
-        let summary = "\(task.benchShapes.count) benchmark shape(s): \(options.warmupRuns) warm-up, ≥\(options.minimumRuns) timed runs with a \(flushBytes >> 20) MiB cache flush before each, \(options.threads) thread(s); timed output checked"
+        let summary = isOpenCL
+            ? "\(task.benchShapes.count) benchmark shape(s) on \(options.device?.name ?? "the device"): \(options.warmupRuns) warm-up, ≥\(options.minimumRuns) timed runs (profiling events; wall clock beside, transfers excluded) with a \(flushBytes >> 20) MiB device fill before each; baseline: \(task.referenceOpenCL.isEmpty ? "the C reference on the host CPU" : "the task's reference.cl on the device"); timed output checked"
+            : "\(task.benchShapes.count) benchmark shape(s): \(options.warmupRuns) warm-up, ≥\(options.minimumRuns) timed runs with a \(flushBytes >> 20) MiB cache flush before each, \(options.threads) thread(s); timed output checked"
         return Outcome(timings: timings, findings: findings, summary: summary)
     }
 

@@ -47,6 +47,16 @@ public enum ReportText {
                 let unit = m.kind == "fma" ? "GFLOP/s" : "GB/s"
                 s += "  " + "\(m.kind) (\(unit))".padding(22) + String(m.threads).leftPad(8) + fmt(m.median, 1).leftPad(10) + fmt(m.min, 1).leftPad(10) + fmt(m.max, 1).leftPad(10) + "\n"
             }
+            if let devices = p.openCLDevices {
+                s += "\n  OpenCL devices\(devices.isEmpty ? ": " + (p.openCLNote ?? "none") : ""):\n"
+                for d in devices {
+                    s += "  [\(d.index)] \(d.name) — \(d.type), \(d.platform); \(d.version); C: \(d.openCLCVersion); driver \(d.driver)\n"
+                    s += "      \(d.computeUnits) compute units @ \(d.clockMHz) MHz; global \(HardwareProfile.bytes(d.globalMemory)), local \(HardwareProfile.bytes(d.localMemory)); max work-group \(d.maxWorkGroupSize); \(d.extensions.count) extensions\n"
+                    if let b = d.bandwidth { s += "      copy bandwidth \(fmt(b.median, 1)) GB/s (min \(fmt(b.min, 1)), max \(fmt(b.max, 1)))" }
+                    if let c = d.compute { s += "; FP32 FMA \(fmt(c.median, 1)) GFLOP/s (min \(fmt(c.min, 1)), max \(fmt(c.max, 1)))" }
+                    s += "\n"
+                }
+            }
             s += "\n  measured \(p.measuredAt) in \(fmt(p.seconds, 1)) s; speed of light uses the median copy (regular stores) and fma rows\n"
         }
         return s

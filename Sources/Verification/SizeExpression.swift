@@ -1,6 +1,7 @@
 /// An arithmetic expression over a task's shape symbols, such as `h - kh + 1` or `4*(2*rows*cols + 2*cols)`.
 ///
-/// Grammar: integers and decimals, symbols, `+ - * / %`, parentheses, unary minus, `min(a, b)` and `max(a, b)`.
+/// Grammar: integers and decimals, symbols, `+ - * / %`, parentheses, unary minus, `min(a, b)`, `max(a, b)` and
+/// `ceil(a, b)` (a rounded up to a multiple of b, for OpenCL global sizes).
 /// Evaluated as integers (`/` is floor division) for sizes and shapes, or in floating point for cost models.
 public struct SizeExpression: Sendable, Hashable, CustomStringConvertible {
     indirect enum Node: Sendable, Hashable {
@@ -64,6 +65,10 @@ public struct SizeExpression: Sendable, Hashable, CustomStringConvertible {
                 }
             case .call(let f, let a, let b):
                 let x = try eval(a), y = try eval(b)
+                if f == "ceil" {
+                    guard y > 0 else { throw .invalidTask(field: description, reason: "ceil(a, b) needs b > 0") }
+                    return (x + y - 1) / y * y
+                }
                 return f == "min" ? Swift.min(x, y) : Swift.max(x, y)
             }
         }
@@ -90,6 +95,7 @@ public struct SizeExpression: Sendable, Hashable, CustomStringConvertible {
                 }
             case .call(let f, let a, let b):
                 let x = try eval(a), y = try eval(b)
+                if f == "ceil" { return y > 0 ? (x / y).rounded(.up) * y : .nan }
                 return f == "min" ? Swift.min(x, y) : Swift.max(x, y)
             }
         }
@@ -164,7 +170,7 @@ public struct SizeExpression: Sendable, Hashable, CustomStringConvertible {
                 while i < bytes.count, bytes[i] == UInt8(ascii: "_") || (65...90).contains(bytes[i]) || (97...122).contains(bytes[i]) || (48...57).contains(bytes[i]) { i += 1 }
                 let name = String(decoding: bytes[start..<i], as: UTF8.self)
                 skip()
-                if name == "min" || name == "max" {
+                if name == "min" || name == "max" || name == "ceil" {
                     guard i < bytes.count, bytes[i] == UInt8(ascii: "(") else { throw fail("\(name) needs '('") }
                     i += 1
                     let a = try sum()

@@ -67,6 +67,8 @@ public struct TaskCatalog: Sendable {
         guard let ref = FileSystem.read(refPath) else {
             throw .unreadableTask(path: refPath, reason: "every task needs a scalar reference.c beside its task.json")
         }
-        return try KernelTask.parse(json: json, reference: String(decoding: ref, as: UTF8.self), location: taskFile)
+        var task = try KernelTask.parse(json: json, reference: String(decoding: ref, as: UTF8.self), location: taskFile)
+        if let cl = FileSystem.read(dir + "/reference.cl") { task.referenceOpenCL = String(decoding: cl, as: UTF8.self) }
+        return task
     }
 }

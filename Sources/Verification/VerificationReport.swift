@@ -109,6 +109,8 @@ public struct VerificationReport: Sendable, Codable {
         public var solScore: Double?
         /// Which limit sets T_sol: `bandwidth` or `compute`.
         public var bound: String?
+        /// OpenCL: median wall-clock time of the launch sequence (enqueue to finish, transfers excluded).
+        public var wallMedianMs: Double?
     }
 
     /// Format identifier.

@@ -3,8 +3,20 @@ public import FoundationEssentials
 import Glibc
 #endif
 
+/// Which kind of kernel is verified.
+public enum Backend: String, Sendable, Codable, CaseIterable {
+    /// C with SIMD intrinsics, compiled with the system C compiler.
+    case cSIMD = "c-simd"
+    /// OpenCL C, built and run on an OpenCL device.
+    case openCL = "opencl"
+}
+
 /// Settings of one verification.
 public struct VerifyOptions: Sendable {
+    /// The backend.
+    public var backend: Backend = .cSIMD
+    /// The OpenCL device (with its measurements) for the OpenCL backend.
+    public var device: OpenCLDevice?
     /// Threads the candidate runs with (OpenMP); 1 compiles without OpenMP.
     public var threads = 1
     /// The compiler for candidate, reference and harness.
@@ -67,9 +79,10 @@ public struct Verifier: Sendable {
         self.options = options
     }
 
-    /// Flags the candidate is compiled with.
+    /// Flags the candidate is compiled with (C SIMD).
     public var candidateFlags: [String] {
-        ["-std=gnu11"] + CCompiler.optimizationFlags + (options.threads > 1 ? ["-fopenmp"] : ["-Wno-unknown-pragmas"])
+        if options.backend == .openCL { return ["-cl-kernel-arg-info"] }
+        return ["-std=gnu11"] + CCompiler.optimizationFlags + (options.threads > 1 ? ["-fopenmp"] : ["-Wno-unknown-pragmas"])
     }
 
     /// A key identifying everything that decides a verification's result except the hardware profile.
@@ -79,7 +92,8 @@ public struct Verifier: Sendable {
         let taskJSON = (try? encoder.encode(task)).map { String(decoding: $0, as: UTF8.self) } ?? task.name
         return SHA256.hex("kb-verify", String(Self.policyVersion), source, taskJSON, task.reference, options.compiler.version,
                           candidateFlags.joined(separator: " "), String(options.threads), String(options.rounds),
-                          String(options.measurePerformance), EmbeddedSources.harness)
+                          String(options.measurePerformance), EmbeddedSources.harness, options.backend.rawValue,
+                          options.device?.fingerprint ?? "", options.backend == .openCL ? EmbeddedSources.clbackend + task.referenceOpenCL : "")
     }
 
     /// Verifies `source` (the candidate's C text; `path` is only for messages).
@@ -90,13 +104,18 @@ public struct Verifier: Sendable {
         defer { if !options.keepWorkDirectory { FileSystem.removeTree(work) } }
         let seed = options.seed ?? UInt64.random(in: 1...UInt64(Int64.max))
         var report = VerificationReport(
-            task: task.name, backend: "c-simd", candidate: path, sourceHash: SHA256.hex(source), threads: options.threads,
-            compiler: options.compiler.version, flags: candidateFlags, hardware: options.hardware?.fingerprint, verdict: .accepted,
+            task: task.name, backend: options.backend.rawValue, candidate: path, sourceHash: SHA256.hex(source), threads: options.threads,
+            compiler: options.backend == .openCL ? (options.device.map { "\($0.name) (\($0.platform), \($0.driver))" } ?? "OpenCL") : options.compiler.version,
+            flags: candidateFlags, hardware: options.backend == .openCL ? options.device?.fingerprint : options.hardware?.fingerprint, verdict: .accepted,
             rejectedAt: nil, code: nil, reason: nil, stages: [], performance: [], compilerOutput: nil, vectorizerRemarks: [],
             seed: seed, seconds: 0, cached: false, timestamp: Date().ISO8601Format())
         var run = Run(verifier: self, work: work, displayPath: path, seed: seed)
         defer { report.seconds = Clock.now() - started }
-        try run.execute(source: source, into: &report)
+        if options.backend == .openCL {
+            try run.executeOpenCL(source: source, into: &report)
+        } else {
+            try run.execute(source: source, into: &report)
+        }
         report.seconds = Clock.now() - started
         return report
     }
@@ -108,6 +127,10 @@ struct Run {
     let work: String
     let displayPath: String
     let seed: UInt64
+    /// OpenCL: the candidate's launch geometry (nil for C SIMD).
+    var launch: OpenCLLaunch?
+    /// OpenCL: environment of the helper children.
+    var openCLEnvironment: [String: String] = [:]
     var task: KernelTask { verifier.task }
     var options: VerifyOptions { verifier.options }
 

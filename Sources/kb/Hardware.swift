@@ -23,11 +23,11 @@ struct Hardware: ParsableCommand {
         let compiler = try lab.compiler()
         do {
             let store = try KnowledgeStore(path: options.storePath)
-            let cachedProfile = try HardwareService(store: store, compiler: compiler).cached()
+            let cachedProfile = try HardwareService(store: store, compiler: compiler, cacheDirectory: lab.cachePath).cached()
             if !options.json, refresh || cachedProfile == nil {
                 Terminal.status("measuring memory bandwidth and FMA throughput (a few seconds)...")
             }
-            let (profile, _) = try HardwareService(store: store, compiler: compiler).profile(refresh: refresh)
+            let (profile, _) = try HardwareService(store: store, compiler: compiler, cacheDirectory: lab.cachePath).profile(refresh: refresh)
             print(options.json ? Terminal.snakeJSON(profile) : ReportText.render(profile))
         } catch let e as LabError {
             throw CommandFailure(description: e.description)

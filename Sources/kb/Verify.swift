@@ -20,7 +20,8 @@ struct Verify: ParsableCommand {
     @OptionGroup var options: StoreOptions
     @OptionGroup var lab: LabOptions
     @Option(name: .long, help: "Task name or path to a task.json.") var task: String
-    @Option(name: .long, help: "Backend: c-simd.") var backend = "c-simd"
+    @Option(name: .long, help: "Backend: c-simd or opencl.") var backend = "c-simd"
+    @Option(name: .long, help: "OpenCL device: index (see kb hw) or a name substring (default: the first GPU, else the first device).") var device: String?
     @Option(name: .long, help: "Threads for the candidate (default: all usable CPUs).") var threads: Int?
     @Option(name: .long, help: "Fresh-input correctness rounds per test shape (at least 10).") var rounds = 10
     @Option(name: .long, help: "Seed for the random inputs (default: random; the report prints it).") var seed: UInt64?
@@ -30,7 +31,7 @@ struct Verify: ParsableCommand {
     @Argument(help: "The candidate C file.") var file: String
 
     func validate() throws {
-        guard backend == "c-simd" else { throw ValidationError("--backend \(backend) is not available yet; use c-simd") }
+        guard Backend(rawValue: backend) != nil else { throw ValidationError("--backend must be c-simd or opencl, not \(backend)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         guard rounds >= 10 else { throw ValidationError("--rounds must be at least 10 (the verification policy)") }
     }
@@ -50,10 +51,21 @@ struct Verify: ParsableCommand {
             verify.seed = seed
             verify.measurePerformance = !noPerformance
             verify.keepWorkDirectory = keep
-            if verify.measurePerformance {
-                let hw = HardwareService(store: store, compiler: compiler)
+            verify.backend = Backend(rawValue: backend) ?? .cSIMD
+            if verify.measurePerformance || verify.backend == .openCL {
+                let hw = HardwareService(store: store, compiler: compiler, cacheDirectory: lab.cachePath)
                 if (try hw.cached()) == nil, !options.json { Terminal.status("no hardware profile yet: measuring this machine once (kb hw)...") }
                 verify.hardware = try hw.profile().profile
+            }
+            if verify.backend == .openCL {
+                let devices = verify.hardware?.openCLDevices ?? []
+                guard !devices.isEmpty else {
+                    throw CommandFailure(description: (verify.hardware?.openCLNote ?? "no OpenCL platform found") + "; install pocl-opencl-icd (scripts/setup.sh) or a GPU driver, then run kb hw --refresh")
+                }
+                guard let chosen = OpenCLDevice.select(device, from: devices) else {
+                    throw UsageFailure(description: "no OpenCL device matches '\(device ?? "")'; devices: " + devices.map { "[\($0.index)] \($0.name)" }.joined(separator: ", "))
+                }
+                verify.device = chosen
             }
             let report = try VerificationService(store: store).verify(task: kernelTask, file: file, options: verify, useCache: !noCache && seed == nil)
             print(options.json ? Terminal.snakeJSON(report) : ReportText.render(report))

@@ -14,7 +14,12 @@
  *       in  DTYPE COUNT DIST P1 P2 ADV     (DIST: normal uniform int_uniform)
  *       out DTYPE COUNT
  *       val DTYPE VALUE
+ *   launch NAME DIMS G0 G1 G2 L0 L1 L2        (before a case: one kernel of an OpenCL launch sequence; L0=0: no local size)
+ *   backend                                   (initialise the linked backend, e.g. OpenCL: device, context, program)
  *   end
+ *
+ * Backends (OpenCL) link a file defining kb_invoke plus the strong versions of the weak kb_backend_* hooks
+ * below; the C SIMD backend links the candidate and a trampoline defining kb_invoke only.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -63,6 +68,35 @@ static Arg g_args[MAXARGS];
 static int g_nargs;
 static long g_page;
 static int g_case = -1;
+
+/* ---------- what a backend can see of the current case ---------- */
+#define MAXLAUNCH 8
+typedef struct { char name[128]; int dims; long global[3], local[3]; } Launch;
+static Launch g_launch[MAXLAUNCH];
+static int g_nlaunch;
+static int g_mode;          /* 0 correctness, 1 benchmark */
+
+int kb_case_id(void) { return g_case; }
+int kb_case_mode(void) { return g_mode; }
+int kb_case_nargs(void) { return g_nargs; }
+int kb_case_arg_kind(int i) { return g_args[i].kind; }
+int kb_case_arg_dtype(int i) { return g_args[i].dtype; }
+long kb_case_arg_count(int i) { return g_args[i].count; }
+size_t kb_case_arg_bytes(int i) { return g_args[i].bytes; }
+void *kb_case_arg_data(int i) { return g_args[i].kind == K_VAL ? (void *)&g_args[i].scalar : (void *)g_args[i].data; }
+int kb_case_launches(void) { return g_nlaunch; }
+const char *kb_case_launch_name(int j) { return g_launch[j].name; }
+int kb_case_launch_dims(int j) { return g_launch[j].dims; }
+const long *kb_case_launch_global(int j) { return g_launch[j].global; }
+const long *kb_case_launch_local(int j) { return g_launch[j].local; }
+
+/* Weak defaults: the C SIMD backend needs none of these. */
+__attribute__((weak)) int kb_backend_init(void) { return 0; }
+__attribute__((weak)) void kb_backend_begin_case(void) {}
+__attribute__((weak)) void kb_backend_end_case(void) {}
+__attribute__((weak)) void kb_backend_flush(size_t bytes) { (void)bytes; }
+__attribute__((weak)) long kb_backend_last_ns(void) { return -1; }
+__attribute__((weak)) int kb_backend_sandboxable(void) { return 1; }
 
 /* ---------- async-signal-safe output ---------- */
 static void put(const char *s) { size_t n = strlen(s); while (n) { ssize_t w = write(1, s, n); if (w <= 0) return; s += w; n -= (size_t)w; } }
@@ -292,7 +326,12 @@ static void argv_of(void **a) {
 
 static void sleep_ms(long ms) { struct timespec t = {ms / 1000, (ms % 1000) * 1000000L}; while (nanosleep(&t, &t) != 0 && errno == EINTR) {} }
 
-int main(void) {
+int kb_harness_main(void);
+
+/* The OpenCL backend brings its own main (device listing and probing) and calls kb_harness_main. */
+__attribute__((weak)) int main(void) { return kb_harness_main(); }
+
+int kb_harness_main(void) {
     g_page = sysconf(_SC_PAGESIZE);
     install_handlers();
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -314,6 +353,16 @@ int main(void) {
                     for (int c = 0; c < CPU_SETSIZE; c++) if (CPU_ISSET(c, &set)) { CPU_ZERO(&set); CPU_SET(c, &set); sched_setaffinity(0, sizeof set, &set); break; }
                 }
             }
+        } else if (!strcmp(word, "launch")) {
+            if (g_nlaunch >= MAXLAUNCH) { put("error too many launch lines\n"); return 2; }
+            Launch *l = &g_launch[g_nlaunch];
+            if (scanf("%127s %d %ld %ld %ld %ld %ld %ld", l->name, &l->dims, &l->global[0], &l->global[1], &l->global[2],
+                      &l->local[0], &l->local[1], &l->local[2]) != 8 || l->dims < 1 || l->dims > 3) { put("error bad launch\n"); return 2; }
+            g_nlaunch++;
+        } else if (!strcmp(word, "backend")) {
+            int rc = kb_backend_init();
+            if (rc != 0) return rc;
+            put("backend ready\n");
         } else if (!strcmp(word, "seccomp")) {
             if (scanf("%d", &seccomp_on) != 1) { put("error bad seccomp\n"); return 2; }
         } else if (!strcmp(word, "case") || !strcmp(word, "bench")) {
@@ -336,11 +385,13 @@ int main(void) {
                 flush_len = flush_bytes;
             }
 #ifdef KB_HAVE_SECCOMP
-            if (seccomp_on && !sandboxed) { if (install_seccomp() != 0) { put("error seccomp unavailable\n"); return 4; } sandboxed = 1; }
+            if (seccomp_on && !sandboxed && kb_backend_sandboxable()) { if (install_seccomp() != 0) { put("error seccomp unavailable\n"); return 4; } sandboxed = 1; }
 #else
             (void)sandboxed;
 #endif
             void *a[MAXARGS]; argv_of(a);
+            g_mode = is_bench;
+            kb_backend_begin_case();
             put("begin "); putnum(id); put("\n");
             if (!is_bench) {
                 for (int c = 0; c < calls; c++) {
@@ -363,10 +414,13 @@ int main(void) {
                         for (size_t i = 0; i < flush_len; i += 64) flush[i] = (unsigned char)(flush[i] + 1);
                         for (size_t i = 0; i < flush_len; i += 64) sink ^= flush[i];
                     }
+                    kb_backend_flush(flush_bytes);
                     long t0 = now_ns();
                     kb_invoke(a);
                     long t1 = now_ns();
-                    put("time "); putnum(id); put(" "); putnum(t1 - t0); put("\n");
+                    long device_ns = kb_backend_last_ns();
+                    put("time "); putnum(id); put(" "); putnum(device_ns >= 0 ? device_ns : t1 - t0); put("\n");
+                    if (device_ns >= 0) { put("wall "); putnum(id); put(" "); putnum(t1 - t0); put("\n"); }
                     runs++;
                     if (runs >= maxruns) break;
                     if (runs >= minruns && (t1 - start) / 1000000L >= budget) break;
@@ -374,8 +428,10 @@ int main(void) {
                 (void)sink;
                 if (check && dump_outputs() != 0) { put("error output write failed\n"); return 2; }
             }
+            kb_backend_end_case();
             put("done "); putnum(id); put("\n");
             free_args();
+            g_nlaunch = 0;
         } else if (!strcmp(word, "end")) {
             put("end\n");
             _exit(0); /* no stdio teardown: it would need syscalls the sandbox refuses */
