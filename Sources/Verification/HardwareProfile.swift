@@ -81,10 +81,10 @@ public struct HardwareProfile: Sendable, Codable, Hashable {
     /// measured at `threads`. A kernel faster than this did not do the work; a noisy, low profile cannot make
     /// an honest kernel look impossible.
     public func physicalFloor(bytes: Double, flops: Double, threads: Int) -> Double? {
-        let counts = Set(bandwidth.map(\.threads)).sorted()
-        guard let pick = counts.last(where: { $0 <= threads }) ?? counts.first else { return nil }
-        let bw = bandwidth.filter { $0.threads == pick }.map(\.max).max() ?? 0
-        let peak = compute.filter { $0.threads == pick }.map(\.max).max() ?? 0
+        // Optimistic on purpose: the best bandwidth of any kind at any thread count, and the best FMA rate per
+        // thread scaled to `threads` (the one-thread figure is the steadiest on a shared machine).
+        let bw = bandwidth.map(\.max).max() ?? 0
+        let peak = compute.map { $0.max / Double($0.threads) * Double(max(threads, $0.threads)) }.max() ?? 0
         guard bw > 0, peak > 0 else { return nil }
         return max(bytes / (bw * 1e9), flops / (peak * 1e9))
     }

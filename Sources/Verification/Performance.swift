@@ -27,7 +27,10 @@ struct Performance {
 
     var isOpenCL: Bool { run.launch != nil }
 
-    var flushBytes: Int { max(isOpenCL ? 256 << 20 : 64 << 20, 2 * (options.hardware?.lastLevelCacheBytes ?? (32 << 20))) }
+    var flushBytes: Int {
+        if isOpenCL, options.device?.type == "gpu" { return 256 << 20 }
+        return max(64 << 20, 2 * (options.hardware?.lastLevelCacheBytes ?? (32 << 20)))
+    }
 
     func benchPlan(id: Int, shape: KernelTask.Shape, warmup: Int, minRuns: Int, maxRuns: Int, budgetMs: Int, check: Bool,
                    threads: Int, launch: OpenCLLaunch? = nil) throws(VerificationError) -> String {

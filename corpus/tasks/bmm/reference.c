@@ -24,7 +24,7 @@ void bmm(const float *a, const float *b, float *c, long batch, long m, long n, l
                         acc[j] += aip * (double)bp[j];
                 }
                 for (long j = 0; j < jn; j++)
-                    ci[j] = (float)acc[j];
+                    ci[j0 + j] = (float)acc[j];
             }
         }
     }

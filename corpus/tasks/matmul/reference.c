@@ -20,7 +20,7 @@ void matmul(const float *a, const float *b, float *c, long m, long n, long k)
                     acc[j] += aip * (double)bp[j];
             }
             for (long j = 0; j < jn; j++)
-                ci[j] = (float)acc[j];
+                ci[j0 + j] = (float)acc[j];
         }
     }
 }
