@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "kb", targets: ["kb"]),
+        .executable(name: "kb-verify", targets: ["kb-verify"]),
         .library(name: "Retrieval", targets: ["Retrieval"]),
         .library(name: "Corpus", targets: ["Corpus"]),
         .library(name: "Verification", targets: ["Verification"]),
@@ -40,6 +41,9 @@ let package = Package(
         .executableTarget(
             name: "kb",
             dependencies: ["Retrieval", "Corpus", "Verification", "KernelLab", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictness),
+        .executableTarget(
+            name: "kb-verify", dependencies: ["Verification", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictness),
         .executableTarget(name: "kb-bench", dependencies: ["Retrieval", "Corpus"], path: "bench/Sources/kb-bench", swiftSettings: strictness),
         .target(name: "KBTestSupport", path: "Tests/KBTestSupport", swiftSettings: strictness),
