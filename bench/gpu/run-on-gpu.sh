@@ -13,12 +13,13 @@ mkdir -p "$OUT"
 if [ -d /etc/OpenCL/vendors ] && ! grep -qs libnvidia-opencl /etc/OpenCL/vendors/*.icd; then
   echo libnvidia-opencl.so.1 > /etc/OpenCL/vendors/nvidia.icd 2>/dev/null || echo "cannot register the NVIDIA ICD (not root?)"
 fi
-export XDG_CACHE_HOME="$OUT/cache"
+export XDG_CACHE_HOME="${TMPDIR:-/tmp}/kb-gpu-cache"
 "$KBV" hw | tee "$OUT/hw.txt"
 "$KBV" hw --json > "$OUT/hw.json"
 for kernel in layernorm_gpu layernorm_wg rmsnorm_gpu softmax_gpu softmax_wg; do
   task=${kernel%%_*}
-  "$KBV" verify --backend opencl --device NVIDIA --tasks corpus/tasks --task "$task" "corpus/kernels/opencl/$kernel.cl" | tee "$OUT/$kernel.txt" || true
-  "$KBV" verify --backend opencl --device NVIDIA --tasks corpus/tasks --task "$task" --json "corpus/kernels/opencl/$kernel.cl" > "$OUT/$kernel.json" || true
+  "$KBV" verify --backend opencl --device NVIDIA --tasks corpus/tasks --task "$task" --json-out "$OUT/$kernel.json" \
+    "corpus/kernels/opencl/$kernel.cl" | tee "$OUT/$kernel.txt" || true
 done
-python3 bench/gpu/torch_ops.py 4096 4096 | tee "$OUT/torch.json"
+python3 bench/gpu/torch_ops.py 4096 4096 > "$OUT/torch.json"
+python3 bench/gpu/summary.py "$OUT" | tee "$OUT/summary.md"
