@@ -494,8 +494,8 @@ def _run(args, scratch):
     cmdline = args.cmdline or shlex.join(sys.argv)
     out = []
     out.append(f"Command: `{cmdline}`  ")
-    out.append(f"Machine: {hw.get('cpu')} ({hw.get('logicalCPUs')} logical CPUs, {hw.get('isa')}), kb hw fingerprint "
-               f"`{hw.get('fingerprint')}` measured {hw.get('measuredAt')}; {hw.get('compiler')}  ")
+    out.append(f"Machine: {hw.get('cpu')} ({hw.get('logical_cpus', hw.get('logicalCPUs'))} logical CPUs, {hw.get('isa')}), kb hw fingerprint "
+               f"`{hw.get('fingerprint')}` measured {hw.get('measured_at', hw.get('measuredAt'))}; {hw.get('compiler')}  ")
     lim = []
     for t in threads_all:
         bw = nearest([m for m in hw["bandwidth"] if m["kind"] == "copy"], t)
