@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "Corpus", targets: ["Corpus"]),
         .library(name: "Verification", targets: ["Verification"]),
         .library(name: "KernelLab", targets: ["KernelLab"]),
+        .library(name: "PromptSynth", targets: ["PromptSynth"]),
+        .library(name: "Generation", targets: ["Generation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -38,9 +40,11 @@ let package = Package(
         .target(name: "CProcessSupport", path: "Sources/CProcessSupport"),
         .target(name: "Verification", dependencies: ["CProcessSupport"], exclude: ["CSources"], swiftSettings: strictness),
         .target(name: "KernelLab", dependencies: ["Retrieval", "Corpus", "Verification"], swiftSettings: strictness),
+        .target(name: "PromptSynth", dependencies: ["Retrieval", "Corpus", "Verification"], swiftSettings: strictness),
+        .target(name: "Generation", dependencies: ["PromptSynth", "KernelLab", "Retrieval", "Verification", "CCurl"], swiftSettings: strictness),
         .executableTarget(
             name: "kb",
-            dependencies: ["Retrieval", "Corpus", "Verification", "KernelLab", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Retrieval", "Corpus", "Verification", "KernelLab", "PromptSynth", "Generation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictness),
         .executableTarget(
             name: "kb-verify", dependencies: ["Verification", .product(name: "ArgumentParser", package: "swift-argument-parser")],

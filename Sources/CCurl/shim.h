@@ -16,4 +16,5 @@ static inline CURLcode kb_curl_set_write(CURL *c, kb_curl_write_fn f, void *ud) 
 static inline CURLcode kb_curl_get_response_code(CURL *c, long *code) { return curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, code); }
 static inline CURLcode kb_curl_get_content_type(CURL *c, char **ct) { return curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, ct); }
 static inline CURLcode kb_curl_get_effective_url(CURL *c, char **u) { return curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, u); }
+static inline CURLcode kb_curl_get_retry_after(CURL *c, curl_off_t *seconds) { return curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, seconds); }
 #endif

@@ -123,8 +123,32 @@ public struct VerificationService {
 
     static let namespace = "verify"
 
+    /// Where an attempt of the generate loop came from (recorded in its trace).
+    public struct Lineage: Sendable, Codable, Hashable {
+        /// Attempt id within its run.
+        public var attempt: String
+        /// Parent attempt.
+        public var parent: String?
+        /// What changed from the parent.
+        public var change: String
+        /// Tunable parameters.
+        public var parameters: [String: String]
+        /// Generator name.
+        public var generator: String
+
+        /// A lineage record.
+        public init(attempt: String, parent: String?, change: String, parameters: [String: String], generator: String) {
+            self.attempt = attempt
+            self.parent = parent
+            self.change = change
+            self.parameters = parameters
+            self.generator = generator
+        }
+    }
+
     /// Verifies the candidate at `file` (or returns the cached report for identical inputs on this machine).
-    public func verify(task: KernelTask, file: String, options: VerifyOptions, useCache: Bool = true) throws(LabError) -> VerificationReport {
+    /// With a `lineage` (an attempt of `kb generate`), the attempt is recorded as a trace even when cached.
+    public func verify(task: KernelTask, file: String, options: VerifyOptions, useCache: Bool = true, lineage: Lineage? = nil) throws(LabError) -> VerificationReport {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw .io(path: file, reason: "cannot read the candidate kernel")
         }
@@ -132,15 +156,13 @@ public struct VerificationService {
         let verifier = Verifier(task: task, options: options)
         let key = verifier.cacheKey(source: source) + "|" + (options.hardware?.fingerprint ?? "unprofiled")
         if useCache {
-            do {
-                if let bytes = try store.artifact(namespace: Self.namespace, key: key),
-                   var report = try? JSONDecoder().decode(VerificationReport.self, from: Data(bytes)) {
-                    report.cached = true
-                    report.candidate = file
-                    return report
-                }
-            } catch {
-                throw .store(error)
+            let cached: [UInt8]?
+            do { cached = try store.artifact(namespace: Self.namespace, key: key) } catch { throw .store(error) }
+            if let bytes = cached, var report = try? JSONDecoder().decode(VerificationReport.self, from: Data(bytes)) {
+                report.cached = true
+                report.candidate = file
+                if lineage != nil { try record(report, source: source, hardware: options.hardware, lineage: lineage) }
+                return report
             }
         }
         let report: VerificationReport
@@ -153,15 +175,28 @@ public struct VerificationService {
         } catch {
             throw .io(path: store.path, reason: "cannot encode the report: \(error)")
         }
-        try record(report, source: source, hardware: options.hardware)
+        try record(report, source: source, hardware: options.hardware, lineage: lineage)
         return report
     }
 
+    /// Every verification of `task` on `backend` cached in this store, oldest first.
+    public func reports(task: String, backend: Backend) throws(LabError) -> [VerificationReport] {
+        var out: [VerificationReport] = []
+        let keys: [String]
+        do { keys = try store.artifactKeys(namespace: Self.namespace) } catch { throw .store(error) }
+        for key in keys {
+            guard let bytes = try? store.artifact(namespace: Self.namespace, key: key),
+                  let r = try? JSONDecoder().decode(VerificationReport.self, from: Data(bytes)), r.task == task, r.backend == backend.rawValue else { continue }
+            out.append(r)
+        }
+        return out.sorted { ($0.timestamp, $0.sourceHash) < ($1.timestamp, $1.sourceHash) }
+    }
+
     /// Appends the verification as a trace record (schemas/trace.schema.json) and ingests the trace file.
-    public func record(_ report: VerificationReport, source: String, hardware: HardwareProfile?) throws(LabError) {
+    public func record(_ report: VerificationReport, source: String, hardware: HardwareProfile?, lineage: Lineage? = nil) throws(LabError) {
         let paths = LabPaths(store: store.path)
-        let file = paths.traces + "/verify-\(report.task).jsonl"
-        let line = TraceRecord(report: report, source: source, hardware: hardware).jsonLine()
+        let file = paths.traces + "/\(lineage == nil ? "verify" : "generate")-\(report.task).jsonl"
+        let line = TraceRecord(report: report, source: source, hardware: hardware, lineage: lineage).jsonLine()
         do {
             try FileManager.default.createDirectory(atPath: paths.traces, withIntermediateDirectories: true)
             if !FileManager.default.fileExists(atPath: file) { _ = FileManager.default.createFile(atPath: file, contents: nil) }
@@ -181,6 +216,7 @@ struct TraceRecord {
     let report: VerificationReport
     let source: String
     let hardware: HardwareProfile?
+    var lineage: VerificationService.Lineage?
 
     func jsonLine() -> String {
         var o: [String: Any] = [
@@ -201,6 +237,15 @@ struct TraceRecord {
             ] as [String: Any],
         ]
         if let code = report.code { o["code"] = code }
+        if let l = lineage {
+            o["id"] = "generate-\(report.task)-\(report.backend)-\(report.timestamp)-\(l.attempt)"
+            o["attempt"] = l.attempt
+            if let p = l.parent { o["parent"] = p }
+            o["change"] = l.change
+            o["parameters"] = l.parameters
+            o["generator"] = l.generator
+            o["provenance"] = "measured by kb verify during kb generate"
+        }
         if let p = report.performance.first {
             o["shape"] = p.shape
             var timings: [String: Any] = ["median_ms": p.medianMs, "p10_ms": p.p10Ms, "p90_ms": p.p90Ms]

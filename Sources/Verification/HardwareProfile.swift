@@ -128,7 +128,8 @@ public struct HardwareProfile: Sendable, Codable, Hashable {
         return s
     }
 
-    static func bytes(_ n: Int) -> String {
+    /// A byte count as KiB, MiB or GiB.
+    public static func bytes(_ n: Int) -> String {
         n >= 1 << 30 ? "\(fmt(Double(n) / Double(1 << 30))) GiB" : n >= 1 << 20 ? "\(fmt(Double(n) / Double(1 << 20))) MiB" : "\(n >> 10) KiB"
     }
 

@@ -159,3 +159,42 @@ public struct VerificationReport: Sendable, Codable {
     /// Exit status for `kb verify`: 0 accepted, 1 rejected.
     public var exitStatus: Int32 { verdict == .accepted ? 0 : 1 }
 }
+
+extension VerificationReport {
+    /// The facts of a report that feedback needs, flattened.
+    public struct Summary: Sendable, Codable, Hashable {
+        /// accepted or rejected.
+        public var verdict: String
+        /// Rejecting stage.
+        public var stage: String?
+        /// Rejecting code.
+        public var code: String?
+        /// Rejecting message.
+        public var reason: String?
+        /// Median time at the first benchmark shape (ms).
+        public var medianMs: Double?
+        /// Baseline time (ms).
+        public var baselineMs: Double?
+        /// Speed-of-light time (ms).
+        public var solMs: Double?
+        /// Fraction of the speed of light.
+        public var solFraction: Double?
+        /// SOL score.
+        public var solScore: Double?
+        /// Speedup over the baseline.
+        public var speedup: Double?
+        /// Compiler output (trimmed, on compile errors).
+        public var compilerOutput: String?
+        /// Vectorizer remarks.
+        public var remarks: [String]
+    }
+
+    /// The summary of this report.
+    public var summary: Summary {
+        let p = performance.first
+        return Summary(verdict: verdict.rawValue, stage: rejectedAt?.rawValue, code: code, reason: reason.map { String($0.prefix(600)) },
+                       medianMs: p?.medianMs, baselineMs: p?.baselineMs, solMs: p?.solMs, solFraction: p?.solFraction, solScore: p?.solScore,
+                       speedup: p?.speedup, compilerOutput: rejectedAt == .compile ? compilerOutput.map { String($0.prefix(800)) } : nil,
+                       remarks: Array(vectorizerRemarks.prefix(5)))
+    }
+}

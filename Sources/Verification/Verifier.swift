@@ -85,6 +85,9 @@ public struct Verifier: Sendable {
         return ["-std=gnu11"] + CCompiler.optimizationFlags + (options.threads > 1 ? ["-fopenmp"] : ["-Wno-unknown-pragmas"])
     }
 
+    /// SHA-256 of `text` (hex).
+    public static func contentHash(_ text: String) -> String { SHA256.hex(text) }
+
     /// A key identifying everything that decides a verification's result except the hardware profile.
     public func cacheKey(source: String) -> String {
         let encoder = JSONEncoder()

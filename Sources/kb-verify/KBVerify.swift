@@ -50,6 +50,7 @@ struct KBVerify: ParsableCommand {
         @Option(name: .long, help: "OpenCL device index or name substring.") var device: String?
         @Option(name: .long, help: "Threads (C SIMD).") var threads: Int?
         @Flag(name: .customLong("no-perf"), help: "Skip the performance stage.") var noPerformance = false
+        @Option(name: .customLong("json-out"), help: "Also write the JSON report(s) to this file.") var jsonOut: String?
         @Argument(help: "The candidate file(s).") var files: [String]
 
         func run() throws {
@@ -68,10 +69,15 @@ struct KBVerify: ParsableCommand {
                 options.device = chosen
             }
             var rejected = false
+            var reports: [VerificationReport] = []
+            defer {
+                if let jsonOut { try? Data(encode(reports).utf8).write(to: URL(filePath: jsonOut)) }
+            }
             for file in files {
                 guard let bytes = try? Data(contentsOf: URL(filePath: file)) else { throw ValidationError("\(file): cannot read the candidate") }
                 let report = try Verifier(task: kernelTask, options: options).verify(source: String(decoding: bytes, as: UTF8.self), path: file)
                 print(common.json ? encode(report) : ReportText.render(report))
+                reports.append(report)
                 rejected = rejected || report.verdict == .rejected
             }
             if rejected { throw ExitCode(1) }

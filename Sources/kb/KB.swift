@@ -13,7 +13,7 @@ struct KB: ParsableCommand {
             --store PATH overrides.
             """,
         version: "0.1.0",
-        subcommands: [Ingest.self, Query.self, Show.self, Stats.self, Eval.self, Tasks.self, Hardware.self, Verify.self])
+        subcommands: [Ingest.self, Query.self, Show.self, Stats.self, Eval.self, Tasks.self, Hardware.self, Verify.self, Prompt.self, Generate.self])
 
     /// Runs the command; usage problems exit with status 2, failures with 1 (`kb verify` also uses 1 for a rejection).
     static func main() {

@@ -37,7 +37,6 @@ struct Verify: ParsableCommand {
     }
 
     func run() throws {
-        let compiler = try lab.compiler()
         let kernelTask: KernelTask
         do { kernelTask = try lab.catalog.load(task) } catch { throw UsageFailure(description: error.description) }
         guard FileManager.default.isReadableFile(atPath: file) else {
@@ -45,28 +44,11 @@ struct Verify: ParsableCommand {
         }
         do {
             let store = try KnowledgeStore(path: options.storePath)
-            var verify = VerifyOptions(compiler: compiler, cacheDirectory: lab.cachePath)
-            verify.threads = threads ?? HardwareProbe.usableCPUs()
+            var verify = try lab.verifyOptions(store: store, backend: Backend(rawValue: backend) ?? .cSIMD, device: device, threads: threads, quiet: options.json)
             verify.rounds = rounds
             verify.seed = seed
             verify.measurePerformance = !noPerformance
             verify.keepWorkDirectory = keep
-            verify.backend = Backend(rawValue: backend) ?? .cSIMD
-            if verify.measurePerformance || verify.backend == .openCL {
-                let hw = HardwareService(store: store, compiler: compiler, cacheDirectory: lab.cachePath)
-                if (try hw.cached()) == nil, !options.json { Terminal.status("no hardware profile yet: measuring this machine once (kb hw)...") }
-                verify.hardware = try hw.profile().profile
-            }
-            if verify.backend == .openCL {
-                let devices = verify.hardware?.openCLDevices ?? []
-                guard !devices.isEmpty else {
-                    throw CommandFailure(description: (verify.hardware?.openCLNote ?? "no OpenCL platform found") + "; install pocl-opencl-icd (scripts/setup.sh) or a GPU driver, then run kb hw --refresh")
-                }
-                guard let chosen = OpenCLDevice.select(device, from: devices) else {
-                    throw UsageFailure(description: "no OpenCL device matches '\(device ?? "")'; devices: " + devices.map { "[\($0.index)] \($0.name)" }.joined(separator: ", "))
-                }
-                verify.device = chosen
-            }
             let report = try VerificationService(store: store).verify(task: kernelTask, file: file, options: verify, useCache: !noCache && seed == nil)
             print(options.json ? Terminal.snakeJSON(report) : ReportText.render(report))
             if report.verdict == .rejected { throw ExitCode(1) }

@@ -99,3 +99,33 @@ enum Clock {
         return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 }
+
+/// Runs shell commands for kb's libraries (e.g. an external kernel generator), in their own process group with a
+/// wall-clock limit; the whole group is killed when the command ends or times out.
+public enum ProcessRunner {
+    /// The outcome of a command.
+    public struct Output: Sendable {
+        /// Exit status, or nil when killed by a signal or the time limit.
+        public var status: Int32?
+        /// Whether the time limit ended it.
+        public var timedOut: Bool
+        /// Standard output.
+        public var stdout: String
+        /// Standard error (capped).
+        public var stderr: String
+    }
+
+    /// Runs `/bin/sh -c command` with `input` on standard input.
+    public static func shell(_ command: String, input: String, timeout: Double, environment: [String: String] = ProcessEnvironment.current) throws(VerificationError) -> Output {
+        guard let dir = FileSystem.temporaryDirectory(prefix: "kb-exec") else { throw .io(path: "/tmp", reason: "cannot create a temporary folder") }
+        defer { FileSystem.removeTree(dir) }
+        guard FileSystem.write(dir + "/stdin", input) else { throw .io(path: dir, reason: "cannot write the input") }
+        let outcome = try ChildProcess(executable: "/bin/sh", arguments: ["-c", command], environment: environment, stdinPath: dir + "/stdin",
+                                       stdoutPath: dir + "/stdout", stderrPath: dir + "/stderr", timeout: timeout).run()
+        let status: Int32?
+        if case .exited(let s) = outcome.termination { status = s } else { status = nil }
+        return Output(status: status, timedOut: outcome.termination == .timedOut,
+                      stdout: String(decoding: FileSystem.read(dir + "/stdout", limit: 8 << 20) ?? [], as: UTF8.self),
+                      stderr: String(decoding: FileSystem.read(dir + "/stderr", limit: 64 << 10) ?? [], as: UTF8.self))
+    }
+}
