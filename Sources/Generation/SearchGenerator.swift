@@ -6,7 +6,7 @@ public import Verification
 /// The offline default: exemplars from the knowledge base as templates with declared tunable parameters, searched
 /// from the best settings recorded for this hardware, plus generic transformations of the task's reference.
 ///
-/// A template declares its parameters with `// kb-tune: NAME=v1,v2,v3` lines (first value: the default) and guards
+/// A template declares its parameters with `kb-tune: NAME=v1,v2,v3` comment lines (first value: the default) and guards
 /// them in code with `#ifndef NAME`; the generator instantiates it by prepending `#define NAME value`.
 /// Order of candidates: the recorded best for (task, backend, hardware fingerprint, threads); then the retrieved
 /// exemplars that define the entry point, ranked by relevance and earned value; then, around the best template
@@ -39,9 +39,8 @@ public struct SearchGenerator: KernelGenerator {
         public static func parse(source: String, text: String) -> Template {
             var params: [(String, [String])] = []
             for line in text.split(separator: "\n") {
-                let t = line.trimmingCharacters(in: .whitespaces)
-                guard t.hasPrefix("// kb-tune:") else { continue }
-                for decl in t.dropFirst("// kb-tune:".count).split(separator: " ") {
+                guard let r = line.range(of: "kb-tune:") else { continue }
+                for decl in line[r.upperBound...].split(separator: " ") {
                     let kv = decl.split(separator: "=", maxSplits: 1)
                     guard kv.count == 2 else { continue }
                     let values = kv[1].split(separator: ",").map(String.init)
@@ -165,25 +164,27 @@ public struct SearchGenerator: KernelGenerator {
     public mutating func next(_ context: GenerationContext) throws(GenerationError) -> Draft? {
         if !prepared { try prepare(context) }
         for a in context.attempts { tried.insert(a.sourceHash) }
-        // Refine around the best template-based attempt: one parameter at a time, from its settings.
-        if let best = context.attempts.filter({ $0.accepted && $0.draft.template != nil })
-            .min(by: { ($0.report.medianMs ?? .infinity) < ($1.report.medianMs ?? .infinity) }),
-           let path = best.draft.template, let t = templates[path] ?? Self.loadTemplate(path) {
+        // Refine around the good template-based attempts (within 25 % of the best): one parameter at a time.
+        let bestMs = context.best?.report.medianMs ?? .infinity
+        let promising = context.attempts.filter { $0.accepted && $0.draft.template != nil && ($0.report.medianMs ?? .infinity) <= bestMs * 1.25 }
+            .sorted { ($0.report.medianMs ?? .infinity) < ($1.report.medianMs ?? .infinity) }
+        var neighbours: [Draft] = []
+        for best in promising {
+            guard let path = best.draft.template, let t = templates[path] ?? Self.loadTemplate(path), !t.parameters.isEmpty else { continue }
             templates[path] = t
-            let key = path + "|" + best.draft.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-            if explored.insert(key).inserted {
-                var neighbours: [Draft] = []
-                for p in t.parameters {
-                    for v in p.values where v != best.draft.parameters[p.name] {
-                        var settings = best.draft.parameters
-                        settings[p.name] = v
-                        neighbours.append(Draft(source: t.instantiate(settings), change: "\(p.name)=\(v) (was \(best.draft.parameters[p.name] ?? "default"))",
-                                                parent: best.id, parameters: settings, template: path))
-                    }
+            let settings0 = t.defaults.merging(best.draft.parameters) { _, new in new }
+            let key = path + "|" + settings0.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            guard explored.insert(key).inserted else { continue }
+            for p in t.parameters {
+                for v in p.values where v != settings0[p.name] {
+                    var settings = settings0
+                    settings[p.name] = v
+                    neighbours.append(Draft(source: t.instantiate(settings), change: "\((path as NSString).lastPathComponent): \(p.name)=\(v) (was \(settings0[p.name] ?? "default"))",
+                                            parent: best.id, parameters: settings, template: path))
                 }
-                queue.insert(contentsOf: neighbours, at: 0)
             }
         }
+        queue.insert(contentsOf: neighbours, at: 0)
         while !queue.isEmpty {
             var d = queue.removeFirst()
             if tried.contains(Verifier.contentHash(d.source)) { continue }

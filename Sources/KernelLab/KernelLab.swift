@@ -154,7 +154,8 @@ public struct VerificationService {
         }
         guard let source = String(data: data, encoding: .utf8) else { throw .io(path: file, reason: "the candidate is not UTF-8 text") }
         let verifier = Verifier(task: task, options: options)
-        let key = verifier.cacheKey(source: source) + "|" + (options.hardware?.fingerprint ?? "unprofiled")
+        // A re-measured profile (kb hw --refresh) changes the speed of light: it invalidates cached results.
+        let key = verifier.cacheKey(source: source) + "|" + (options.hardware?.fingerprint ?? "unprofiled") + "|" + (options.hardware?.measuredAt ?? "")
         if useCache {
             let cached: [UInt8]?
             do { cached = try store.artifact(namespace: Self.namespace, key: key) } catch { throw .store(error) }

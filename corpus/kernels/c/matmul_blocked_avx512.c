@@ -34,9 +34,18 @@
 
 #define MR 6
 #define NR 32
+/* Cache blocking (kb generate searches these; MC must be a multiple of MR, NC of NR):
+ * kb-tune: MC=144,96,192,288 KC=256,128,384,512 NC=2048,1024,4096
+ */
+#ifndef MC
 #define MC 144
+#endif
+#ifndef KC
 #define KC 256
+#endif
+#ifndef NC
 #define NC 2048
+#endif
 
 /* Columns mask for the first `w` (0..16) lanes. */
 static inline __mmask16 mm_cols_mask(long w)
