@@ -54,6 +54,7 @@ let package = Package(
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "KBTestSupport"], swiftSettings: strictness),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Corpus", "KBTestSupport"], swiftSettings: strictness),
         .testTarget(name: "VerificationTests", dependencies: ["Verification", "KBTestSupport"], swiftSettings: strictness),
+        .testTarget(name: "GenerationTests", dependencies: ["Generation", "PromptSynth", "KernelLab", "Retrieval", "Corpus", "Verification", "KBTestSupport"], swiftSettings: strictness),
         .testTarget(name: "KBCLITests", dependencies: ["KBTestSupport"], swiftSettings: strictness),
     ]
 )

@@ -82,6 +82,16 @@ public struct GenerationContext {
     /// The prompt's token budget.
     public var budgetTokens: Int
 
+    /// A context.
+    public init(task: KernelTask, backend: Backend, threads: Int, attempts: [Attempt], synthesizer: PromptSynthesizer, budgetTokens: Int) {
+        self.task = task
+        self.backend = backend
+        self.threads = threads
+        self.attempts = attempts
+        self.synthesizer = synthesizer
+        self.budgetTokens = budgetTokens
+    }
+
     /// The best accepted attempt (lowest median).
     public var best: Attempt? {
         attempts.filter(\.accepted).min { ($0.report.medianMs ?? .infinity) < ($1.report.medianMs ?? .infinity) }

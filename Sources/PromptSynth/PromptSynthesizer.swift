@@ -74,11 +74,12 @@ public struct ExemplarValue: Sendable, Codable, Hashable {
     /// Best speedup over the baseline.
     public var bestSpeedup = 0.0
 
-    /// A value in [0, 1]: acceptance rate (smoothed) times how close to the speed of light it got.
+    /// A value in about [-0.25, 0.5]: 0 when unused, negative when what was built on it kept failing, positive
+    /// when it led to accepted kernels, more the closer they came to the speed of light.
     public var score: Double {
         guard uses > 0 else { return 0 }
         let acceptance = (Double(accepted) + 0.5) / (Double(uses) + 1)
-        return acceptance * min(1, max(bestSOL, 0.05))
+        return acceptance * (0.5 + 0.5 * min(1, bestSOL)) - 0.25
     }
 
     /// A fresh value.

@@ -187,6 +187,24 @@ extension VerificationReport {
         public var compilerOutput: String?
         /// Vectorizer remarks.
         public var remarks: [String]
+
+        /// A summary (for feedback built by hand or by other generators).
+        public init(verdict: String, stage: String? = nil, code: String? = nil, reason: String? = nil, medianMs: Double? = nil, baselineMs: Double? = nil,
+                    solMs: Double? = nil, solFraction: Double? = nil, solScore: Double? = nil, speedup: Double? = nil, compilerOutput: String? = nil,
+                    remarks: [String] = []) {
+            self.verdict = verdict
+            self.stage = stage
+            self.code = code
+            self.reason = reason
+            self.medianMs = medianMs
+            self.baselineMs = baselineMs
+            self.solMs = solMs
+            self.solFraction = solFraction
+            self.solScore = solScore
+            self.speedup = speedup
+            self.compilerOutput = compilerOutput
+            self.remarks = remarks
+        }
     }
 
     /// The summary of this report.
