@@ -23,4 +23,6 @@ echo '$ kb tasks'
 "$KB" tasks
 echo '$ kb verify --task layernorm corpus/kernels/c/layernorm_avx512.c'
 "$KB" verify --task layernorm corpus/kernels/c/layernorm_avx512.c
-echo "kb is at $KB; add it to your PATH or run it from there."
+echo '$ kb generate --task rmsnorm --budget 4 --time 60'
+"$KB" generate --task rmsnorm --budget 4 --time 60 --out kb-out
+echo "kb is at $KB; add it to your PATH or run it from there. The generated kernel and its report are in kb-out/rmsnorm/c-simd/."
