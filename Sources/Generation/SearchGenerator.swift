@@ -151,14 +151,26 @@ public struct SearchGenerator: KernelGenerator {
         return out
     }
 
-    /// Inserts `pragma` before the first `for` statement in the body of `entry`.
+    /// Inserts `pragma` before the first `for` statement in the body of `entry`; variables declared in the body
+    /// before that loop (scratch arrays, accumulators) become `private` so threads do not share them.
     static func insertPragma(into source: String, entry: String, pragma: String) -> String? {
         guard let sig = source.range(of: "void \(entry)("), let brace = source[sig.upperBound...].firstIndex(of: "{"),
               let loop = source[brace...].range(of: "for (") else { return nil }
         let lineStart = source[..<loop.lowerBound].lastIndex(of: "\n").map { source.index(after: $0) } ?? source.startIndex
         let indent = String(source[lineStart..<loop.lowerBound])
         guard indent.allSatisfy({ $0 == " " || $0 == "\t" }) else { return nil }
-        return String(source[..<lineStart]) + indent + pragma + "\n" + String(source[lineStart...])
+        var privates: [String] = []
+        let types: Set<String> = ["double", "float", "long", "int", "size_t", "unsigned", "char", "short"]
+        for line in source[source.index(after: brace)..<lineStart].split(separator: "\n") {
+            let words = line.split(whereSeparator: { " \t;,=[*".contains($0) })
+            guard let first = words.first, types.contains(String(first)) || first == "const" else { continue }
+            if first == "const" { continue }  // read-only: sharing is fine
+            if let name = words.dropFirst().first(where: { !types.contains(String($0)) }), name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+                privates.append(String(name))
+            }
+        }
+        let clause = privates.isEmpty ? "" : " private(\(privates.joined(separator: ", ")))"
+        return String(source[..<lineStart]) + indent + pragma + clause + "\n" + String(source[lineStart...])
     }
 
     public mutating func next(_ context: GenerationContext) throws(GenerationError) -> Draft? {

@@ -1,6 +1,6 @@
 import Corpus
 import Foundation
-import Generation
+@testable import Generation
 import KBTestSupport
 import KernelLab
 import PromptSynth
@@ -250,5 +250,29 @@ struct LoopTests {
         #expect(extractCode("text\n```c\nvoid f(void) {}\n```\nmore") == "void f(void) {}\n")
         #expect(extractCode("```\nA\n```\n```cl\n__kernel void k() {}\n```") == "__kernel void k() {}\n")
         #expect(extractCode("no code here") == nil)
+    }
+}
+
+@Suite("Search generator")
+struct SearchGeneratorTests {
+    @Test("templates: kb-tune parameters and instantiation")
+    func templates() {
+        let t = SearchGenerator.Template.parse(source: "x.c", text: "/*\n * kb-tune: MC=144,96 KC=256,128\n */\n#ifndef MC\n#define MC 144\n#endif\nvoid matmul(void) {}\n")
+        #expect(t.parameters.map(\.name) == ["MC", "KC"])
+        #expect(t.defaults == ["MC": "144", "KC": "256"])
+        let text = t.instantiate(["MC": "96", "KC": "256"])
+        #expect(text.contains("#define MC 96\n#define KC 256\n"))
+    }
+
+    @Test("generic transformations: the reference's outer loop parallelized with its scratch arrays private, and verified")
+    func generic() throws {
+        let task = try Lab.catalog.load("bmm")
+        let drafts = SearchGenerator.genericTransformations(task: task, backend: .cSIMD, threads: 2)
+        let parallel = try #require(drafts.first)
+        #expect(parallel.source.contains("#pragma omp parallel for schedule(static) private(acc)"))
+        var verify = try Lab.verifyOptions(threads: 2)
+        verify.measurePerformance = false
+        let report = try Verifier(task: task, options: verify).verify(source: parallel.source, path: "bmm_parallel.c")
+        #expect(report.verdict == .accepted, "\(report.code ?? "") \(report.reason ?? "")")
     }
 }
