@@ -26,6 +26,7 @@
  * neither change the running max nor add to the sum.
  */
 #include <immintrin.h>
+#include <stdint.h>
 #include <math.h>
 #include <stddef.h>
 
@@ -83,9 +84,22 @@ static inline void online_row_stats(const float *x, long cols, float *max_out, f
 }
 
 /* softmax: exported entry point, rows split across OpenMP threads. */
+/* Tunable (kb generate searches it; a plain compile uses the default):
+ *   SM_STREAM  1: non-temporal stores for outputs over 8 MiB whose rows are 64-byte aligned (no write-allocate
+ *              read of y); 0: regular stores.
+ * kb-tune: SM_STREAM=0,1
+ */
+#ifndef SM_STREAM
+#define SM_STREAM 0
+#endif
+
 void softmax(const float *x, float *y, long rows, long cols)
 {
-#pragma omp parallel for schedule(static)
+    const int stream = SM_STREAM && ((uintptr_t)y % 64 == 0) && (cols % 16 == 0) &&
+                       (size_t)rows * (size_t)cols * sizeof(float) >= ((size_t)8 << 20);
+#pragma omp parallel
+    {
+#pragma omp for schedule(static)
     for (long r = 0; r < rows; ++r) {
         const float *xr = x + (size_t)r * (size_t)cols;
         float *yr = y + (size_t)r * (size_t)cols;
@@ -94,6 +108,12 @@ void softmax(const float *x, float *y, long rows, long cols)
         const __m512 vmx = _mm512_set1_ps(mx);
         const __m512 vinv = _mm512_set1_ps(1.0f / sum);
         long c = 0;
+        if (stream) {
+            for (; c + 16 <= cols; c += 16) {
+                __m512 e = exp512_ps(_mm512_sub_ps(_mm512_loadu_ps(xr + c), vmx));
+                _mm512_stream_ps(yr + c, _mm512_mul_ps(e, vinv));
+            }
+        }
         for (; c + 16 <= cols; c += 16) {
             __m512 e = exp512_ps(_mm512_sub_ps(_mm512_loadu_ps(xr + c), vmx));
             _mm512_storeu_ps(yr + c, _mm512_mul_ps(e, vinv));
@@ -103,5 +123,8 @@ void softmax(const float *x, float *y, long rows, long cols)
             __m512 e = exp512_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, xr + c), vmx));
             _mm512_mask_storeu_ps(yr + c, m, _mm512_mul_ps(e, vinv));
         }
+    }
+    if (stream)
+        _mm_sfence();
     }
 }
