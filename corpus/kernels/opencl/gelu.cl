@@ -21,6 +21,7 @@ __kernel void gelu(__global const float *x, __global float *y, int n)
     if (i >= n)
         return;
     float v = x[i];
-    float u = 0.7978845608f * mad(0.044715f * v, v * v, v);
-    y[i] = 0.5f * v * (1.0f + tanh(u));
+    float u = 0.7978845608f * (0.044715f * v * v * v + v);
+    /* 0.5 v (1 + tanh u) == v / (1 + exp(-2u)): no cancellation when tanh(u) is close to -1 (large negative v). */
+    y[i] = v / (1.0f + exp(-2.0f * u));
 }
