@@ -119,6 +119,23 @@ public final class GenerationLoop {
             if attempts.count >= options.budget { stopReason = "used the budget of \(options.budget) attempts"; break }
             let elapsed = Date().timeIntervalSince(start)
             if elapsed >= options.timeLimit { stopReason = "used the time limit of \(Int(options.timeLimit)) s"; break }
+            // Budget by what is left: an attempt that cannot finish in the remaining time is not started, and a
+            // search that stopped improving stops (the last 4 attempts did not beat the best by 1 %).
+            let runAttempts = attempts.filter { $0.elapsed > 0 }
+            if runAttempts.count >= 2 {
+                let typical = runAttempts.last!.elapsed / Double(runAttempts.count)
+                if elapsed + typical > options.timeLimit {
+                    stopReason = "stopped before the time limit: another attempt takes about \(Int(typical)) s and \(Int(options.timeLimit - elapsed)) s remain"
+                    break
+                }
+            }
+            if attempts.count >= 6, let best = bestAttempt()?.report.medianMs {
+                let earlier = attempts.dropLast(4).filter(\.accepted).compactMap(\.report.medianMs).min() ?? .infinity
+                if best > earlier * 0.99 {
+                    stopReason = "converged: the last 4 attempts did not improve on \(String(format: "%.3f", best)) ms"
+                    break
+                }
+            }
             let context = GenerationContext(task: task, backend: verify.backend, threads: verify.threads, attempts: attempts,
                                             synthesizer: synthesizer, budgetTokens: options.budgetTokens)
             let draft: Draft
