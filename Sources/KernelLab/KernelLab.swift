@@ -161,6 +161,13 @@ public struct VerificationService {
             do { cached = try store.artifact(namespace: Self.namespace, key: key) } catch { throw .store(error) }
             if let bytes = cached, var report = try? JSONDecoder().decode(VerificationReport.self, from: Data(bytes)) {
                 report.cached = true
+                // The cached report names the file it was first verified under; name this one.
+                let earlier = report.candidate
+                if earlier != file {
+                    report.vectorizerRemarks = report.vectorizerRemarks.map { $0.replacingOccurrences(of: earlier, with: file) }
+                    report.compilerOutput = report.compilerOutput?.replacingOccurrences(of: earlier, with: file)
+                    report.reason = report.reason?.replacingOccurrences(of: earlier, with: file)
+                }
                 report.candidate = file
                 if lineage != nil { try record(report, source: source, hardware: options.hardware, lineage: lineage) }
                 return report
