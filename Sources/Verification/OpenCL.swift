@@ -34,6 +34,17 @@ public struct OpenCLLaunch: Sendable, Hashable, Codable {
         var options: [String] = []
         var findings: [VerificationReport.Finding] = []
         let symbols = Set(task.symbols)
+        // Integer macros of the source (`#define WG 256`) may be used in the header: first definition wins.
+        var macros: [String: String] = [:]
+        for raw in source.split(separator: "\n") {
+            let words = raw.trimmingSpaces.split(separator: " ", omittingEmptySubsequences: true)
+            if words.count == 3, words[0] == "#define", Int(words[2]) != nil, macros[String(words[1])] == nil { macros[String(words[1])] = String(words[2]) }
+        }
+        func expand(_ e: String) -> String {
+            var out = e
+            for (name, value) in macros where !symbols.contains(name) { out = Self.replaceWord(name, with: value, in: out) }
+            return out
+        }
         for (i, raw) in source.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmingSpaces
             if line.hasPrefix("// kb-build:") {
@@ -51,8 +62,8 @@ public struct OpenCLLaunch: Sendable, Hashable, Codable {
                 let value = String(kv[1])
                 switch kv[0] {
                 case "kernel": kernel = value
-                case "global": global = Self.splitDims(value)
-                case "local": local = Self.splitDims(value)
+                case "global": global = Self.splitDims(value).map(expand)
+                case "local": local = Self.splitDims(value).map(expand)
                 default: findings.append(.init(code: "invalid-launch", message: "unknown kb-launch key '\(kv[0])' (kernel, global, local)", line: i + 1))
                 }
             }
@@ -91,6 +102,16 @@ public struct OpenCLLaunch: Sendable, Hashable, Codable {
             }
         }
         return (findings.isEmpty ? OpenCLLaunch(steps: steps, buildOptions: joined) : nil, findings)
+    }
+
+    static func replaceWord(_ word: String, with value: String, in text: String) -> String {
+        var out = "", current = ""
+        func flush() { out += current == word ? value : current; current = "" }
+        for ch in text {
+            if ch.isLetter || ch.isNumber || ch == "_" { current.append(ch) } else { flush(); out.append(ch) }
+        }
+        flush()
+        return out
     }
 
     static func splitDims(_ text: String) -> [String] {

@@ -71,7 +71,7 @@ public struct Verifier: Sendable {
     public let options: VerifyOptions
 
     /// Version of the harness protocol and policy; part of every cache key.
-    public static let policyVersion = 1
+    public static let policyVersion = 2
 
     /// A verifier for `task`.
     public init(task: KernelTask, options: VerifyOptions) {

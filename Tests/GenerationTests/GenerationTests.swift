@@ -276,3 +276,23 @@ struct SearchGeneratorTests {
         #expect(report.verdict == .accepted, "\(report.code ?? "") \(report.reason ?? "")")
     }
 }
+
+@Suite("OpenCL templates")
+struct OpenCLTemplateTests {
+    @Test("work-group size as a tunable: substituted in the launch header and defined for the kernel, then verified on PoCL")
+    func workGroup() throws {
+        let text = try String(contentsOfFile: repository + "/corpus/kernels/opencl/rmsnorm_wg.cl", encoding: .utf8)
+        let t = SearchGenerator.Template.parse(source: "rmsnorm_wg.cl", text: text)
+        #expect(t.parameters.first?.name == "WG")
+        let src = t.instantiate(["WG": "64"])
+        #expect(src.contains("// kb-launch: kernel=rmsnorm global=64,rows local=64,1"))
+        #expect(src.contains("#define WG 64"))
+        var verify = try Lab.verifyOptions(threads: 2)
+        verify.measurePerformance = false
+        verify.backend = .openCL
+        let toolkit = OpenCLToolkit(compiler: try #require(Lab.compiler), cacheDirectory: Lab.cache)
+        verify.device = OpenCLDevice.select(nil, from: try toolkit.devices().devices)
+        let report = try Verifier(task: try Lab.catalog.load("rmsnorm"), options: verify).verify(source: src, path: "rmsnorm_wg64.cl")
+        #expect(report.verdict == .accepted, "\(report.code ?? "") \(report.reason ?? "")")
+    }
+}
