@@ -66,7 +66,7 @@ else
         # Every .cl file must start with at least one kb-launch header line.
         if [ "${KB_SKIP_LAUNCH_CHECK:-0}" != "1" ]; then
             for f in "${cl_files[@]}"; do
-                if ! head -n 1 "$f" | grep -Eq '^// kb-launch: kernel=[A-Za-z_][A-Za-z0-9_]* global=[^ ]+ local=[^ ]+$'; then
+                if ! head -n 1 "$f" | grep -Eq '^// kb-launch: kernel=[A-Za-z_][A-Za-z0-9_]* global=[^ ]+( local=[^ ]+)?$'; then
                     echo "FAIL opencl ${f#"$CORPUS"/} (missing or malformed kb-launch header on line 1)"
                     cl_fail=$((cl_fail + 1))
                 fi

@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 swift build
-swift test 2>&1 | tee /tmp/kb-test-output.txt | grep -vE '^(◇|↳) ' || true
+set +e
+swift test 2>&1 | tee /tmp/kb-test-output.txt | grep -vE '^(◇|↳) '
 status=${PIPESTATUS[0]}
+set -e
 grep -E 'Test run with' /tmp/kb-test-output.txt | tail -n 1
 exit "$status"
