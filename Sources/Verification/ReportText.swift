@@ -3,7 +3,8 @@ public enum ReportText {
     /// A verification report as a readable block of text.
     public static func render(_ r: VerificationReport) -> String {
         var s = "kb verify: \(r.task) (\(r.backend)) \(r.candidate)\n"
-        s += "  \(r.threads) thread(s), \(r.compiler), \(r.flags.joined(separator: " "))\(r.cached ? " — cached result" : "")\n"
+        let runs = r.backend == "opencl" ? "device \(r.compiler)" : "\(r.threads) thread(s), \(r.compiler)"
+        s += "  \(runs), \(r.flags.joined(separator: " "))\(r.cached ? " — cached result" : "")\n"
         for stage in r.stages {
             let mark = stage.verdict == .passed ? "PASS" : stage.verdict == .failed ? "FAIL" : "skip"
             s += "  [\(mark)] \(stage.stage.rawValue.padding(11)) \(fmt(stage.seconds, 2)) s  \(stage.summary)\n"

@@ -8,7 +8,9 @@ struct KB: ParsableCommand {
         abstract: "A retrieval-augmented kernel knowledge base.",
         discussion: """
             kb ingests kernel sources (C/SIMD, OpenCL, CUDA, Triton), hardware docs (Markdown, HTML, XML, text) and \
-            optimization traces (JSONL) into one SQLite store, and answers hybrid queries over them.
+            optimization traces (JSONL) into one SQLite store and answers hybrid queries over them; it verifies kernels \
+            (C SIMD and OpenCL) against tasks and the hardware's speed of light, and generates them in a \
+            draft → verify → feedback loop.
             The store lives at $KB_STORE, else $XDG_DATA_HOME/kb/kb.sqlite, else ~/.local/share/kb/kb.sqlite; \
             --store PATH overrides.
             """,
