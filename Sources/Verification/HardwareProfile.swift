@@ -146,7 +146,7 @@ public struct HardwareProbe: Sendable {
     /// MiB per probe array (well beyond the last-level cache).
     public var arrayMiB = 128
     /// Repetitions per measurement.
-    public var repetitions = 5
+    public var repetitions = 7
     /// Where the OpenCL helper is built; nil skips OpenCL devices.
     public var openCLCacheDirectory: String?
 
