@@ -47,7 +47,7 @@ struct OpenCLTests {
 
     static let exemplarKernels: [(String, String)] = [
         ("layernorm", "layernorm_wg.cl"), ("layernorm", "layernorm.cl"), ("rmsnorm", "rmsnorm.cl"), ("softmax", "softmax_wg.cl"),
-        ("softmax", "softmax.cl"), ("rmsnorm", "rmsnorm_wg.cl"), ("layernorm", "layernorm_cpu.cl"), ("layernorm", "layernorm_gpu.cl"), ("matmul", "matmul_tiled.cl"), ("transpose", "transpose.cl"), ("row_sum", "row_sum.cl"),
+        ("softmax", "softmax.cl"), ("rmsnorm", "rmsnorm_wg.cl"), ("layernorm", "layernorm_cpu.cl"), ("softmax", "softmax_cpu.cl"), ("layernorm", "layernorm_gpu.cl"), ("matmul", "matmul_tiled.cl"), ("transpose", "transpose.cl"), ("row_sum", "row_sum.cl"),
     ]
 
     @Test("the corpus's OpenCL exemplars pass on PoCL", arguments: exemplarKernels)
