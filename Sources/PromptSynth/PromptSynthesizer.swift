@@ -167,15 +167,17 @@ public struct PromptSynthesizer {
         let service = QueryService(store: store)
         let text = "\(task.name) \(task.family) \(task.entry) kernel " + (backend == .openCL ? "work-group local memory" : "\(hardware?.isa ?? "avx512") simd")
         var filters = QueryFilters(kind: .kernel, backend: backend.rawValue, op: opTag)
-        var hits = try service.search(SearchQuery(text: text, filters: filters, limit: 24)).hits
+        var hits = try service.search(SearchQuery(text: text, filters: filters, limit: 48)).hits
         if hits.isEmpty {
             filters.op = nil
-            hits = try service.search(SearchQuery(text: text, filters: filters, limit: 24)).hits
+            hits = try service.search(SearchQuery(text: text, filters: filters, limit: 48)).hits
         }
+        // One exemplar per file: by source and by displayed path (the same corpus ingested from two checkouts).
         var seen = Set<String>()
+        var seenPaths = Set<String>()
         var out: [Exemplar] = []
         let top = hits.first?.score ?? 1
-        for h in hits where seen.insert(h.source).inserted {
+        for h in hits where seen.insert(h.source).inserted && seenPaths.insert(h.path).inserted {
             let v = value(of: h.source).score
             let relevance = top > 0 ? h.score / top : 0
             let chunk = (try? store.chunk(id: h.id))?.chunk.text ?? h.snippetText

@@ -28,13 +28,16 @@ __kernel void layernorm(__global const float *x, __global const float *gamma,
     __global float *yr = y + (size_t)r * (size_t)cols;
     int c4 = cols & ~3;
 
+    /* Shifted sum: subtracting the row's first element keeps the partial sums small under a large common
+       offset (x ~ 1000 + N(0,1)), where a plain float sum of 4096 values loses the mean's last digits. */
+    float shift = xr[0];
     float4 s4 = (float4)(0.0f);
     for (int c = 0; c < c4; c += 4)
-        s4 += vload4(0, xr + c);
+        s4 += vload4(0, xr + c) - shift;
     float s = s4.x + s4.y + s4.z + s4.w;
     for (int c = c4; c < cols; ++c)
-        s += xr[c];
-    float mean = s / (float)cols;
+        s += xr[c] - shift;
+    float mean = shift + s / (float)cols;
 
     float4 v4 = (float4)(0.0f);
     for (int c = 0; c < c4; c += 4) {

@@ -18,14 +18,15 @@ __kernel void layernorm(__global const float *x, __global const float *gamma, __
     __global const float *xr = x + r * cols;
     __global float *yr = y + r * cols;
     long vec = cols / 16;
+    float shift = xr[0];   /* shifted sums stay accurate under a large common offset */
     float16 s0 = 0.0f, s1 = 0.0f;
     long i = 0;
-    for (; i + 1 < vec; i += 2) { s0 += vload16(i, xr); s1 += vload16(i + 1, xr); }
-    for (; i < vec; i++) s0 += vload16(i, xr);
+    for (; i + 1 < vec; i += 2) { s0 += vload16(i, xr) - shift; s1 += vload16(i + 1, xr) - shift; }
+    for (; i < vec; i++) s0 += vload16(i, xr) - shift;
     float16 s = s0 + s1;
     float sum = s.s0 + s.s1 + s.s2 + s.s3 + s.s4 + s.s5 + s.s6 + s.s7 + s.s8 + s.s9 + s.sa + s.sb + s.sc + s.sd + s.se + s.sf;
-    for (long c = vec * 16; c < cols; c++) sum += xr[c];
-    float mean = sum / (float)cols;
+    for (long c = vec * 16; c < cols; c++) sum += xr[c] - shift;
+    float mean = shift + sum / (float)cols;
     float16 q0 = 0.0f, q1 = 0.0f;
     for (i = 0; i + 1 < vec; i += 2) {
         float16 d0 = vload16(i, xr) - mean, d1 = vload16(i + 1, xr) - mean;
