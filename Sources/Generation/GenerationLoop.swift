@@ -112,7 +112,10 @@ public final class GenerationLoop {
         var stopReason = "the generator had no more candidates"
         var failures = 0
         func bestAttempt() -> Attempt? { attempts.filter(\.accepted).min { ($0.report.medianMs ?? .infinity) < ($1.report.medianMs ?? .infinity) } }
-        func reached() -> Bool { (bestAttempt()?.report.solFraction ?? 0) >= options.targetSOL }
+        func reached() -> Bool {
+            guard let best = bestAttempt() else { return false }
+            return (best.report.solFraction ?? 0) >= options.targetSOL
+        }
         let service = VerificationService(store: store)
         while true {
             if reached() { stopReason = "reached \(Int(options.targetSOL * 100)) % of the speed of light"; break }

@@ -74,12 +74,13 @@ public struct ExemplarValue: Sendable, Codable, Hashable {
     /// Best speedup over the baseline.
     public var bestSpeedup = 0.0
 
-    /// A value in about [-0.25, 0.5]: 0 when unused, negative when what was built on it kept failing, positive
-    /// when it led to accepted kernels, more the closer they came to the speed of light.
+    /// A value in [-1, 1]: 0 when unused; (accepted − rejected) / (uses + 1), plus half the best SOL fraction
+    /// reached once something built on it was accepted. Negative when what was built on it kept failing.
     public var score: Double {
         guard uses > 0 else { return 0 }
-        let acceptance = (Double(accepted) + 0.5) / (Double(uses) + 1)
-        return acceptance * (0.5 + 0.5 * min(1, bestSOL)) - 0.25
+        let balance = Double(accepted - (uses - accepted)) / Double(uses + 1)
+        let speed = accepted > 0 ? 0.5 * min(1, bestSOL) : 0
+        return max(-1, min(1, balance + speed))
     }
 
     /// A fresh value.
@@ -182,7 +183,7 @@ public struct PromptSynthesizer {
             let relevance = top > 0 ? h.score / top : 0
             let chunk = (try? store.chunk(id: h.id))?.chunk.text ?? h.snippetText
             out.append(Exemplar(id: h.id, path: "\(h.path):\(h.startLine)-\(h.endLine)", source: h.source, title: h.title, text: chunk,
-                                relevance: h.score, value: v, score: 0.6 * relevance + 0.4 * v))
+                                relevance: h.score, value: v, score: 0.5 * relevance + 0.5 * v))
         }
         out.sort { ($0.score, -$0.id) > ($1.score, -$1.id) }
         return Array(out.prefix(limit))
