@@ -36,22 +36,11 @@ public struct SearchGenerator: KernelGenerator {
             guard !defines.isEmpty else { return text }
             var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             for i in lines.indices where lines[i].contains("kb-launch:") || lines[i].contains("kb-build:") {
-                for p in parameters { if let v = settings[p.name] { lines[i] = Self.replaceWord(p.name, with: v, in: lines[i]) } }
+                for p in parameters { if let v = settings[p.name] { lines[i] = OpenCLLaunch.replaceWord(p.name, with: v, in: lines[i]) } }
             }
             let body = lines.joined(separator: "\n")
             // Header lines first (the verifier reads them anywhere, but keep them on top for readers).
             return "/* kb generate: \(defines.joined(separator: ", ")) */\n" + defines.joined(separator: "\n") + "\n" + body
-        }
-
-        static func replaceWord(_ word: String, with value: String, in line: String) -> String {
-            var out = ""
-            var current = ""
-            func flush() { out += current == word ? value : current; current = "" }
-            for ch in line {
-                if ch.isLetter || ch.isNumber || ch == "_" { current.append(ch) } else { flush(); out.append(ch) }
-            }
-            flush()
-            return out
         }
 
         /// Parses `// kb-tune:` lines.

@@ -104,7 +104,8 @@ public struct OpenCLLaunch: Sendable, Hashable, Codable {
         return (findings.isEmpty ? OpenCLLaunch(steps: steps, buildOptions: joined) : nil, findings)
     }
 
-    static func replaceWord(_ word: String, with value: String, in text: String) -> String {
+    /// `text` with every whole-word occurrence of `word` (C identifier rules) replaced by `value`.
+    public static func replaceWord(_ word: String, with value: String, in text: String) -> String {
         var out = "", current = ""
         func flush() { out += current == word ? value : current; current = "" }
         for ch in text {
