@@ -39,7 +39,7 @@ public struct SearchGenerator: KernelGenerator {
                 for p in parameters { if let v = settings[p.name] { lines[i] = OpenCLLaunch.replaceWord(p.name, with: v, in: lines[i]) } }
             }
             let body = lines.joined(separator: "\n")
-            // Header lines first (the verifier reads them anywhere, but keep them on top for readers).
+            // The #defines go first; the verifier reads kb-launch/kb-build lines anywhere in the file.
             return "/* kb generate: \(defines.joined(separator: ", ")) */\n" + defines.joined(separator: "\n") + "\n" + body
         }
 
