@@ -75,12 +75,12 @@ public struct CodeChunker: Sendable {
             let startLine = Self.line(of: piece.start, lineStarts)
             let endLine = Self.line(of: max(piece.start, piece.end - 1), lineStarts)
             let text = String(decoding: bytes[piece.start..<piece.end], as: UTF8.self)
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
             let signature: String = piece.decl.map { declStart in
                 let open = code[declStart...].firstIndex(of: UInt8(ascii: "{")) ?? declStart
                 return String(decoding: bytes[declStart..<open], as: UTF8.self).trimmingTrailingWhitespace()
             } ?? ""
-            if lines.count > maxLinesPerChunk {
+            if endLine - startLine + 1 > maxLinesPerChunk {
+                let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
                 let partLen = maxLinesPerChunk * 4 / 5
                 let parts = stride(from: 0, to: lines.count, by: partLen).map { $0..<min($0 + partLen, lines.count) }
                 for (k, range) in parts.enumerated() {
@@ -101,12 +101,9 @@ public struct CodeChunker: Sendable {
     func makeChunk(source: SourceText, title: String, symbol: String?, startLine: Int, endLine: Int, text: String,
                    signature: String) -> Chunk {
         var meta = ChunkMetadata()
-        let idents = Tokens.identifiers(in: text)
-        var seenIntrinsics = Set<Substring>()
-        for id in idents {
-            if MetadataExtractor.isIntrinsic(id), seenIntrinsics.insert(id).inserted { meta.intrinsics.append(String(id)) }
-            if Tokens.isDistinctive(id) { meta.identifiers[id.lowercased(), default: 0] += 1 }
-        }
+        let scan = Tokens.scan(text)
+        meta.intrinsics = scan.intrinsics
+        meta.identifiers = scan.identifiers
         if let symbol { meta.identifiers[symbol.lowercased(), default: 0] += 1 }
         meta.isa = MetadataExtractor.isa(for: meta.intrinsics)
         meta.features = MetadataExtractor.features(code: text, language: source.format)

@@ -17,7 +17,7 @@ public struct MarkdownChunker: Sendable {
     /// (for HTML converted to Markdown); `language` names the original format.
     public func chunk(_ source: SourceText, sourceLines: [Int]? = nil, language: String = "markdown",
                       documentTitle: String? = nil) -> ParsedDocument {
-        let lines = source.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let lines = source.text.lineArray
         func srcLine(_ i: Int) -> Int { sourceLines.map { i < $0.count ? $0[i] : ($0.last ?? i + 1) } ?? (i + 1) }
 
         struct Section { var level: Int; var title: String; var start: Int; var end: Int; var path: [String] }
@@ -109,11 +109,9 @@ public struct MarkdownChunker: Sendable {
 
     /// Fills identifiers, intrinsics, ISA and op tags of a documentation chunk.
     static func annotate(_ meta: inout ChunkMetadata, text: String, heading: String) {
-        var seen = Set<Substring>()
-        for id in Tokens.identifiers(in: text) {
-            if MetadataExtractor.isIntrinsic(id), seen.insert(id).inserted { meta.intrinsics.append(String(id)) }
-            if Tokens.isDistinctive(id) { meta.identifiers[id.lowercased(), default: 0] += 1 }
-        }
+        let scan = Tokens.scan(text)
+        for name in scan.intrinsics where !meta.intrinsics.contains(name) { meta.intrinsics.append(name) }
+        meta.identifiers.merge(scan.identifiers, uniquingKeysWith: +)
         meta.isa = MetadataExtractor.isa(for: meta.intrinsics)
         meta.ops = MetadataExtractor.ops(heading: heading, body: text)
     }
@@ -126,7 +124,7 @@ public struct PlainTextChunker: Sendable {
 
     /// Chunks plain text by turning recognizable headings into Markdown headings first.
     public func chunk(_ source: SourceText) -> ParsedDocument {
-        let lines = source.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let lines = source.text.lineArray
         var out: [String] = []
         for (i, line) in lines.enumerated() {
             let t = String(line.trimmedSpaces)

@@ -57,17 +57,46 @@ public enum MetadataExtractor {
         return isNEON(id) || isSVE(id)
     }
 
+    static let x86Prefixes: [[UInt8]] = ["_mm", "__m128", "__m256", "__m512", "__mmask", "__builtin_ia32",
+                                         "__builtin_shufflevector", "__builtin_convertvector", "_cvt", "_kand", "_kor"]
+        .map { Array($0.utf8) }
+    static let neonTypePrefixes: [[UInt8]] = ["float32x", "int32x", "uint8x", "float16x"].map { Array($0.utf8) }
+
+    @inline(__always) static func hasPrefix(_ bytes: UnsafeBufferPointer<UInt8>, _ prefix: [UInt8]) -> Bool {
+        guard bytes.count >= prefix.count else { return false }
+        for k in 0..<prefix.count where bytes[k] != prefix[k] { return false }
+        return true
+    }
+
+    /// `isIntrinsic` on an identifier's bytes; `hasUnderscore` tells whether it contains `_`.
+    static func isIntrinsic(bytes id: UnsafeBufferPointer<UInt8>, hasUnderscore: Bool) -> Bool {
+        guard let first = id.first else { return false }
+        switch first {
+        case 95:  // _
+            return x86Prefixes.contains { hasPrefix(id, $0) }
+        case 102, 105, 117:  // f i u: NEON vector types
+            return neonTypePrefixes.contains { hasPrefix(id, $0) }
+        case 115, 118:  // s v: SVE and NEON names all contain an underscore
+            guard hasUnderscore else { return false }
+            let name = Substring(String(decoding: id, as: UTF8.self))
+            return isNEON(name) || isSVE(name)
+        default:
+            return false
+        }
+    }
+
+    static let neonStems: Set<Substring> = ["vld1q", "vld1", "vst1q", "vst1", "vaddq", "vmulq", "vfmaq", "vmlaq", "vdupq",
+                                            "vmaxq", "vminq", "vaddvq", "vmaxvq", "vsubq", "vdivq", "vget", "vset", "vcombine",
+                                            "vrecpeq", "vrsqrteq", "vcvtq", "vbslq", "vcgtq", "vcltq", "vextq", "vzipq",
+                                            "vuzpq", "vtrnq", "vpaddq", "vsqrtq", "vabsq", "vnegq", "vfmsq", "vmovq", "vreinterpretq",
+                                            "vdup", "vadd", "vmul", "vfma", "vpadd", "vmax", "vmin"]
+
     static let neonSuffixes = ["_f32", "_f16", "_f64", "_s8", "_s16", "_s32", "_s64", "_u8", "_u16", "_u32", "_u64", "_bf16"]
 
     static func isNEON(_ id: Substring) -> Bool {
         if id.hasPrefix("float32x") || id.hasPrefix("int32x") || id.hasPrefix("uint8x") || id.hasPrefix("float16x") { return true }
         guard id.first == "v", id.count > 5, id.contains("_") else { return false }
         let stem = id.prefix { $0 != "_" }
-        let neonStems: Set<Substring> = ["vld1q", "vld1", "vst1q", "vst1", "vaddq", "vmulq", "vfmaq", "vmlaq", "vdupq",
-                                         "vmaxq", "vminq", "vaddvq", "vmaxvq", "vsubq", "vdivq", "vget", "vset", "vcombine",
-                                         "vrecpeq", "vrsqrteq", "vcvtq", "vbslq", "vcgtq", "vcltq", "vextq", "vzipq",
-                                         "vuzpq", "vtrnq", "vpaddq", "vsqrtq", "vabsq", "vnegq", "vfmsq", "vmovq", "vreinterpretq",
-                                         "vdup", "vadd", "vmul", "vfma", "vpadd", "vmax", "vmin"]
         return neonStems.contains(stem) && neonSuffixes.contains { id.hasSuffix($0) }
     }
 

@@ -54,7 +54,7 @@ public struct PythonChunker: Sendable {
             let decorators = lines[s..<min(end, s + 8)].filter { $0.hasPrefix("@") }
             let tritonKernel = isTriton && decorators.contains { $0.hasPrefix("@triton.") }
             var meta = ChunkMetadata()
-            for id in Tokens.identifiers(in: text) where Tokens.isDistinctive(id) { meta.identifiers[id.lowercased(), default: 0] += 1 }
+            meta.identifiers.merge(Tokens.scan(text).identifiers, uniquingKeysWith: +)
             if let name { meta.identifiers[name.lowercased(), default: 0] += 1 }
             if tritonKernel {
                 meta.qualifiers = decorators.map { String($0.prefix { $0 != "(" }) }

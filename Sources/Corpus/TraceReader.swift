@@ -15,14 +15,13 @@ public struct TraceReader: Sendable {
         var chunks: [Chunk] = []
         var diagnostics: [Diagnostic] = []
         var seenIDs = Set<String>()
-        let decoder = JSONDecoder()
-        for (index, rawLine) in source.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, rawLine) in source.text.utf8.split(separator: 10, omittingEmptySubsequences: false).enumerated() {
             let lineNumber = index + 1
-            let line = String(rawLine.trimmedWhitespaceAndNewlines)
-            if line.isEmpty { continue }
+            let line = Substring(rawLine)
+            if line.isBlank { continue }
             let object: [String: JSONValue]
-            do {
-                guard let o = try decoder.decode(JSONValue.self, from: Data(line.utf8)).object else {
+            do throws(JSONParser.Failure) {
+                guard let o = try JSONParser.parse(line).object else {
                     diagnostics.append(Diagnostic(.error, source: source.displayPath, line: lineNumber,
                                                   message: "not a JSON object; each line must be one trace record {…}"))
                     continue
@@ -30,7 +29,7 @@ public struct TraceReader: Sendable {
                 object = o
             } catch {
                 diagnostics.append(Diagnostic(.error, source: source.displayPath, line: lineNumber,
-                                              message: "invalid JSON (\(Self.describe(error))); line skipped, the others were kept"))
+                                              message: "invalid JSON (\(error.description)); line skipped, the others were kept"))
                 continue
             }
             var bad = false
@@ -56,14 +55,6 @@ public struct TraceReader: Sendable {
             chunks.append(chunk(object, fields: fields, line: lineNumber, path: source.displayPath))
         }
         return ParsedDocument(title: CodeChunker.fileName(source.displayPath), chunks: chunks, diagnostics: diagnostics)
-    }
-
-    static func describe(_ error: any Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            let underlying = context.underlyingError.map { " \(String(describing: $0))" } ?? ""
-            return context.debugDescription + underlying
-        }
-        return "malformed JSON"
     }
 
     /// Typed columns of a record, with warnings for values of the wrong type.
@@ -116,7 +107,7 @@ public struct TraceReader: Sendable {
         var meta = ChunkMetadata()
         meta.trace = f
         meta.identifiers[id.lowercased(), default: 0] += 1
-        for ident in Tokens.identifiers(in: text) where Tokens.isDistinctive(ident) { meta.identifiers[ident.lowercased(), default: 0] += 1 }
+        meta.identifiers.merge(Tokens.scan(text).identifiers, uniquingKeysWith: +)
         if let isa = o["hardware"]?.object?["isa"]?.string, let mapped = MetadataExtractor.isa(forTechnology: isa) {
             meta.isa = [mapped]
         }

@@ -1,7 +1,7 @@
 /// The store's schema and its forward migrations (`PRAGMA user_version` holds the applied version).
 enum Schema {
     /// The schema version this kb writes.
-    static let currentVersion = 3
+    static let currentVersion = 4
 
     /// Migrations: element `i` upgrades version `i` to `i + 1`.
     static let migrations: [String] = [
@@ -91,6 +91,10 @@ enum Schema {
             created REAL NOT NULL,
             PRIMARY KEY(namespace, key)
         ) WITHOUT ROWID;
+        """,
+        // v4: ingest writes the FTS row itself; an AFTER INSERT trigger made every FTS insert ~2.3x slower.
+        """
+        DROP TRIGGER IF EXISTS chunks_fts_insert;
         """,
     ]
 }

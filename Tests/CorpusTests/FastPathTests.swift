@@ -1,0 +1,73 @@
+import Foundation
+@testable import Corpus
+import Testing
+
+/// The byte-level fast paths must agree with the straightforward definitions they replaced.
+@Suite("Byte-level scanning and JSON parsing")
+struct FastPathTests {
+    static let samples: [String] = [
+        """
+        static inline __m512 fma_row(const float *restrict x, __m512 acc) { return _mm512_fmadd_ps(_mm512_loadu_ps(x), acc, acc); }
+        float32x4_t v = vld1q_f32(p); svfloat32_t z = svadd_f32_z(pg, a, b); __mmask16 m = _cvtu32_mask16(7u);
+        """,
+        "clEnqueueNDRangeKernel(queue, k, 1, NULL, &gws, &lws, 0, NULL, NULL); int size_t_x = 1e5f + 0x1Fu; layer_norm2d",
+        "# Heading\nPlain words, HTMLParser and getLocalID, vaddq_f32 vs vadd, 123abc _ __ a_b_c Ünïcode_ident x86_64",
+        "",
+    ]
+
+    @Test("Tokens.scan finds what identifiers(in:) with isIntrinsic, isDistinctive and hasCamelBoundary find",
+          arguments: samples)
+    func scanMatchesSlowPath(text: String) {
+        var intrinsics: [String] = []
+        var identifiers: [String: Int] = [:]
+        var camel = Set<String>()
+        for id in Tokens.identifiers(in: text) {
+            if MetadataExtractor.isIntrinsic(id), !intrinsics.contains(String(id)) { intrinsics.append(String(id)) }
+            if Tokens.isDistinctive(id) { identifiers[id.lowercased(), default: 0] += 1 }
+            if Tokens.hasCamelBoundary(id) { camel.insert(Tokens.subwords(of: id).joined(separator: " ")) }
+        }
+        let scan = Tokens.scan(text, camel: true)
+        #expect(scan.intrinsics == intrinsics)
+        #expect(scan.identifiers == identifiers)
+        #expect(scan.camelWords == camel.sorted())
+    }
+
+    @Test("intrinsics of every ISA are recognised on the byte path")
+    func intrinsicsRecognised() {
+        let scan = Tokens.scan("_mm256_add_ps __m512i vld1q_f32 svfloat32_t float32x4_t __builtin_ia32_x sizeof vadd")
+        #expect(scan.intrinsics == ["_mm256_add_ps", "__m512i", "vld1q_f32", "svfloat32_t", "float32x4_t", "__builtin_ia32_x"])
+    }
+
+    @Test("String.lineArray splits like split(separator:omittingEmptySubsequences: false)",
+          arguments: ["", "a", "a\n", "\n\nb\n c \n", "ü\nß\n\n"])
+    func lines(text: String) {
+        #expect(text.lineArray == text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
+    }
+
+    @Test("the JSON parser reads what JSONDecoder reads", arguments: [
+        #"{"a": 1, "b": [true, false, null], "c": {"d": "e\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00"}, "n": -12.5e-3}"#,
+        #"  [1, 2.0, 0, -0, 1E3, "x"]  "#,
+        #""plain""#,
+        #"{}"#,
+    ])
+    func parserAgreesWithDecoder(text: String) throws {
+        let fast = try JSONParser.parse(Substring(text))
+        let slow = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        #expect(fast == slow)
+    }
+
+    @Test("malformed JSON is rejected with the column where it went wrong", arguments: [
+        (#"{"a": 1,}"#, 9), (#"{"a" 1}"#, 6), (#"[1, 2"#, 6), (#"{"a": tru}"#, 7), (#""abc"#, 5),
+        (#"01"#, 2), (#"{"a": 1} x"#, 10), (#""\x""#, 2), (#""\ud800""#, 8), ("[1,\u{1}]", 4),
+    ])
+    func parserRejects(text: String, column: Int) {
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Substring(text)) }
+        do { _ = try JSONParser.parse(Substring(text)) } catch { #expect(error.column == column, "\(text): \(error.description)") }
+    }
+
+    @Test("deep nesting is an error, not a stack overflow")
+    func deepNesting() {
+        let text = String(repeating: "[", count: 100_000)
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Substring(text)) }
+    }
+}
