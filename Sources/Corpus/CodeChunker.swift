@@ -101,9 +101,10 @@ public struct CodeChunker: Sendable {
     func makeChunk(source: SourceText, title: String, symbol: String?, startLine: Int, endLine: Int, text: String,
                    signature: String) -> Chunk {
         var meta = ChunkMetadata()
-        let scan = Tokens.scan(text)
+        let scan = Tokens.scan(text, camel: true)
         meta.intrinsics = scan.intrinsics
         meta.identifiers = scan.identifiers
+        meta.camelWords = scan.camelWords
         if let symbol { meta.identifiers[symbol.lowercased(), default: 0] += 1 }
         meta.isa = MetadataExtractor.isa(for: meta.intrinsics)
         meta.features = MetadataExtractor.features(code: text, language: source.format)

@@ -109,7 +109,8 @@ public struct MarkdownChunker: Sendable {
 
     /// Fills identifiers, intrinsics, ISA and op tags of a documentation chunk.
     static func annotate(_ meta: inout ChunkMetadata, text: String, heading: String) {
-        let scan = Tokens.scan(text)
+        let scan = Tokens.scan(text, camel: true)
+        meta.camelWords = scan.camelWords
         for name in scan.intrinsics where !meta.intrinsics.contains(name) { meta.intrinsics.append(name) }
         meta.identifiers.merge(scan.identifiers, uniquingKeysWith: +)
         meta.isa = MetadataExtractor.isa(for: meta.intrinsics)

@@ -106,6 +106,13 @@ public struct ChunkMetadata: Sendable, Hashable, Codable {
     public var identifiers: [String: Int] = [:]
     /// Trace columns for trace chunks.
     public var trace: TraceFields?
+    /// Sub-words of the chunk's camelCase identifiers, space-joined and sorted, when the chunker computed them (kept
+    /// in memory for the search index, not stored).
+    public var camelWords: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case qualifiers, intrinsics, isa, features, ops, headingPath, identifiers, trace
+    }
 
     /// Creates empty metadata.
     public init() {}

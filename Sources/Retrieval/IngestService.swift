@@ -150,7 +150,11 @@ public final class IngestService {
             next = k + 1 < batches.count ? startPreparing(batches[k + 1], existing: existing, df: df, dfCount: dfCount) : nil
             let wrote: Bool
             do {
-                wrote = try write(current.outcomes, existing: existing, df: &df, dfCount: &dfCount, report: &report)
+                // The 1 MB word-frequency table is saved every 16 batches and at the end, not with every batch (it
+                // doubled the bytes written); a crash in between leaves it behind by at most 16 batches, which only
+                // shifts idf weights of later embeddings a little.
+                wrote = try write(current.outcomes, existing: existing, df: &df, dfCount: &dfCount, report: &report,
+                                  saveFrequencies: k % 16 == 15)
             } catch {
                 next?.group.wait()
                 throw error
@@ -173,7 +177,8 @@ public final class IngestService {
                 outcome = .failed(error)
             }
             let embedded = Self.embed([outcome], df: df, dfCount: dfCount, embedder: store.embedder)
-            let wrote = try write(embedded, existing: existing, df: &df, dfCount: &dfCount, report: &report)
+            let wrote = try write(embedded, existing: existing, df: &df, dfCount: &dfCount, report: &report,
+                                  saveFrequencies: false)
             changed = changed || wrote
             done += 1
             progress?(IngestProgress(done: done, total: total, bytes: report.bytes, current: url))
@@ -186,8 +191,9 @@ public final class IngestService {
         }
         if changed || reembedAll {
             try store.sql { () throws(SQLiteFailure) in
-                if reembedAll {
-                    try store.setMeta("embedder", .text(store.embedderSignature))
+                try store.db.transaction { () throws(SQLiteFailure) in
+                    try store.saveDocumentFrequencies(df, count: dfCount)
+                    if reembedAll { try store.setMeta("embedder", .text(store.embedderSignature)) }
                 }
                 if report.chunks > 2000 { try store.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES('optimize')") }
                 try? store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -291,12 +297,18 @@ public final class IngestService {
         }
         let parsed = try DocumentParser().parse(text)
         let symbols = parsed.chunks.map { Self.symbolsColumn($0, path: text.displayPath) }
-        let bags = zip(parsed.chunks, symbols).map { embedder.words($0.title + "\n" + $1 + "\n" + $0.text) }
+        let bags = zip(parsed.chunks, symbols).map { embedder.words(Self.embeddingText(title: $0.title, symbols: $1, body: $0.text)) }
         let metadataJSON = parsed.chunks.map { MetadataJSON.encode($0.metadata) }
         let prepared = Prepared(source: text.source, displayPath: text.displayPath, format: text.format, title: parsed.title,
                                 hash: hash, size: size, modified: modified, chunks: parsed.chunks, symbols: symbols, bags: bags,
                                 metadataJSON: metadataJSON)
         return .prepared(prepared, warnings + parsed.diagnostics)
+    }
+
+    /// The text a chunk's embedding is computed from: title and symbols twice, like BM25's column weights (2, 2, 1).
+    static func embeddingText(title: String, symbols: String, body: String) -> String {
+        let head = title + "\n" + symbols + "\n"
+        return head + head + body
     }
 
     /// The FTS `symbols` column: the symbol and its sub-words, camelCase splits, the file name's words, headings.
@@ -306,7 +318,7 @@ public final class IngestService {
         let file = path.split(separator: "/").last.map(String.init) ?? path
         parts.append(Tokens.subwords(of: Substring(file.split(separator: ".").first ?? Substring(file))).joined(separator: " "))
         if chunk.metadata.headingPath.count > 1 { parts.append(chunk.metadata.headingPath.dropLast().joined(separator: " ")) }
-        parts.append(contentsOf: Tokens.scan(chunk.text, camel: true).camelWords)
+        parts.append(contentsOf: chunk.metadata.camelWords ?? Tokens.scan(chunk.text, camel: true).camelWords)
         return parts.filter { !$0.isEmpty }.joined(separator: " ")
     }
 
@@ -327,7 +339,7 @@ public final class IngestService {
 
     /// Writes a batch's outcomes in one transaction; returns whether content changed.
     func write(_ outcomes: [Outcome], existing: [String: ExistingDocument], df: inout [Int32], dfCount: inout Int,
-               report: inout IngestReport) throws(RetrievalError) -> Bool {
+               report: inout IngestReport, saveFrequencies: Bool) throws(RetrievalError) -> Bool {
         let embedder = store.embedder
         var changed = false
         var prepared: [(Prepared, [Diagnostic])] = []
@@ -375,7 +387,7 @@ public final class IngestService {
                     report.chunks += p.chunks.count
                     report.diagnostics.append(contentsOf: diagnostics)
                 }
-                try store.saveDocumentFrequencies(df, count: dfCount)
+                if saveFrequencies { try store.saveDocumentFrequencies(df, count: dfCount) }
                 try store.setMeta("generation", .int(try store.generation() + 1))
                 changed = true
             }
@@ -393,7 +405,7 @@ public final class IngestService {
             """)
         try s.bind([.int(id)])
         while try s.step() {
-            let bag = store.embedder.words(s.text(0) + "\n" + s.text(1) + "\n" + s.text(2))
+            let bag = store.embedder.words(Self.embeddingText(title: s.text(0), symbols: s.text(1), body: s.text(2)))
             for h in bag.hashes {
                 let b = store.embedder.dfBucket(h)
                 df[b] = max(0, df[b] - 1)

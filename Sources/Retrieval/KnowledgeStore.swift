@@ -125,7 +125,7 @@ public final class KnowledgeStore {
 
     /// Records the embedder's shape; a store embedded with another shape has its vectors rebuilt by the next ingest.
     /// Identifies the embedder's parameters; stored with the vectors it made.
-    var embedderSignature: String { "hashed-v1-d\(embedder.dimension)-b\(embedder.dfBuckets)-g\(embedder.ngramWeight)" }
+    var embedderSignature: String { "hashed-v2-d\(embedder.dimension)-b\(embedder.dfBuckets)-g\(embedder.ngramWeight)" }
 
     func checkEmbedderCompatibility(readOnly: Bool) throws(SQLiteFailure) {
         let signature = embedderSignature

@@ -95,7 +95,7 @@ public struct SearchHit: Sendable, Codable {
     public var isa: [String]
     /// Op tags.
     public var ops: [String]
-    /// Fused score (RRF in hybrid mode, the leg's score otherwise).
+    /// Fused score (the convex or RRF combination in hybrid mode, the leg's own score otherwise).
     public var score: Double
     /// BM25 leg.
     public var bm25: LegScore?
@@ -124,7 +124,16 @@ public struct SearchResult: Sendable, Codable {
     public var onlySimilar: Bool = false
 }
 
-/// Answers queries over a store with BM25, vectors and exact identifiers, fused by reciprocal rank fusion.
+/// How hybrid retrieval combines its legs' ranked lists.
+public enum FusionMethod: String, Sendable, CaseIterable {
+    /// Reciprocal rank fusion: `Σ weight / (k + rank)`.
+    case reciprocalRank = "rrf"
+    /// Convex combination of scores, each leg's normalized by its best score: `Σ weight · score / best`.
+    case convex
+}
+
+/// Answers queries over a store with BM25, vectors and exact identifiers, fused by a convex combination of
+/// normalized scores (or reciprocal rank fusion).
 public final class QueryService {
     let store: KnowledgeStore
     var vectorIndex: VectorIndex?
@@ -139,8 +148,12 @@ public final class QueryService {
     public var columnWeights = (title: 2.0, symbols: 2.0, body: 1.0)
     /// BM25 keeps the rarest query terms whose document frequencies sum to at most this many postings.
     public var postingBudget = 10_000
-    /// Weight of each leg in the fusion.
-    public var legWeights = (bm25: 1.0, vector: 0.7, identifier: 0.5)
+    /// Weight of each leg in the fusion. Chosen on the development queries (`bench/eval/dev-queries.jsonl`), never
+    /// on the test set; see docs/BENCHMARKS.md. The identifier leg still promotes definitions for identifier
+    /// queries; as an added score it lowered nDCG on the development set at every weight tried.
+    public var legWeights = (bm25: 1.0, vector: 0.2, identifier: 0.0)
+    /// How the legs' lists are combined.
+    public var fusion = FusionMethod.convex
 
     /// Creates a service reading `store`.
     public init(store: KnowledgeStore) {
@@ -207,9 +220,15 @@ public final class QueryService {
             var fused: [Int64: Double] = [:]
             var legs: [Int64: (LegScore?, LegScore?, LegScore?)] = [:]
             func add(_ list: [(Int64, Double)], weight: Double, slot: Int) {
+                // Convex fusion: each leg's scores divided by its best (all scores are positive, 0 is the
+                // theoretical floor), so a leg that barely matches adds little; RRF: only ranks count.
+                let top = list.first.map { max($0.1, 1e-12) } ?? 1
                 for (i, (id, score)) in list.enumerated() {
                     let rank = i + 1
-                    fused[id, default: 0] += weight / (rrfK + Double(rank))
+                    switch fusion {
+                    case .reciprocalRank: fused[id, default: 0] += weight / (rrfK + Double(rank))
+                    case .convex: fused[id, default: 0] += weight * max(0, score) / top
+                    }
                     var entry = legs[id] ?? (nil, nil, nil)
                     let ls = LegScore(rank: rank, score: score)
                     switch slot { case 0: entry.0 = ls; case 1: entry.1 = ls; default: entry.2 = ls }

@@ -14,7 +14,7 @@ struct Eval: ParsableCommand {
     @Flag(name: .long, help: "List queries whose best label is not in hybrid's top 10.")
     var misses = false
 
-    @Option(name: .long, help: "Fusion weights to try, as bm25,vector,identifier (default 1,0.7,0.5).")
+    @Option(name: .long, help: "Fusion weights to try, as bm25,vector,identifier (default 1,0.2,0).")
     var weights: String?
 
     @Option(name: .long, help: "Candidates per leg before fusion (default 100).")
@@ -22,6 +22,9 @@ struct Eval: ParsableCommand {
 
     @Option(name: .long, help: "RRF's k (default 20).")
     var rrfK: Double?
+
+    @Option(name: .long, help: "Fusion method: convex (default) or rrf.")
+    var fusion: String?
 
     @Option(name: .long, help: "FTS5 column weights as title,symbols,body (default 2,2,1).")
     var columns: String?
@@ -35,6 +38,9 @@ struct Eval: ParsableCommand {
         for s in [weights, columns].compactMap({ $0 }) where s.split(separator: ",").compactMap({ Double($0) }).count != 3 {
             throw ValidationError("expected three comma-separated numbers, got '\(s)'")
         }
+        if let fusion, FusionMethod(rawValue: fusion) == nil {
+            throw ValidationError("--fusion must be one of \(FusionMethod.allCases.map(\.rawValue).joined(separator: ", ")), got '\(fusion)'")
+        }
     }
 
     func run() throws {
@@ -47,6 +53,7 @@ struct Eval: ParsableCommand {
             if let w = weights.map(Self.triple) { service.legWeights = (w.0, w.1, w.2) }
             if let c = columns.map(Self.triple) { service.columnWeights = (c.0, c.1, c.2) }
             if let rrfK { service.rrfK = rrfK }
+            if let f = fusion.flatMap(FusionMethod.init(rawValue:)) { service.fusion = f }
             if let depth { service.depth = depth }
             report = try RetrievalEvaluator(service: service).evaluate(set)
         } catch {
