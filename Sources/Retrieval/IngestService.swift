@@ -41,6 +41,22 @@ public struct IngestReport: Sendable, Codable {
     public var chunks = 0
     /// Wall time in seconds.
     public var seconds = 0.0
+    /// Where the wall time went, in seconds.
+    public var phases = Phases()
+
+    /// Where an ingest's wall time went.
+    public struct Phases: Sendable, Codable {
+        /// Walking folders and comparing with the store.
+        public var walk = 0.0
+        /// The writer waiting for the parsing and embedding threads.
+        public var waitForParsing = 0.0
+        /// Writing batches (SQLite).
+        public var write = 0.0
+        /// Fetching URLs.
+        public var fetch = 0.0
+        /// Merging FTS segments, checkpointing the WAL and rebuilding the vector file.
+        public var finish = 0.0
+    }
     /// Everything worth telling the user, per source.
     public var diagnostics: [Diagnostic] = []
 
@@ -154,10 +170,15 @@ public final class IngestService {
             batches.append(Array(pending[start..<end]))
             start = end
         }
+        report.phases.walk = Date().timeIntervalSince(started)
         var next = batches.first.map { startPreparing($0, existing: existing, df: df, dfCount: dfCount) }
         for (k, batch) in batches.enumerated() {
             guard let current = next else { break }
+            let waitStart = Date()
             current.group.wait()
+            report.phases.waitForParsing += Date().timeIntervalSince(waitStart)
+            let writeStart = Date()
+            defer { report.phases.write += Date().timeIntervalSince(writeStart) }
             next = k + 1 < batches.count ? startPreparing(batches[k + 1], existing: existing, df: df, dfCount: dfCount) : nil
             let wrote: Bool
             do {
@@ -177,6 +198,7 @@ public final class IngestService {
             }
         }
 
+        let fetchStart = Date()
         for url in urls {
             let outcome: Outcome
             do throws(CorpusError) {
@@ -195,11 +217,14 @@ public final class IngestService {
             progress?(IngestProgress(done: done, total: total, bytes: report.bytes, current: url))
         }
 
+        report.phases.fetch = Date().timeIntervalSince(fetchStart)
+
         if options.prune {
             let removed = try prune(roots: paths.map { Self.absolute($0) }, seen: Set(files.map(\.path)), df: &df, dfCount: &dfCount)
             report.removed = removed
             changed = changed || removed > 0
         }
+        let finishStart = Date()
         if changed || reembedAll {
             try store.sql { () throws(SQLiteFailure) in
                 try store.db.transaction { () throws(SQLiteFailure) in
@@ -211,6 +236,7 @@ public final class IngestService {
                 try store.rebuildVectorFile()
             }
         }
+        report.phases.finish = Date().timeIntervalSince(finishStart)
         report.seconds = Date().timeIntervalSince(started)
         return report
     }
