@@ -67,6 +67,25 @@ struct CLITests {
         let report = json(ingest.stdout)["report"] as? [String: Any] ?? [:]
         #expect((report["chunks"] as? Int ?? 0) > 300)
         #expect(report["failed"] as? Int == 0)
+        let phases = report["phases"] as? [String: Double] ?? [:]
+        #expect((phases["write"] ?? 0) > 0 && (phases["walk"] ?? -1) >= 0)
+
+        // Retrieval quality on both labelled sets: hybrid at least matches each leg alone (nDCG@10).
+        for set in ["dev-queries", "queries"] {
+            let eval = try kb(["eval", packageRoot + "/bench/eval/\(set).jsonl", "--json"], store: store)
+            #expect(eval.status == 0, "\(eval.stderr)")
+            let modes = json(eval.stdout)["modes"] as? [[String: Any]] ?? []
+            let ndcg = Dictionary(uniqueKeysWithValues: modes.compactMap { m -> (String, Double)? in
+                guard let mode = m["mode"] as? String, let v = m["ndcgAt10"] as? Double else { return nil }
+                return (mode, v)
+            })
+            let hybrid = try #require(ndcg["hybrid"])
+            #expect(hybrid >= (ndcg["bm25"] ?? 1), "\(set): \(ndcg)")
+            #expect(hybrid >= (ndcg["vector"] ?? 1), "\(set): \(ndcg)")
+        }
+        let badFusion = try kb(["eval", "--fusion", "max"], store: store)
+        #expect(badFusion.status == 2)
+        #expect(badFusion.stderr.contains("--fusion must be one of rrf, convex"), "\(badFusion.stderr)")
 
         let query = try kb(["query", "online softmax running max", "--json", "-k", "5"], store: store)
         #expect(query.status == 0, "\(query.stderr)")

@@ -80,15 +80,20 @@ static inline float ln_row_var(const float *x, long cols, float mean)
 }
 
 /* Pass 3: y = (x - mean) * rstd * gamma + beta.  `stream` selects
- * non-temporal stores (caller guarantees 64-byte alignment and cols % 16 == 0). */
+ * non-temporal stores (caller guarantees 64-byte alignment and cols % 16 == 0).
+ * `next` (or NULL) is the next row: one cache line of it is prefetched into L2
+ * per 16 outputs, so DRAM keeps streaming while passes 2 and 3 run from L1. */
 static inline void ln_row_apply(const float *x, const float *gamma, const float *beta,
-                                float *y, long cols, float mean, float rstd, int stream)
+                                float *y, long cols, float mean, float rstd, int stream,
+                                const float *next)
 {
     const __m512 vm = _mm512_set1_ps(mean);
     const __m512 vr = _mm512_set1_ps(rstd);
     long c = 0;
     if (stream) {
         for (; c + 16 <= cols; c += 16) {
+            if (next)
+                _mm_prefetch((const char *)(next + c), _MM_HINT_T1);
             __m512 xh = _mm512_mul_ps(_mm512_sub_ps(_mm512_loadu_ps(x + c), vm), vr);
             __m512 o = _mm512_fmadd_ps(xh, _mm512_loadu_ps(gamma + c), _mm512_loadu_ps(beta + c));
             _mm512_stream_ps(y + c, o);
@@ -108,6 +113,15 @@ static inline void ln_row_apply(const float *x, const float *gamma, const float 
         _mm512_mask_storeu_ps(y + c, m, o);
     }
 }
+
+/* Tunable (kb generate searches it; a plain compile uses the default):
+ *   LN_PREFETCH  1: prefetch the next row while the current one is written (DRAM stays busy during the
+ *                in-cache passes); 0: leave it to the hardware prefetcher.
+ * kb-tune: LN_PREFETCH=1,0
+ */
+#ifndef LN_PREFETCH
+#define LN_PREFETCH 1
+#endif
 
 /*
  * layernorm: exported entry point.  Rows are split statically across OpenMP
@@ -130,7 +144,8 @@ void layernorm(const float *x, const float *gamma, const float *beta, float *y,
             float mean = ln_row_mean(xr, cols);
             float var = ln_row_var(xr, cols, mean);
             float rstd = 1.0f / sqrtf(var + eps);
-            ln_row_apply(xr, gamma, beta, yr, cols, mean, rstd, stream);
+            const float *next = (LN_PREFETCH && r + 1 < rows) ? xr + cols : NULL;
+            ln_row_apply(xr, gamma, beta, yr, cols, mean, rstd, stream, next);
         }
         if (stream)
             _mm_sfence();

@@ -58,10 +58,15 @@ static inline float rms_sum_squares(const float *x, long cols)
 /* Tunable (kb generate searches these; a plain compile uses the defaults):
  *   RMS_STREAM  1: non-temporal stores for outputs over 8 MiB whose rows are 64-byte aligned (no write-allocate
  *               read of y: 8 instead of 12 bytes of DRAM traffic per element); 0: regular stores.
- * kb-tune: RMS_STREAM=0,1
+ *   RMS_PREFETCH 1: prefetch the next row into L2 while this one is written (DRAM keeps streaming during the
+ *               in-cache second pass); 0: leave it to the hardware prefetcher.
+ * kb-tune: RMS_STREAM=0,1 RMS_PREFETCH=1,0
  */
 #ifndef RMS_STREAM
 #define RMS_STREAM 0
+#endif
+#ifndef RMS_PREFETCH
+#define RMS_PREFETCH 1
 #endif
 
 /* rmsnorm: exported entry point, rows split across OpenMP threads. */
@@ -77,14 +82,19 @@ void rmsnorm(const float *x, const float *weight, float *y, long rows, long cols
         float *yr = y + (size_t)r * (size_t)cols;
         float inv = 1.0f / sqrtf(rms_sum_squares(xr, cols) / (float)cols + eps);
         const __m512 vs = _mm512_set1_ps(inv);
+        const float *next = (RMS_PREFETCH && r + 1 < rows) ? xr + cols : NULL;
         long c = 0;
         if (stream) {
             for (; c + 16 <= cols; c += 16) {
+                if (next)
+                    _mm_prefetch((const char *)(next + c), _MM_HINT_T1);
                 __m512 v = _mm512_mul_ps(_mm512_loadu_ps(xr + c), vs);
                 _mm512_stream_ps(yr + c, _mm512_mul_ps(v, _mm512_loadu_ps(weight + c)));
             }
         }
         for (; c + 16 <= cols; c += 16) {
+            if (next)
+                _mm_prefetch((const char *)(next + c), _MM_HINT_T1);
             __m512 v = _mm512_mul_ps(_mm512_loadu_ps(xr + c), vs);
             _mm512_storeu_ps(yr + c, _mm512_mul_ps(v, _mm512_loadu_ps(weight + c)));
         }

@@ -87,10 +87,15 @@ static inline void online_row_stats(const float *x, long cols, float *max_out, f
 /* Tunable (kb generate searches it; a plain compile uses the default):
  *   SM_STREAM  1: non-temporal stores for outputs over 8 MiB whose rows are 64-byte aligned (no write-allocate
  *              read of y); 0: regular stores.
- * kb-tune: SM_STREAM=0,1
+ *   SM_PREFETCH 1: prefetch the next row into L2 while this one is written (DRAM keeps streaming during the
+ *              in-cache second pass); 0: leave it to the hardware prefetcher.
+ * kb-tune: SM_STREAM=0,1 SM_PREFETCH=1,0
  */
 #ifndef SM_STREAM
 #define SM_STREAM 0
+#endif
+#ifndef SM_PREFETCH
+#define SM_PREFETCH 1
 #endif
 
 void softmax(const float *x, float *y, long rows, long cols)
@@ -107,14 +112,19 @@ void softmax(const float *x, float *y, long rows, long cols)
         online_row_stats(xr, cols, &mx, &sum);
         const __m512 vmx = _mm512_set1_ps(mx);
         const __m512 vinv = _mm512_set1_ps(1.0f / sum);
+        const float *next = (SM_PREFETCH && r + 1 < rows) ? xr + cols : NULL;
         long c = 0;
         if (stream) {
             for (; c + 16 <= cols; c += 16) {
+                if (next)
+                    _mm_prefetch((const char *)(next + c), _MM_HINT_T1);
                 __m512 e = exp512_ps(_mm512_sub_ps(_mm512_loadu_ps(xr + c), vmx));
                 _mm512_stream_ps(yr + c, _mm512_mul_ps(e, vinv));
             }
         }
         for (; c + 16 <= cols; c += 16) {
+            if (next)
+                _mm_prefetch((const char *)(next + c), _MM_HINT_T1);
             __m512 e = exp512_ps(_mm512_sub_ps(_mm512_loadu_ps(xr + c), vmx));
             _mm512_storeu_ps(yr + c, _mm512_mul_ps(e, vinv));
         }
