@@ -95,9 +95,10 @@ public struct HardwareProfile: Sendable, Codable, Hashable {
         return items.first { $0.threads == pick }
     }
 
-    /// Speed-of-light time (seconds) for a call moving `bytes` and doing `flops` with `threads` threads.
-    public func speedOfLight(bytes: Double, flops: Double, threads: Int) -> (seconds: Double, bound: String)? {
-        guard let bw = memoryBandwidth(threads: threads), let peak = peakFlops(threads: threads), bw > 0, peak > 0 else { return nil }
+    /// Speed-of-light time (seconds) for a call moving `bytes` and doing `flops` with `threads` threads; `bandwidth`
+    /// (GB/s), when given, replaces the profile's copy bandwidth (e.g. one measured beside the kernel).
+    public func speedOfLight(bytes: Double, flops: Double, threads: Int, bandwidth: Double? = nil) -> (seconds: Double, bound: String)? {
+        guard let bw = bandwidth ?? memoryBandwidth(threads: threads), let peak = peakFlops(threads: threads), bw > 0, peak > 0 else { return nil }
         let memory = bytes / (bw * 1e9), compute = flops / (peak * 1e9)
         return memory >= compute ? (memory, "bandwidth") : (compute, "compute")
     }
@@ -166,6 +167,42 @@ public struct HardwareProbe: Sendable {
                                features: info.features, isa: Self.widestISA(info.features), caches: caches, memoryBytes: memory,
                                compiler: compiler.version, bandwidth: [], compute: [], openCLDevices: nil, openCLNote: nil,
                                measuredAt: "", seconds: 0)
+    }
+
+    /// Samples of the regular-store copy bandwidth (GB/s) at `threads`, measured now: the verifier takes them beside
+    /// each benchmark so that the speed of light reflects the memory system as the kernel met it (on a shared
+    /// machine the bandwidth swings with the neighbours' load). The probe is built once into `cacheDirectory`.
+    public func copyBandwidth(threads: Int, cacheDirectory: String, repetitions: Int = 3) throws(VerificationError) -> [Double] {
+        let key = SHA256.hex(EmbeddedSources.probe + "|" + compiler.version).prefix(16)
+        let dir = cacheDirectory + "/probe-\(key)"
+        let binary = dir + "/probe"
+        if !FileSystem.isExecutable(binary) {
+            // Built under a private name and renamed into place, so concurrent verifications never run half a file.
+            let source = "probe-\(getpid()).c", built = "probe-\(getpid()).bin"
+            guard FileSystem.makeDirectories(dir), FileSystem.write(dir + "/" + source, EmbeddedSources.probe) else {
+                throw .io(path: dir, reason: "cannot write the probe")
+            }
+            defer { FileSystem.remove(dir + "/" + source) }
+            let build = try compiler.run(["-O3", "-march=native", "-fopenmp", source, "-o", built], in: dir)
+            guard build.succeeded, FileSystem.move(dir + "/" + built, to: binary) else {
+                FileSystem.remove(dir + "/" + built)
+                throw .harnessFailure("the hardware probe did not compile:\n\(build.diagnostics.prefix(2000))")
+            }
+        }
+        guard let work = FileSystem.temporaryDirectory(prefix: "kb-bw") else { throw .io(path: "/tmp", reason: "cannot create a temporary folder") }
+        defer { FileSystem.removeTree(work) }
+        let env = ["OMP_PROC_BIND": "close", "OMP_PLACES": "cores", "OMP_DYNAMIC": "false", "PATH": "/usr/bin:/bin",
+                   "KB_PROBE_COPY_ONLY": "1"]
+        let outcome = try ChildProcess(executable: binary, arguments: [String(arrayMiB), String(repetitions), String(max(1, threads))],
+                                       environment: env, workingDirectory: work, stdoutPath: work + "/out", stderrPath: work + "/err",
+                                       timeout: 60).run()
+        guard outcome.termination == .exited(0) else {
+            throw .harnessFailure("the bandwidth probe failed (\(outcome.termination))")
+        }
+        return String(decoding: FileSystem.read(work + "/out") ?? [], as: UTF8.self).split(separator: "\n").compactMap { line in
+            let f = line.split(separator: " ")
+            return f.count == 4 && f[0] == "bw" && f[1] == "copy" ? Double(f[3]) : nil
+        }
     }
 
     /// Identifies the machine and measures bandwidth and peak throughput at 1 thread and all threads.

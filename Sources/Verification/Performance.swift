@@ -106,6 +106,9 @@ struct Performance {
             }
             guard let baseline else { continue }
 
+            // The memory system as the kernel meets it: copy bandwidth sampled right before the timed runs (and after).
+            var besideSamples = besideKernelBandwidth()
+
             // Candidate: warm-up, then timed runs with the cache flushed before each; repeated once if noisy.
             let timeout = min(900, max(60, baseline.medianMs / 1000 * 400))
             var best: (times: [Double], result: HarnessResult)?
@@ -152,11 +155,20 @@ struct Performance {
                 solFraction: nil, speedup: baseline.medianMs / median, solScore: nil, bound: nil)
             let wall = result.wallTimes(index).sorted()
             if !wall.isEmpty { timing.wallMedianMs = Self.percentile(wall, 0.5) }
+            besideSamples += besideKernelBandwidth()
+            let besideBandwidth = besideSamples.isEmpty ? nil : Self.percentile(besideSamples.sorted(), 0.5)
             let sol = isOpenCL ? options.device?.speedOfLight(bytes: bytes, flops: flops)
-                               : options.hardware?.speedOfLight(bytes: bytes, flops: flops, threads: options.threads)
+                               : options.hardware?.speedOfLight(bytes: bytes, flops: flops, threads: options.threads, bandwidth: besideBandwidth)
             if let sol {
                 let solMs = sol.seconds * 1000
                 timing.solMs = solMs
+                if isOpenCL {
+                    timing.solBandwidthGbPerSecond = options.device?.bandwidth?.median
+                    timing.solBandwidthSource = "profile"
+                } else {
+                    timing.solBandwidthGbPerSecond = besideBandwidth ?? options.hardware?.memoryBandwidth(threads: options.threads)
+                    timing.solBandwidthSource = besideBandwidth == nil ? "profile" : "beside-kernel"
+                }
                 timing.bound = sol.bound
                 timing.solFraction = solMs / median
                 timing.solScore = Self.solScore(kernel: median, baseline: baseline.medianMs, sol: solMs)
@@ -180,6 +192,15 @@ struct Performance {
             ? "\(task.benchShapes.count) benchmark shape(s) on \(options.device?.name ?? "the device"): \(options.warmupRuns) warm-up, ≥\(options.minimumRuns) timed runs (profiling events; wall clock beside, transfers excluded) with a \(flushBytes >> 20) MiB device fill before each; baseline: \(task.referenceOpenCL.isEmpty ? "the C reference on the host CPU" : "the task's reference.cl on the device"); timed output checked"
             : "\(task.benchShapes.count) benchmark shape(s): \(options.warmupRuns) warm-up, ≥\(options.minimumRuns) timed runs with a \(flushBytes >> 20) MiB cache flush before each, \(options.threads) thread(s); timed output checked"
         return Outcome(timings: timings, findings: findings, summary: summary)
+    }
+
+    /// Copy-bandwidth samples (GB/s) taken now at the verification's thread count, for C SIMD with a hardware
+    /// profile; empty when switched off or when the probe cannot run (the profile's figure is used then).
+    func besideKernelBandwidth() -> [Double] {
+        guard !isOpenCL, options.bandwidthBesideKernel, options.hardware != nil else { return [] }
+        // The same 128 MiB arrays as `kb hw`, three copies: ~0.2 s.
+        return (try? HardwareProbe(compiler: options.compiler).copyBandwidth(threads: options.threads,
+                                                                             cacheDirectory: options.cacheDirectory)) ?? []
     }
 
     /// SOL-ExecBench: S = 1 / (1 + (T_k − T_sol) / (T_b − T_sol)); if T_b ≤ T_sol, 1 when T_k ≤ T_sol else 0.

@@ -23,6 +23,11 @@ public enum ReportText {
                 s += (p.solScore.map { fmt($0, 3) } ?? "-").leftPad(11) + (p.noisy ? "  (noisy)" : "") + "\n"
             }
             if r.performance.contains(where: { $0.solMs == nil }) { s += "  (no speed of light: run `kb hw` to measure this machine)\n" }
+            if let p = r.performance.first(where: { $0.solBandwidthGbPerSecond != nil }), let bw = p.solBandwidthGbPerSecond {
+                let source = p.solBandwidthSource == "beside-kernel" ? "copy bandwidth measured right before and after the timed runs"
+                                                                     : "copy bandwidth from the hardware profile"
+                s += "  SOL from \(fmt(bw, 1)) GB/s (\(source))\n"
+            }
         }
         if !r.vectorizerRemarks.isEmpty, r.verdict == .accepted || r.rejectedAt == .performance {
             s += "\n  vectorizer remarks:\n" + r.vectorizerRemarks.prefix(6).map { "    \($0)\n" }.joined()

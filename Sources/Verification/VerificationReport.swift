@@ -91,8 +91,13 @@ public struct VerificationReport: Sendable, Codable {
         public var noisy: Bool
         /// Reference (baseline) median time (ms).
         public var baselineMs: Double?
-        /// Speed-of-light time (ms), from the cost model and the hardware profile.
+        /// Speed-of-light time (ms), from the cost model and the measured bandwidth and peak.
         public var solMs: Double?
+        /// The memory bandwidth (GB/s) the speed of light used.
+        public var solBandwidthGbPerSecond: Double?
+        /// Where that bandwidth came from: `beside-kernel` (copy measured right before and after the timed runs)
+        /// or `profile` (the cached `kb hw` profile).
+        public var solBandwidthSource: String?
         /// Minimum bytes per call.
         public var bytes: Double
         /// Flops per call.

@@ -29,6 +29,9 @@ public struct VerifyOptions: Sendable {
     public var measurePerformance = true
     /// The hardware profile for the speed of light (no SOL figures without it).
     public var hardware: HardwareProfile?
+    /// C SIMD: measure the copy bandwidth right before and after each benchmark and take the speed of light from
+    /// it rather than from the profile (the profile's figure swings with the machine's load).
+    public var bandwidthBesideKernel = true
     /// Folder for cached builds (harness, references) and baseline timings.
     public var cacheDirectory: String
     /// Minimum timed runs per benchmark shape.
@@ -71,7 +74,7 @@ public struct Verifier: Sendable {
     public let options: VerifyOptions
 
     /// Version of the harness protocol and policy; part of every cache key.
-    public static let policyVersion = 2
+    public static let policyVersion = 3
 
     /// A verifier for `task`.
     public init(task: KernelTask, options: VerifyOptions) {

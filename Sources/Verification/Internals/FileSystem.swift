@@ -94,6 +94,9 @@ enum FileSystem {
 
     static func remove(_ path: String) { unlink(path) }
 
+    /// Atomically replaces `to` with `from` (same file system).
+    static func move(_ from: String, to: String) -> Bool { rename(from, to) == 0 }
+
     /// Removes a folder tree (only regular files and folders; symlinks are unlinked, not followed).
     static func removeTree(_ path: String) {
         var st = stat()
