@@ -121,8 +121,32 @@ public struct CodeChunker: Sendable {
                      startLine: startLine, endLine: endLine, text: text, metadata: meta)
     }
 
+    static let qualifierWords: [(String, [UInt8])] = ["__kernel", "kernel", "__global__", "__device__", "__host__", "static",
+                                                       "inline", "extern", "__forceinline__", "__attribute__", "constexpr",
+                                                       "template"].map { ($0, Array($0.utf8)) }
+
+    /// Whether `word` occurs in `bytes` as a whole identifier (not inside a longer one).
+    static func containsWord(_ bytes: UnsafeBufferPointer<UInt8>, _ word: [UInt8]) -> Bool {
+        @inline(__always) func isIdent(_ b: UInt8) -> Bool { (b >= 97 && b <= 122) || (b >= 65 && b <= 90) || (b >= 48 && b <= 57) || b == 95 }
+        guard word.count <= bytes.count, let first = word.first else { return false }
+        var i = 0
+        while i + word.count <= bytes.count {
+            if bytes[i] == first, i == 0 || !isIdent(bytes[i - 1]), i + word.count == bytes.count || !isIdent(bytes[i + word.count]) {
+                var k = 1
+                while k < word.count, bytes[i + k] == word[k] { k += 1 }
+                if k == word.count { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+
     static func qualifiers(in signature: String, format: DocumentFormat) -> [String] {
-        let words = Set(Tokens.identifiers(in: signature).map(String.init))
+        var sig = signature
+        let present: [String] = sig.withUTF8 { buffer in
+            qualifierWords.compactMap { containsWord(buffer, $0.1) ? $0.0 : nil }
+        }
+        let words = Set(present)
         var q: [String] = []
         for w in ["__kernel", "kernel", "__global__", "__device__", "__host__", "static", "inline", "extern",
                   "__forceinline__", "__attribute__", "constexpr", "template"] where words.contains(w) {
@@ -154,8 +178,10 @@ public struct CodeChunker: Sendable {
                     // Members left since the scope's last function (fields, declarations) become their own chunk
                     // instead of opening the next function's.
                     let end = Self.endOfLine(i, bytes)
-                    let rest = String(decoding: code[pendingStart..<min(end, n)], as: UTF8.self)
-                    if rest.contains(where: { !$0.isWhitespace && $0 != "}" && $0 != ";" }) {
+                    let hasMembers = code[pendingStart..<min(end, n)].contains {
+                        !($0 == 32 || ($0 >= 9 && $0 <= 13) || $0 == UInt8(ascii: "}") || $0 == UInt8(ascii: ";"))
+                    }
+                    if hasMembers {
                         functions.append(Function(name: "", chunkStart: Self.startOfLine(pendingStart, bytes),
                                                   declStart: Self.startOfLine(pendingStart, bytes), bodyEnd: i,
                                                   scope: scope ?? "declarations"))
@@ -455,9 +481,11 @@ public struct CodeChunker: Sendable {
 
 extension String {
     func trimmingTrailingWhitespace() -> String {
-        var s = Substring(self)
-        while let last = s.last, last.isWhitespace { s = s.dropLast() }
-        return String(s)
+        // Byte-level, and no copy when there is nothing to trim (chunks are large; this ran per chunk).
+        let u = utf8
+        guard let last = u.lastIndex(where: { !($0 == 32 || ($0 >= 9 && $0 <= 13)) }) else { return "" }
+        let end = u.index(after: last)
+        return end == u.endIndex ? self : String(self[..<end])
     }
 
     func trimmingLeadingWhitespace() -> String {
