@@ -68,6 +68,23 @@ struct AcceptedKernelTests {
         #expect(timing.baselineMs != nil)
         #expect(timing.solMs != nil && timing.solScore != nil && timing.solFraction != nil)
         #expect(timing.gbPerSecond > 0)
+        // The speed of light comes from the copy bandwidth measured beside this benchmark, and says so.
+        #expect(timing.solBandwidthSource == "beside-kernel")
+        let bandwidth = try #require(timing.solBandwidthGbPerSecond)
+        #expect(bandwidth > 0.5 && bandwidth < 10_000)
+        let bytes = timing.bytes, sol = try #require(timing.solMs)
+        if timing.bound == "bandwidth" { #expect(abs(bytes / (bandwidth * 1e9) * 1000 - sol) < 1e-6 * max(1, sol)) }
+    }
+
+    @Test("with the beside-kernel measurement off, the speed of light comes from the hardware profile")
+    func profileBandwidth() throws {
+        var o = try Fixture.options(threads: 2, performance: true)
+        o.bandwidthBesideKernel = false
+        let source = try String(contentsOfFile: Fixture.repository + "/corpus/kernels/c/layernorm_scalar.c", encoding: .utf8)
+        let report = try Verifier(task: try Fixture.task("layernorm"), options: o).verify(source: source, path: "x.c")
+        let timing = try #require(report.performance.first)
+        #expect(timing.solBandwidthSource == "profile")
+        #expect(timing.solBandwidthGbPerSecond == o.hardware?.memoryBandwidth(threads: 2))
     }
 
     @Test("the report is deterministic for a fixed seed and names the seed")
