@@ -228,8 +228,8 @@ public struct OpenCLDevice: Sendable, Codable, Hashable {
     public var compute: HardwareProfile.Measurement?
 
     /// Speed-of-light time (seconds) on this device from its median measurements.
-    public func speedOfLight(bytes: Double, flops: Double) -> (seconds: Double, bound: String)? {
-        guard let bw = bandwidth?.median, let peak = compute?.median, bw > 0, peak > 0 else { return nil }
+    public func speedOfLight(bytes: Double, flops: Double, bandwidth measured: Double? = nil) -> (seconds: Double, bound: String)? {
+        guard let bw = measured ?? bandwidth?.median, let peak = compute?.median, bw > 0, peak > 0 else { return nil }
         let memory = bytes / (bw * 1e9), compute = flops / (peak * 1e9)
         return memory >= compute ? (memory, "bandwidth") : (compute, "compute")
     }
@@ -323,14 +323,17 @@ public struct OpenCLToolkit: Sendable {
         return (text.split(separator: "\n").compactMap(OpenCLDevice.parse(line:)), nil)
     }
 
-    /// Measures a device's copy bandwidth and FMA rate.
-    public func measure(_ device: OpenCLDevice, mebibytes: Int = 256, repetitions: Int = 7) throws(VerificationError) -> OpenCLDevice {
+    /// Measures a device's copy bandwidth and FP32 FMA rate (only the bandwidth when `bandwidthOnly`).
+    public func measure(_ device: OpenCLDevice, mebibytes: Int = 256, repetitions: Int = 7,
+                        bandwidthOnly: Bool = false) throws(VerificationError) -> OpenCLDevice {
         let helper = try helper()
         guard let dir = FileSystem.temporaryDirectory(prefix: "kb-clprobe") else { throw .io(path: "/tmp", reason: "cannot create a temporary folder") }
         defer { FileSystem.removeTree(dir) }
         let size = min(mebibytes, max(16, device.globalMemory / (1 << 20) / 8))
+        var environment = Self.environment(cache: cacheDirectory)
+        if bandwidthOnly { environment["KB_PROBE_COPY_ONLY"] = "1" }
         let outcome = try ChildProcess(executable: helper, arguments: ["--probe", String(device.index), String(size), String(repetitions)],
-                                       environment: Self.environment(cache: cacheDirectory), workingDirectory: dir,
+                                       environment: environment, workingDirectory: dir,
                                        stdoutPath: dir + "/out", stderrPath: dir + "/err", timeout: 300).run()
         guard outcome.termination == .exited(0) else {
             throw .harnessFailure("measuring OpenCL device \(device.index) (\(device.name)) failed: \(String(decoding: FileSystem.read(dir + "/out") ?? [], as: UTF8.self).prefix(300))")
@@ -348,7 +351,7 @@ public struct OpenCLToolkit: Sendable {
             return .init(kind: kind, threads: device.computeUnits, median: s[s.count / 2], min: s[0], max: s[s.count - 1], samples: s.count)
         }
         d.bandwidth = m("copy", bw)
-        d.compute = m("fma", fl)
+        if !bandwidthOnly { d.compute = m("fma", fl) }
         return d
     }
 

@@ -157,18 +157,14 @@ struct Performance {
             if !wall.isEmpty { timing.wallMedianMs = Self.percentile(wall, 0.5) }
             besideSamples += besideKernelBandwidth()
             let besideBandwidth = besideSamples.isEmpty ? nil : Self.percentile(besideSamples.sorted(), 0.5)
-            let sol = isOpenCL ? options.device?.speedOfLight(bytes: bytes, flops: flops)
+            let sol = isOpenCL ? options.device?.speedOfLight(bytes: bytes, flops: flops, bandwidth: besideBandwidth)
                                : options.hardware?.speedOfLight(bytes: bytes, flops: flops, threads: options.threads, bandwidth: besideBandwidth)
             if let sol {
                 let solMs = sol.seconds * 1000
                 timing.solMs = solMs
-                if isOpenCL {
-                    timing.solBandwidthGbPerSecond = options.device?.bandwidth?.median
-                    timing.solBandwidthSource = "profile"
-                } else {
-                    timing.solBandwidthGbPerSecond = besideBandwidth ?? options.hardware?.memoryBandwidth(threads: options.threads)
-                    timing.solBandwidthSource = besideBandwidth == nil ? "profile" : "beside-kernel"
-                }
+                let profiled = isOpenCL ? options.device?.bandwidth?.median : options.hardware?.memoryBandwidth(threads: options.threads)
+                timing.solBandwidthGbPerSecond = besideBandwidth ?? profiled
+                timing.solBandwidthSource = besideBandwidth == nil ? "profile" : "beside-kernel"
                 timing.bound = sol.bound
                 timing.solFraction = solMs / median
                 timing.solScore = Self.solScore(kernel: median, baseline: baseline.medianMs, sol: solMs)
@@ -194,10 +190,18 @@ struct Performance {
         return Outcome(timings: timings, findings: findings, summary: summary)
     }
 
-    /// Copy-bandwidth samples (GB/s) taken now at the verification's thread count, for C SIMD with a hardware
-    /// profile; empty when switched off or when the probe cannot run (the profile's figure is used then).
+    /// Copy-bandwidth samples (GB/s) taken now: for C SIMD at the verification's thread count (with a hardware
+    /// profile), for OpenCL CPU devices with the device's copy kernel; empty when switched off, for GPUs, or when the
+    /// probe cannot run (the profile's figure is used then).
     func besideKernelBandwidth() -> [Double] {
-        guard !isOpenCL, options.bandwidthBesideKernel, options.hardware != nil else { return [] }
+        guard options.bandwidthBesideKernel else { return [] }
+        if isOpenCL {
+            // CPU devices (PoCL) share the host's memory system and swing with its load; GPU memory does not.
+            guard let device = options.device, device.type == "cpu" else { return [] }
+            let toolkit = OpenCLToolkit(compiler: options.compiler, cacheDirectory: options.cacheDirectory)
+            return (try? toolkit.measure(device, mebibytes: 128, repetitions: 3, bandwidthOnly: true))?.bandwidth.map { [$0.median] } ?? []
+        }
+        guard options.hardware != nil else { return [] }
         // The same 128 MiB arrays as `kb hw`, three copies: ~0.2 s.
         return (try? HardwareProbe(compiler: options.compiler).copyBandwidth(threads: options.threads,
                                                                              cacheDirectory: options.cacheDirectory)) ?? []
