@@ -125,6 +125,8 @@ public struct CodeChunker: Sendable {
                                                        "inline", "extern", "__forceinline__", "__attribute__", "constexpr",
                                                        "template"].map { ($0, Array($0.utf8)) }
 
+    static let launchBoundsWord = Array("__launch_bounds__".utf8)
+
     /// Whether `word` occurs in `bytes` as a whole identifier (not inside a longer one).
     static func containsWord(_ bytes: UnsafeBufferPointer<UInt8>, _ word: [UInt8]) -> Bool {
         @inline(__always) func isIdent(_ b: UInt8) -> Bool { (b >= 97 && b <= 122) || (b >= 65 && b <= 90) || (b >= 48 && b <= 57) || b == 95 }
@@ -143,8 +145,8 @@ public struct CodeChunker: Sendable {
 
     static func qualifiers(in signature: String, format: DocumentFormat) -> [String] {
         var sig = signature
-        let present: [String] = sig.withUTF8 { buffer in
-            qualifierWords.compactMap { containsWord(buffer, $0.1) ? $0.0 : nil }
+        let (present, launchBounds): ([String], Bool) = sig.withUTF8 { buffer in
+            (qualifierWords.compactMap { containsWord(buffer, $0.1) ? $0.0 : nil }, containsWord(buffer, launchBoundsWord))
         }
         let words = Set(present)
         var q: [String] = []
@@ -153,7 +155,7 @@ public struct CodeChunker: Sendable {
             if w == "kernel", format != .opencl { continue }
             q.append(w == "kernel" ? "__kernel" : w)
         }
-        if signature.contains("__launch_bounds__") { q.append("__launch_bounds__") }
+        if launchBounds { q.append("__launch_bounds__") }
         var seen = Set<String>()
         return q.filter { seen.insert($0).inserted }
     }
@@ -194,7 +196,7 @@ public struct CodeChunker: Sendable {
                 let declText = String(decoding: decl, as: UTF8.self)
                 let trimmed = declText.trimmingLeadingWhitespace()
                 if trimmed.hasPrefix("namespace") || trimmed.hasPrefix("export namespace")
-                    || (trimmed.hasPrefix("extern") && !declText.contains("(")) {
+                    || (trimmed.hasPrefix("extern") && !declText.utf8.contains(UInt8(ascii: "("))) {
                     scopes.append(nil)
                     segmentStart = i + 1
                     i += 1
@@ -257,7 +259,7 @@ public struct CodeChunker: Sendable {
             }
         }
         let after = String(decoding: decl[(lastClose + 1)...], as: UTF8.self)
-        if after.contains(";") { return nil }
+        if after.utf8.contains(UInt8(ascii: ";")) { return nil }
         var i = 0
         depth = 0
         while i <= lastClose {
@@ -294,7 +296,7 @@ public struct CodeChunker: Sendable {
     /// The class name when `decl` opens a C++ class/struct/union body (not an initializer, not a function).
     static func classScopeName(decl: [UInt8]) -> String? {
         let rest = String(decoding: skipTemplateClause(decl), as: UTF8.self).trimmingLeadingWhitespace()
-        guard !rest.contains("("), !rest.contains("=") else { return nil }
+        guard !rest.utf8.contains(UInt8(ascii: "(")), !rest.utf8.contains(UInt8(ascii: "=")) else { return nil }
         for keyword in ["class ", "struct ", "union "] where rest.hasPrefix(keyword) {
             let afterKeyword = rest.dropFirst(keyword.count).drop { $0 == " " || $0 == "\t" || $0 == "\n" }
             let name = afterKeyword.prefix { $0.isLetter || $0.isNumber || $0 == "_" }
