@@ -151,6 +151,10 @@ public struct HardwareProbe: Sendable {
     /// Where the OpenCL helper is built; nil skips OpenCL devices.
     public var openCLCacheDirectory: String?
 
+    /// How the probe is compiled, and the environment it runs in (threads pinned, one per core).
+    static let probeFlags = ["-O3", "-march=native", "-fopenmp"]
+    static let probeEnvironment = ["OMP_PROC_BIND": "close", "OMP_PLACES": "cores", "OMP_DYNAMIC": "false", "PATH": "/usr/bin:/bin"]
+
     /// A probe using `compiler`.
     public init(compiler: CCompiler) { self.compiler = compiler }
 
@@ -183,7 +187,7 @@ public struct HardwareProbe: Sendable {
                 throw .io(path: dir, reason: "cannot write the probe")
             }
             defer { FileSystem.remove(dir + "/" + source) }
-            let build = try compiler.run(["-O3", "-march=native", "-fopenmp", source, "-o", built], in: dir)
+            let build = try compiler.run(Self.probeFlags + [source, "-o", built], in: dir)
             guard build.succeeded, FileSystem.move(dir + "/" + built, to: binary) else {
                 FileSystem.remove(dir + "/" + built)
                 throw .harnessFailure("the hardware probe did not compile:\n\(build.diagnostics.prefix(2000))")
@@ -191,8 +195,8 @@ public struct HardwareProbe: Sendable {
         }
         guard let work = FileSystem.temporaryDirectory(prefix: "kb-bw") else { throw .io(path: "/tmp", reason: "cannot create a temporary folder") }
         defer { FileSystem.removeTree(work) }
-        let env = ["OMP_PROC_BIND": "close", "OMP_PLACES": "cores", "OMP_DYNAMIC": "false", "PATH": "/usr/bin:/bin",
-                   "KB_PROBE_COPY_ONLY": "1"]
+        var env = Self.probeEnvironment
+        env["KB_PROBE_COPY_ONLY"] = "1"
         let outcome = try ChildProcess(executable: binary, arguments: [String(arrayMiB), String(repetitions), String(max(1, threads))],
                                        environment: env, workingDirectory: work, stdoutPath: work + "/out", stderrPath: work + "/err",
                                        timeout: 60).run()
@@ -212,12 +216,11 @@ public struct HardwareProbe: Sendable {
         guard let dir = FileSystem.temporaryDirectory(prefix: "kb-hw") else { throw .io(path: "/tmp", reason: "cannot create a temporary folder") }
         defer { FileSystem.removeTree(dir) }
         guard FileSystem.write(dir + "/probe.c", EmbeddedSources.probe) else { throw .io(path: dir, reason: "cannot write the probe") }
-        let build = try compiler.run(["-O3", "-march=native", "-fopenmp", "probe.c", "-o", "probe"], in: dir)
+        let build = try compiler.run(Self.probeFlags + ["probe.c", "-o", "probe"], in: dir)
         guard build.succeeded else { throw .harnessFailure("the hardware probe did not compile:\n\(build.diagnostics.prefix(2000))") }
         let threadCounts = profile.logicalCPUs > 1 ? [1, profile.logicalCPUs] : [1]
         let out = dir + "/probe.out"
-        var env = ["OMP_PROC_BIND": "close", "OMP_PLACES": "cores", "PATH": "/usr/bin:/bin"]
-        env["OMP_DYNAMIC"] = "false"
+        let env = Self.probeEnvironment
         let outcome = try ChildProcess(executable: dir + "/probe", arguments: [String(arrayMiB), String(repetitions)] + threadCounts.map(String.init),
                                        environment: env, workingDirectory: dir, stdoutPath: out, stderrPath: dir + "/probe.err", timeout: 120).run()
         guard outcome.termination == .exited(0) else {
