@@ -52,66 +52,132 @@ public struct HashedEmbedder: Sendable {
 
     /// Splits `text` into its distinct words.
     public func words(_ text: String) -> WordBag {
+        words(parts: [(text, 1)])
+    }
+
+    /// The distinct words of several texts, each text's words counted `weight` times: `words(parts: [(a, 2), (b, 1)])`
+    /// equals `words(a + a + b)` when `a` ends in a non-word byte, without building that string.
+    public func words(parts: [(String, Int32)]) -> WordBag {
         var bag = WordBag()
-        var index: [UInt64: Int] = [:]
-        index.reserveCapacity(256)
-        func add(_ word: ArraySlice<UInt8>, ngrams: Bool) {
-            guard !word.isEmpty else { return }
-            let h = word.withUnsafeBufferPointer { HashedEmbedder.fnv($0, 0..<$0.count) }
-            if let i = index[h] { bag.counts[i] += 1; return }
-            index[h] = bag.hashes.count
-            let start = bag.bytes.count
-            bag.bytes.append(contentsOf: word)
-            bag.hashes.append(h)
-            bag.counts.append(1)
-            bag.ranges.append(start..<bag.bytes.count)
-            bag.ngramsWanted.append(ngrams)
+        var table = WordTable(expected: parts.reduce(0) { $0 + $1.0.utf8.count } / 4)
+        for (text, weight) in parts {
+            var text = text
+            text.withUTF8 { addWords(of: $0, weight: weight, to: &bag, table: &table) }
         }
-        var utf8 = Array(text.utf8)
-        utf8.append(32)
-        // ASCII letters lower-cased once; sub-words and identifiers are slices of this copy.
-        let lowered = utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+        return bag
+    }
+
+    /// Open addressing from word hash to its index in the bag (Swift's `Dictionary` hashed the hash again).
+    struct WordTable {
+        var keys: [UInt64]
+        var values: [Int32]
+        var mask: Int
+        var count = 0
+
+        init(expected: Int) {
+            var capacity = 64
+            while capacity < expected * 2 { capacity <<= 1 }
+            keys = [UInt64](repeating: 0, count: capacity)
+            values = [Int32](repeating: -1, count: capacity)
+            mask = capacity - 1
+        }
+
+        /// The bag index of `hash`; when absent, records `next` as its index and returns nil.
+        @inline(__always) mutating func indexOrInsert(_ hash: UInt64, next: Int32) -> Int? {
+            var i = Int(truncatingIfNeeded: hash) & mask
+            while true {
+                let v = values[i]
+                if v < 0 { break }
+                if keys[i] == hash { return Int(v) }
+                i = (i + 1) & mask
+            }
+            keys[i] = hash
+            values[i] = next
+            count += 1
+            if count * 2 > keys.count { grow() }
+            return nil
+        }
+
+        mutating func grow() {
+            let oldKeys = keys, oldValues = values
+            let capacity = keys.count * 2
+            keys = [UInt64](repeating: 0, count: capacity)
+            values = [Int32](repeating: -1, count: capacity)
+            mask = capacity - 1
+            for k in 0..<oldKeys.count where oldValues[k] >= 0 {
+                var i = Int(truncatingIfNeeded: oldKeys[k]) & mask
+                while values[i] >= 0 { i = (i + 1) & mask }
+                keys[i] = oldKeys[k]
+                values[i] = oldValues[k]
+            }
+        }
+    }
+
+    @inline(__always) static func lower(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b + 32 : b }
+
+    /// Adds one word (bytes `range` of `text`, lower-cased here) to the bag.
+    @inline(__always) func add(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, ngrams: Bool, weight: Int32,
+                               to bag: inout WordBag, table: inout WordTable) {
+        guard !range.isEmpty else { return }
+        var h: UInt64 = 0xcbf29ce484222325
+        for i in range { h = (h ^ UInt64(Self.lower(text[i]))) &* 0x100000001b3 }
+        if let found = table.indexOrInsert(h, next: Int32(bag.hashes.count)) { bag.counts[found] += weight; return }
+        let start = bag.bytes.count
+        bag.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[range]))
+        let end = bag.bytes.count
+        bag.bytes.withUnsafeMutableBufferPointer { for i in start..<end { $0[i] = Self.lower($0[i]) } }
+        bag.hashes.append(h)
+        bag.counts.append(weight)
+        bag.ranges.append(start..<end)
+        bag.ngramsWanted.append(ngrams)
+    }
+
+    func addWords(of utf8: UnsafeBufferPointer<UInt8>, weight: Int32, to bag: inout WordBag, table: inout WordTable) {
+        let n = utf8.count
         var tokenStart = -1
-        for i in 0..<utf8.count {
-            let b = utf8[i]
+        var i = 0
+        while i <= n {
+            let b: UInt8 = i < n ? utf8[i] : 32
             let isWordByte = (b >= 97 && b <= 122) || (b >= 65 && b <= 90) || (b >= 48 && b <= 57) || b == 95 || b >= 128
             if isWordByte {
                 if tokenStart < 0 { tokenStart = i }
+                i += 1
                 continue
             }
+            i += 1
             guard tokenStart >= 0 else { continue }
-            let token = utf8[tokenStart..<i]
+            let tokenEnd = i - 1
+            let token = tokenStart..<tokenEnd
             tokenStart = -1
             // Sub-words: split at '_', lower→Upper, and Upper-run→Upper+lower.
             var hasUnderscore = false, hasCamel = false, hasDigit = false
-            var subStart = token.startIndex
-            var j = token.startIndex
+            var subStart = token.lowerBound
+            var j = token.lowerBound
             var subwordCount = 0
-            while j <= token.endIndex {
-                let c: UInt8 = j < token.endIndex ? token[j] : 95
+            while j <= token.upperBound {
+                let c: UInt8 = j < token.upperBound ? utf8[j] : 95
                 var boundary = c == 95
                 if !boundary, j > subStart {
-                    let prev = token[j - 1]
+                    let prev = utf8[j - 1]
                     let isUpper = c >= 65 && c <= 90
                     let prevLower = prev >= 97 && prev <= 122, prevUpper = prev >= 65 && prev <= 90
-                    let nextLower = j + 1 < token.endIndex && token[j + 1] >= 97 && token[j + 1] <= 122
+                    let nextLower = j + 1 < token.upperBound && utf8[j + 1] >= 97 && utf8[j + 1] <= 122
                     if isUpper && (prevLower || (prevUpper && nextLower)) { boundary = true; hasCamel = true }
                 }
                 if boundary {
                     if j > subStart {
-                        add(lowered[subStart..<j], ngrams: true)
+                        add(utf8, subStart..<j, ngrams: true, weight: weight, to: &bag, table: &table)
                         subwordCount += 1
                     }
-                    if c == 95 { hasUnderscore = true; subStart = j + 1 } else { subStart = j }
+                    if c == 95 { hasUnderscore = hasUnderscore || j < token.upperBound; subStart = j + 1 } else { subStart = j }
                 }
                 if c >= 48 && c <= 57 { hasDigit = true }
                 j += 1
             }
             if (hasUnderscore || hasCamel || hasDigit), token.count >= 3, subwordCount > 1 || hasUnderscore {
-                add(lowered[token.startIndex..<token.endIndex], ngrams: false)
+                add(utf8, token, ngrams: false, weight: weight, to: &bag, table: &table)
             }
         }
-        return bag
     }
 
     /// The df bucket of a word hash.
@@ -122,38 +188,34 @@ public struct HashedEmbedder: Sendable {
         df.withUnsafeBufferPointer { embed(bag, df: $0, documentCount: documentCount) }
     }
 
-    /// Embeds a word bag with document frequencies held in a buffer (e.g. a mapped vector file).
-    func embed(_ bag: WordBag, df: UnsafeBufferPointer<Int32>, documentCount: Int) -> [Float] {
+    /// Embeds a word bag with document frequencies held in a buffer (e.g. a mapped vector file). With a `cache`, each
+    /// word's character n-gram slots are computed once per cache instead of once per chunk (same result).
+    func embed(_ bag: WordBag, df: UnsafeBufferPointer<Int32>, documentCount: Int, cache: NgramCache? = nil) -> [Float] {
         var v = [Float](repeating: 0, count: dimension)
         let n = Float(max(documentCount, 1))
-        let mask = UInt64(dimension - 1)
-        let powerOfTwo = dimension & (dimension - 1) == 0
+        let cache = cache.flatMap { $0.dimension == dimension ? $0 : nil }
         bag.bytes.withUnsafeBufferPointer { bytes in
             v.withUnsafeMutableBufferPointer { out in
-                var gram = [UInt8](repeating: 0, count: 80)
+                var gram = [Int32]()
                 for w in 0..<bag.count {
                     let d = Float(df.isEmpty ? 0 : df[dfBucket(bag.hashes[w])])
                     let idf = logf((n + 1) / (min(d, n) + 1)) + 1
-                    let weight = (1 + logf(Float(bag.counts[w]))) * idf
+                    let c = bag.counts[w]
+                    let weight = (c == 1 ? 1 : 1 + logf(Float(c))) * idf
                     let h = Self.mix(bag.hashes[w] ^ 0x51ed27)
-                    let slot = powerOfTwo ? Int(h & mask) : Int(h % UInt64(dimension))
+                    let slot = slotOf(h)
                     out[slot] += (h >> 63) == 0 ? weight : -weight
                     let r = bag.ranges[w]
                     guard bag.ngramsWanted[w], r.count >= 2, r.count <= 60 else { continue }
-                    // "<word>" with boundary marks.
-                    gram[0] = 60
-                    for k in 0..<r.count { gram[k + 1] = bytes[r.lowerBound + k] }
-                    gram[r.count + 1] = 62
-                    let len = r.count + 2
                     let gw = weight * ngramWeight
-                    gram.withUnsafeBufferPointer { g in
-                        for size in 3...5 where size <= len {
-                            for s in 0...(len - size) {
-                                let gh = Self.mix(Self.fnv(g, s..<(s + size), seed: 0x84222325cbf29ce4 &+ UInt64(size)))
-                                let gslot = powerOfTwo ? Int(gh & mask) : Int(gh % UInt64(dimension))
-                                out[gslot] += (gh >> 63) == 0 ? gw : -gw
-                            }
+                    if let cache {
+                        cache.withSlots(of: bag.hashes[w], word: UnsafeBufferPointer(rebasing: bytes[r]), embedder: self) { slots in
+                            for s in slots { out[Int(s.magnitude) - 1] += s > 0 ? gw : -gw }
                         }
+                    } else {
+                        gram.removeAll(keepingCapacity: true)
+                        ngramSlots(UnsafeBufferPointer(rebasing: bytes[r]), into: &gram)
+                        for s in gram { out[Int(s.magnitude) - 1] += s > 0 ? gw : -gw }
                     }
                 }
             }
@@ -165,14 +227,100 @@ public struct HashedEmbedder: Sendable {
         return v
     }
 
-    /// Quantizes a vector to int8 with a scale (value ≈ int8 · scale).
+    /// The vector slot of a feature hash.
+    @inline(__always) func slotOf(_ h: UInt64) -> Int {
+        dimension & (dimension - 1) == 0 ? Int(h & UInt64(dimension - 1)) : Int(h % UInt64(dimension))
+    }
+
+    /// The signed slots (`±(slot + 1)`) of a word's character 3-, 4- and 5-grams, with `<` `>` boundary marks.
+    func ngramSlots(_ word: UnsafeBufferPointer<UInt8>, into out: inout [Int32]) {
+        var gram = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        withUnsafeMutableBytes(of: &gram) { g in
+            g[0] = 60
+            for k in 0..<word.count { g[k + 1] = word[k] }
+            g[word.count + 1] = 62
+            let len = word.count + 2
+            let bytes = UnsafeBufferPointer(start: g.baseAddress!.assumingMemoryBound(to: UInt8.self), count: len)
+            for size in 3...5 where size <= len {
+                for s in 0...(len - size) {
+                    let gh = Self.mix(Self.fnv(bytes, s..<(s + size), seed: 0x84222325cbf29ce4 &+ UInt64(size)))
+                    let slot = Int32(slotOf(gh) + 1)
+                    out.append((gh >> 63) == 0 ? slot : -slot)
+                }
+            }
+        }
+    }
+
+    /// Quantizes a vector to int8 with a scale (value ≈ int8 · scale), rounding half away from zero.
     public static func quantize(_ v: [Float]) -> (scale: Float, data: [Int8]) {
+        let (scale, bytes) = quantizedBytes(v)
+        return (scale, bytes.map { Int8(bitPattern: $0) })
+    }
+
+    /// `quantize` with the int8 values as their bit patterns, the form the store keeps.
+    public static func quantizedBytes(_ v: [Float]) -> (scale: Float, data: [UInt8]) {
         var maxAbs: Float = 0
         for x in v { maxAbs = max(maxAbs, abs(x)) }
-        guard maxAbs > 0 else { return (0, [Int8](repeating: 0, count: v.count)) }
+        guard maxAbs > 0 else { return (0, [UInt8](repeating: 0, count: v.count)) }
         let s = maxAbs / 127
-        return (s, v.map { Int8(clamping: Int(($0 / s).rounded())) })
+        // Float → Double is exact, so adding ±0.5 there and truncating rounds half away from zero like `rounded()`,
+        // without a libm call per element; |x / s| ≤ 127.
+        let out = [UInt8](unsafeUninitializedCapacity: v.count) { buffer, initialized in
+            for i in 0..<v.count {
+                let y = Double(v[i] / s)
+                buffer[i] = UInt8(bitPattern: Int8(clamping: Int(y < 0 ? y - 0.5 : y + 0.5)))
+            }
+            initialized = v.count
+        }
+        return (s, out)
     }
 }
 
 @inline(__always) func logf(_ x: Float) -> Float { Float(log(Double(x))) }
+
+/// Each word's character n-gram slots, computed once and reused across chunks (a corpus repeats its vocabulary).
+/// Used by one thread at a time; bounded in size (past `capacity` words, new words are computed, not stored).
+final class NgramCache: @unchecked Sendable {
+    let dimension: Int
+    private var keys: [UInt64]
+    private var starts: [Int32]
+    private var lengths: [UInt8]
+    private var slots: [Int32] = []
+    private var count = 0
+    private let mask: Int
+    private var scratch: [Int32] = []
+
+    init(dimension: Int, capacity: Int = 1 << 17) {
+        var size = 1024
+        while size < capacity * 2 { size <<= 1 }
+        self.dimension = dimension
+        keys = [UInt64](repeating: 0, count: size)
+        starts = [Int32](repeating: -1, count: size)
+        lengths = [UInt8](repeating: 0, count: size)
+        mask = size - 1
+    }
+
+    /// Calls `body` with the n-gram slots of the word with hash `hash` and lower-cased bytes `word`.
+    @inline(__always) func withSlots(of hash: UInt64, word: UnsafeBufferPointer<UInt8>, embedder: HashedEmbedder,
+                                     _ body: (UnsafeBufferPointer<Int32>) -> Void) {
+        var i = Int(truncatingIfNeeded: hash >> 7) & mask
+        while starts[i] >= 0 {
+            if keys[i] == hash {
+                let start = Int(starts[i]), length = Int(lengths[i])
+                slots.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<(start + length)])) }
+                return
+            }
+            i = (i + 1) & mask
+        }
+        scratch.removeAll(keepingCapacity: true)
+        embedder.ngramSlots(word, into: &scratch)
+        if count * 2 < keys.count, slots.count + scratch.count < Int(Int32.max) {
+            keys[i] = hash
+            starts[i] = Int32(slots.count)
+            lengths[i] = UInt8(scratch.count)
+            slots.append(contentsOf: scratch)
+            count += 1
+        }
+        scratch.withUnsafeBufferPointer { body($0) }
+    }
+}

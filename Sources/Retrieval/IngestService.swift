@@ -172,7 +172,8 @@ public final class IngestService {
             start = end
         }
         report.phases.walk = Date().timeIntervalSince(started)
-        var next = batches.first.map { startPreparing($0, existing: existing, df: df, dfCount: dfCount) }
+        let caches = (0..<max(1, options.workers)).map { _ in NgramCache(dimension: store.embedder.dimension) }
+        var next = batches.first.map { startPreparing($0, existing: existing, df: df, dfCount: dfCount, caches: caches) }
         for (k, batch) in batches.enumerated() {
             guard let current = next else { break }
             let waitStart = Date()
@@ -180,7 +181,8 @@ public final class IngestService {
             report.phases.waitForParsing += Date().timeIntervalSince(waitStart)
             let writeStart = Date()
             defer { report.phases.write += Date().timeIntervalSince(writeStart) }
-            next = k + 1 < batches.count ? startPreparing(batches[k + 1], existing: existing, df: df, dfCount: dfCount) : nil
+            next = k + 1 < batches.count
+                ? startPreparing(batches[k + 1], existing: existing, df: df, dfCount: dfCount, caches: caches) : nil
             let wrote: Bool
             do {
                 // The 1 MB word-frequency table is saved every 16 batches and at the end, not with every batch (it
@@ -266,7 +268,8 @@ public final class IngestService {
 
     /// Starts loading, parsing, tokenizing and embedding a batch in the background. Embeddings use the word
     /// document frequencies of the batches written so far (`df`) plus this batch's own.
-    func startPreparing(_ batch: [SourceFile], existing: [String: ExistingDocument], df: [Int32], dfCount: Int) -> PendingBatch {
+    func startPreparing(_ batch: [SourceFile], existing: [String: ExistingDocument], df: [Int32], dfCount: Int,
+                        caches: [NgramCache]) -> PendingBatch {
         let pending = PendingBatch()
         let loader = SourceLoader(maxFileSize: options.maxFileSize)
         let force = options.force || !store.embedderMatches
@@ -274,14 +277,16 @@ public final class IngestService {
         pending.group.enter()
         DispatchQueue.global().async {
             let parsed = Self.prepare(batch, existing: existing, loader: loader, force: force, embedder: embedder)
-            pending.outcomes = Self.embed(parsed, df: df, dfCount: dfCount, embedder: embedder)
+            pending.outcomes = Self.embed(parsed, df: df, dfCount: dfCount, embedder: embedder, caches: caches)
             pending.group.leave()
         }
         return pending
     }
 
-    /// Embeds every chunk of the prepared outcomes, on all cores, with `df` plus the batch's own words.
-    static func embed(_ outcomes: [Outcome], df snapshot: [Int32], dfCount: Int, embedder: HashedEmbedder) -> [Outcome] {
+    /// Embeds every chunk of the prepared outcomes, on all cores, with `df` plus the batch's own words. Worker `k`
+    /// embeds outcomes `k`, `k + W`, … with its own n-gram cache, which outlives the batch.
+    static func embed(_ outcomes: [Outcome], df snapshot: [Int32], dfCount: Int, embedder: HashedEmbedder,
+                      caches: [NgramCache] = []) -> [Outcome] {
         var df = snapshot
         var count = dfCount
         for case .prepared(let p, _) in outcomes {
@@ -290,13 +295,19 @@ public final class IngestService {
         }
         let slots = ResultSlots<Outcome>(count: outcomes.count)
         let finalDF = df, finalCount = count
-        DispatchQueue.concurrentPerform(iterations: outcomes.count) { i in
-            guard case .prepared(var p, let diagnostics) = outcomes[i] else { slots.set(i, outcomes[i]); return }
-            p.vectors = p.bags.map {
-                let (scale, data) = HashedEmbedder.quantize(embedder.embed($0, df: finalDF, documentCount: finalCount))
-                return (scale, data.map { UInt8(bitPattern: $0) })
+        let workers = max(1, min(caches.count, outcomes.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { k in
+            let cache = k < caches.count ? caches[k] : nil
+            finalDF.withUnsafeBufferPointer { dfBuffer in
+                for i in stride(from: k, to: outcomes.count, by: workers) {
+                    guard case .prepared(var p, let diagnostics) = outcomes[i] else { slots.set(i, outcomes[i]); continue }
+                    p.vectors = p.bags.map {
+                        let v = embedder.embed($0, df: dfBuffer, documentCount: finalCount, cache: cache)
+                        return HashedEmbedder.quantizedBytes(v)
+                    }
+                    slots.set(i, .prepared(p, diagnostics))
+                }
             }
-            slots.set(i, .prepared(p, diagnostics))
         }
         return slots.values()
     }
@@ -335,7 +346,7 @@ public final class IngestService {
         }
         let parsed = try DocumentParser().parse(text)
         let symbols = parsed.chunks.map { Self.symbolsColumn($0, path: text.displayPath) }
-        let bags = zip(parsed.chunks, symbols).map { embedder.words(Self.embeddingText(title: $0.title, symbols: $1, body: $0.text)) }
+        let bags = zip(parsed.chunks, symbols).map { embedder.words(parts: Self.embeddingParts(title: $0.title, symbols: $1, body: $0.text)) }
         let metadataJSON = parsed.chunks.map { MetadataJSON.encode($0.metadata) }
         let prepared = Prepared(source: text.source, displayPath: text.displayPath, format: text.format, title: parsed.title,
                                 hash: hash, size: size, modified: modified, chunks: parsed.chunks, symbols: symbols, bags: bags,
@@ -343,10 +354,9 @@ public final class IngestService {
         return .prepared(prepared, warnings + parsed.diagnostics)
     }
 
-    /// The text a chunk's embedding is computed from: title and symbols twice, like BM25's column weights (2, 2, 1).
-    static func embeddingText(title: String, symbols: String, body: String) -> String {
-        let head = title + "\n" + symbols + "\n"
-        return head + head + body
+    /// What a chunk's embedding is computed from: title and symbols counted twice, like BM25's column weights (2, 2, 1).
+    static func embeddingParts(title: String, symbols: String, body: String) -> [(String, Int32)] {
+        [(title, 2), (symbols, 2), (body, 1)]
     }
 
     /// The FTS `symbols` column: the symbol and its sub-words, camelCase splits, the file name's words, headings.
@@ -413,7 +423,6 @@ public final class IngestService {
                     }
                     dfCount += p.bags.count
                 }
-                var identifierRows: [IdentifierRow] = []
                 for (p, diagnostics) in prepared {
                     if let old = existing[p.source] {
                         try deleteDocument(old.id)
@@ -421,12 +430,11 @@ public final class IngestService {
                     } else {
                         report.added += 1
                     }
-                    try insert(p, vectors: p.vectors, identifiers: &identifierRows)
+                    try insert(p, vectors: p.vectors)
                     report.bytes += p.size
                     report.chunks += p.chunks.count
                     report.diagnostics.append(contentsOf: diagnostics)
                 }
-                try insertIdentifiers(identifierRows)
                 if saveFrequencies { try store.saveDocumentFrequencies(df, count: dfCount) }
                 try store.setMeta("generation", .int(try store.generation() + 1))
                 changed = true
@@ -445,7 +453,7 @@ public final class IngestService {
             """)
         try s.bind([.int(id)])
         while try s.step() {
-            let bag = store.embedder.words(Self.embeddingText(title: s.text(0), symbols: s.text(1), body: s.text(2)))
+            let bag = store.embedder.words(parts: Self.embeddingParts(title: s.text(0), symbols: s.text(1), body: s.text(2)))
             for h in bag.hashes {
                 let b = store.embedder.dfBucket(h)
                 df[b] = max(0, df[b] - 1)
@@ -454,35 +462,18 @@ public final class IngestService {
         }
     }
 
-    /// One row of the identifier index, written after the batch's chunks.
-    struct IdentifierRow {
-        var token: String
-        var chunkID: Int64
-        var defines: Bool
-        var count: Int
-    }
-
     /// Deletes a document and everything derived from it. Children are deleted explicitly (ingest runs with foreign
     /// keys off: their checks cost ~15 % of a large ingest); the chunks' delete trigger removes their FTS rows.
     func deleteDocument(_ id: Int64) throws(SQLiteFailure) {
         let db = store.db
-        for table in ["identifiers", "vectors", "traces"] {
+        for table in ["vectors", "traces"] {
             try db.prepare("DELETE FROM \(table) WHERE chunk_id IN (SELECT id FROM chunks WHERE document_id = ?)").run([.int(id)])
         }
         try db.prepare("DELETE FROM chunks WHERE document_id = ?").run([.int(id)])
         try db.prepare("DELETE FROM documents WHERE id = ?").run([.int(id)])
     }
 
-    /// Writes a batch's identifier rows in token order: the index is keyed by token, and sorted inserts touch each
-    /// B-tree page once instead of at random (~15 % of a 100k-chunk ingest).
-    func insertIdentifiers(_ rows: [IdentifierRow]) throws(SQLiteFailure) {
-        let statement = try store.db.prepare("INSERT OR IGNORE INTO identifiers(token, chunk_id, defines, count) VALUES (?, ?, ?, ?)")
-        for row in rows.sorted(by: { $0.token != $1.token ? $0.token < $1.token : $0.chunkID < $1.chunkID }) {
-            try statement.run([.text(row.token), .int(row.chunkID), .int(row.defines ? 1 : 0), .int(Int64(row.count))])
-        }
-    }
-
-    func insert(_ p: Prepared, vectors: [(Float, [UInt8])], identifiers: inout [IdentifierRow]) throws(SQLiteFailure) {
+    func insert(_ p: Prepared, vectors: [(Float, [UInt8])]) throws(SQLiteFailure) {
         let db = store.db
         try db.prepare("""
             INSERT INTO documents(source, display_path, format, kind, title, content_hash, size, mtime, parser_version, ingested_at)
@@ -508,10 +499,6 @@ public final class IngestService {
                           .text(" " + chunk.metadata.ops.joined(separator: " ") + " "), .text(metaJSON)])
             let chunkID = db.lastInsertRowID
             try ftsInsert.run([.int(chunkID), .text(chunk.title), .text(p.symbols[ordinal]), .text(chunk.text)])
-            let symbolKey = chunk.symbol?.lowercased()
-            for (token, count) in chunk.metadata.identifiers {
-                identifiers.append(IdentifierRow(token: token, chunkID: chunkID, defines: token == symbolKey, count: count))
-            }
             let (scale, data) = vectors[ordinal]
             try vectorInsert.run([.int(chunkID), .double(Double(scale)), .blob(data)])
             if let t = chunk.metadata.trace {

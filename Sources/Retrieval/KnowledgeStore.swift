@@ -4,7 +4,7 @@ import Dispatch
 import Foundation
 import Glibc
 
-/// kb's SQLite store: documents, chunks, the FTS5 index, the identifier index and the vector index.
+/// kb's SQLite store: documents, chunks, the FTS5 index (which also answers exact identifier lookups) and the vector index.
 ///
 /// One instance owns one connection and must be used from one thread at a time. Every write runs in a
 /// transaction; the database uses WAL so readers never block the writer and a killed process leaves it intact.
@@ -125,7 +125,7 @@ public final class KnowledgeStore {
 
     /// Records the embedder's shape; a store embedded with another shape has its vectors rebuilt by the next ingest.
     /// Identifies the embedder's parameters; stored with the vectors it made.
-    var embedderSignature: String { "hashed-v2-d\(embedder.dimension)-b\(embedder.dfBuckets)-g\(embedder.ngramWeight)" }
+    var embedderSignature: String { "hashed-v3-d\(embedder.dimension)-b\(embedder.dfBuckets)-g\(embedder.ngramWeight)" }
 
     func checkEmbedderCompatibility(readOnly: Bool) throws(SQLiteFailure) {
         let signature = embedderSignature
@@ -246,8 +246,8 @@ public final class KnowledgeStore {
         public var sourceBytes: Int
         /// Size of the store file, its WAL and its vector file in bytes.
         public var storeBytes: Int
-        /// Distinct identifiers indexed.
-        public var identifiers: Int
+        /// Distinct symbols defined by chunks (functions, kernels, reference entries, trace ids).
+        public var symbols: Int
         /// Trace records.
         public var traces: Int
         /// Schema version.
@@ -287,7 +287,7 @@ public final class KnowledgeStore {
                 chunksByOp: try tagCounts("ops"),
                 sourceBytes: Int(try db.scalarInt("SELECT coalesce(sum(size), 0) FROM documents") ?? 0),
                 storeBytes: fileBytes,
-                identifiers: Int(try db.scalarInt("SELECT count(DISTINCT token) FROM identifiers") ?? 0),
+                symbols: Int(try db.scalarInt("SELECT count(DISTINCT symbol) FROM chunks") ?? 0),
                 traces: Int(try db.scalarInt("SELECT count(*) FROM traces") ?? 0),
                 schemaVersion: Int(try db.scalarInt("PRAGMA user_version") ?? 0),
                 generation: Int(try generation()))

@@ -432,12 +432,7 @@ public final class QueryService {
         let total = Double(max(1, chunkCount))
         var scores: [Int64: Double] = [:]
         for token in tokens.sorted() {
-            let s = try store.db.prepare(definitionOnly.contains(token)
-                ? "SELECT chunk_id, defines, count FROM identifiers WHERE token = ? AND defines = 1 LIMIT 5000"
-                : "SELECT chunk_id, defines, count FROM identifiers WHERE token = ? LIMIT 5000")
-            try s.bind([.text(token)])
-            var rows: [(Int64, Bool, Int64)] = []
-            while try s.step() { rows.append((s.int(0), s.int(1) != 0, s.int(2))) }
+            let rows = try identifierRows(token, definitionsOnly: definitionOnly.contains(token))
             guard !rows.isEmpty else { continue }
             let idf = log((total + 1) / Double(rows.count)) + 1
             for (id, defines, count) in rows {
@@ -448,6 +443,78 @@ public final class QueryService {
         }
         let ranked = scores.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(depth).map { ($0.key, $0.value) }
         return (ranked, definitions)
+    }
+
+    /// Most chunks one identifier's uses are read from (the leg only contributes `depth` of them).
+    static let identifierCandidateLimit = 2000
+
+    /// The chunks that define `token` (their symbol is it, ignoring ASCII case) and, unless `definitionsOnly`, the
+    /// chunks whose text uses it as a whole identifier, with its count there.
+    ///
+    /// There is no separate identifier table: FTS5 already holds every token's positions, so the lookup asks it for
+    /// the token's pieces as a phrase (`_mm512_fmadd_ps` is the phrase `mm512 fmadd ps` to the tokenizer) and then
+    /// checks the exact spelling in the candidates. Definitions are found with an initial-token query on the
+    /// `symbols` column, which starts with the chunk's symbol.
+    func identifierRows(_ token: String, definitionsOnly: Bool) throws(SQLiteFailure) -> [(Int64, Bool, Int64)] {
+        guard let phrase = Self.ftsPhrase(token) else { return [] }
+        var rows: [(Int64, Bool, Int64)] = []
+        var seen = Set<Int64>()
+        let definitionsQuery = try store.db.prepare("""
+            SELECT c.id, c.symbol FROM chunks c WHERE c.id IN (SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?) LIMIT 5000
+            """)
+        try definitionsQuery.bind([.text("symbols : ^ \(phrase)")])
+        while try definitionsQuery.step() {
+            guard let symbol = definitionsQuery.optionalText(1), symbol.lowercased() == token else { continue }
+            let id = definitionsQuery.int(0)
+            seen.insert(id)
+            rows.append((id, true, 1))
+        }
+        guard !definitionsOnly else { return rows }
+        let tokenBytes = Array(token.utf8)
+        let usesQuery = try store.db.prepare("""
+            SELECT c.id, c.body FROM chunks c WHERE c.id IN
+                (SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT \(Self.identifierCandidateLimit))
+            """)
+        try usesQuery.bind([.text("body : \(phrase)")])
+        while try usesQuery.step() {
+            let id = usesQuery.int(0)
+            guard !seen.contains(id) else { continue }
+            let count = usesQuery.withText(1) { Self.identifierCount(tokenBytes, in: $0) }
+            if count > 0 { rows.append((id, false, Int64(count))) }
+        }
+        return rows
+    }
+
+    /// The FTS5 phrase of a token: its runs of letters and digits, quoted (nil when it has none).
+    static func ftsPhrase(_ token: String) -> String? {
+        let pieces = token.split { !($0.isLetter || $0.isNumber) }
+        guard !pieces.isEmpty else { return nil }
+        return "\"" + pieces.joined(separator: " ") + "\""
+    }
+
+    /// How often `token` (lower-case) occurs in `text` as a whole identifier, ignoring ASCII case.
+    static func identifierCount(_ token: [UInt8], in text: UnsafeBufferPointer<UInt8>) -> Int {
+        @inline(__always) func lower(_ c: UInt8) -> UInt8 { c >= 65 && c <= 90 ? c + 32 : c }
+        @inline(__always) func isIdentifierByte(_ c: UInt8) -> Bool {
+            (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c == 95
+        }
+        let n = token.count
+        guard let first = token.first, text.count >= n else { return 0 }
+        var count = 0
+        var i = 0
+        while i <= text.count - n {
+            if lower(text[i]) == first, i == 0 || !isIdentifierByte(text[i - 1]) {
+                var k = 1
+                while k < n, lower(text[i + k]) == token[k] { k += 1 }
+                if k == n, i + n == text.count || !isIdentifierByte(text[i + n]) {
+                    count += 1
+                    i += n
+                    continue
+                }
+            }
+            i += 1
+        }
+        return count
     }
 }
 

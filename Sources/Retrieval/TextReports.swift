@@ -86,7 +86,7 @@ public enum TextReports {
             backends: \(top(s.chunksByBackend))
             isa: \(top(s.chunksByISA))
             ops: \(top(s.chunksByOp))
-            identifiers: \(s.identifiers) distinct; traces: \(s.traces)
+            symbols: \(s.symbols) distinct; traces: \(s.traces)
             """
     }
 

@@ -177,6 +177,13 @@ final class Statement {
 
     func optionalText(_ col: Int32) -> String? { isNull(col) ? nil : text(col) }
 
+    /// Calls `body` with the column's UTF-8 bytes, valid only during the call.
+    func withText<T>(_ col: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        let p = sqlite3_column_text(handle, col)
+        let n = Int(sqlite3_column_bytes(handle, col))
+        return body(UnsafeBufferPointer(start: p, count: p == nil ? 0 : n))
+    }
+
     /// Calls `body` with the column's bytes, valid only during the call.
     func withBlob<T>(_ col: Int32, _ body: (UnsafeRawBufferPointer) -> T) -> T {
         let p = sqlite3_column_blob(handle, col)

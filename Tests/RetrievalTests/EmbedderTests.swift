@@ -1,0 +1,67 @@
+import Foundation
+@testable import Retrieval
+import Testing
+
+@Suite("Hashed embedder")
+struct EmbedderTests {
+    static let texts = [
+        "Online softmax with AVX-512: _mm512_reduce_max_ps, then clEnqueueNDRangeKernel(queue, kernel, 2, ...).",
+        "Welford's update computes mean and variance in one pass; HTTPServerError and get_local_id(0) too.",
+        "naïve ünïcode wörds, digits 1234 and mixed x86_64 AVX512F __m512i tokens; \(String(repeating: "w", count: 80))",
+        "",
+    ]
+
+    @Test("words(parts:) counts each part's words its weight times, like repeating the text", arguments: texts)
+    func weightedParts(body: String) {
+        let embedder = HashedEmbedder()
+        let head = "Tiled GEMM kernel\nmatmulTiled matmul tiled sgemm_avx2\n"
+        let joined = embedder.words(head + head + body)
+        let parts = embedder.words(parts: [("Tiled GEMM kernel", 2), ("matmulTiled matmul tiled sgemm_avx2", 2), (body, 1)])
+        #expect(parts.hashes == joined.hashes)
+        #expect(parts.counts == joined.counts)
+        #expect(parts.ranges == joined.ranges)
+        #expect(parts.bytes == joined.bytes)
+        #expect(parts.ngramsWanted == joined.ngramsWanted)
+    }
+
+    @Test("a word bag holds sub-words and whole distinctive identifiers, lower-cased")
+    func subwords() {
+        let bag = HashedEmbedder().words("clEnqueueNDRange _mm512_fmadd_ps fmadd")
+        let words = bag.ranges.map { String(decoding: bag.bytes[$0], as: UTF8.self) }
+        #expect(words == ["cl", "enqueue", "nd", "range", "clenqueuendrange", "mm512", "fmadd", "ps", "_mm512_fmadd_ps"])
+        #expect(bag.counts[words.firstIndex(of: "fmadd")!] == 2)
+        #expect(bag.counts[words.firstIndex(of: "enqueue")!] == 1)
+    }
+
+    @Test("the n-gram cache gives exactly the vectors computed without it, across many texts and a full cache")
+    func cacheIsTransparent() {
+        let embedder = HashedEmbedder()
+        let df = [Int32]((0..<embedder.dfBuckets).map { Int32($0 % 7) })
+        let roomy = NgramCache(dimension: embedder.dimension)
+        let tiny = NgramCache(dimension: embedder.dimension, capacity: 4)
+        for text in Self.texts + Self.texts {
+            let bag = embedder.words(text)
+            let plain = df.withUnsafeBufferPointer { embedder.embed(bag, df: $0, documentCount: 50) }
+            let cached = df.withUnsafeBufferPointer { embedder.embed(bag, df: $0, documentCount: 50, cache: roomy) }
+            let full = df.withUnsafeBufferPointer { embedder.embed(bag, df: $0, documentCount: 50, cache: tiny) }
+            #expect(plain == cached)
+            #expect(plain == full)
+        }
+        let other = NgramCache(dimension: 64)
+        let bag = embedder.words(Self.texts[0])
+        let foreign = df.withUnsafeBufferPointer { embedder.embed(bag, df: $0, documentCount: 50, cache: other) }
+        #expect(foreign == embedder.embed(bag, df: df, documentCount: 50))
+    }
+
+    @Test("quantization rounds half away from zero, like rounded(), and keeps the scale")
+    func quantization() {
+        var v: [Float] = [1, -1, 0, 0.5 / 127, -0.5 / 127, 2.5 / 127, -2.5 / 127, 0.49999997 / 127, 126.5 / 127]
+        v += (0..<500).map { Float(sin(Double($0) * 0.37)) }
+        let (scale, data) = HashedEmbedder.quantize(v)
+        let s = v.map { abs($0) }.max()! / 127
+        #expect(scale == s)
+        #expect(data == v.map { Int8(clamping: Int(($0 / s).rounded())) })
+        #expect(HashedEmbedder.quantizedBytes(v).data == data.map { UInt8(bitPattern: $0) })
+        #expect(HashedEmbedder.quantize([0, 0]).data == [0, 0])
+    }
+}
