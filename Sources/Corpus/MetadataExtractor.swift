@@ -25,12 +25,15 @@ public enum MetadataExtractor {
         ("copy", ["memcpy", "stream copy", "copy kernel"]),
     ]
 
+    /// `opPhrases` as bytes, made once.
+    static let opPhraseBytes: [(op: String, phrases: [[UInt8]])] = opPhrases.map { ($0.op, $0.phrases.map { Array($0.utf8) }) }
+
     /// Op tags for a chunk: a phrase in `heading` (title, symbol, path) scores three, each body match one (at most
     /// three); a tag needs a score of three, so a passing mention (a `Transpose` parameter) does not tag a chunk.
     public static func ops(heading: String, body: String) -> [String] {
         let h = ByteHaystack(heading, lowercase: true), b = ByteHaystack(body, lowercase: true)
         var tags: [String] = []
-        for (op, phrases) in opPhrases {
+        for (op, phrases) in opPhraseBytes {
             var score = 0
             for p in phrases {
                 score += 3 * h.occurrences(p, cap: 1)
@@ -135,7 +138,7 @@ public enum MetadataExtractor {
     public static func features(code: String, language: DocumentFormat) -> [String] {
         var f: [String] = []
         let haystack = ByteHaystack(code)
-        func has(_ s: String) -> Bool { haystack.contains(s) }
+        func has(_ s: StaticString) -> Bool { haystack.contains(s) }
         switch language {
         case .opencl:
             if has("__local") || has("local float") || has("local int") { f.append("local-memory") }

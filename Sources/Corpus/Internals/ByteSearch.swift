@@ -25,7 +25,7 @@ struct ByteHaystack {
     @inline(__always) static func pairHash(_ a: UInt8, _ b: UInt8) -> Int { (Int(a) &* 31 &+ Int(b)) & 4095 }
 
     /// Whether every adjacent byte pair of `needle` occurs somewhere in the text.
-    private func mayContain(_ n: [UInt8]) -> Bool {
+    private func mayContain(_ n: UnsafeRawBufferPointer) -> Bool {
         guard n.count > 1 else { return true }
         for i in 1..<n.count {
             let h = Self.pairHash(n[i - 1], n[i])
@@ -36,30 +36,45 @@ struct ByteHaystack {
 
     /// Occurrences of `needle`, counting at most `cap`.
     func occurrences(_ needle: String, cap: Int) -> Int {
-        let n = Array(needle.utf8)
-        guard !n.isEmpty, n.count <= bytes.count, cap > 0, mayContain(n) else { return 0 }
+        occurrences(Array(needle.utf8), cap: cap)
+    }
+
+    /// Occurrences of a literal `needle`, counting at most `cap` (no copy of the needle).
+    func occurrences(_ needle: StaticString, cap: Int) -> Int {
+        occurrences(UnsafeRawBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount), cap: cap)
+    }
+
+    /// Occurrences of `needle`'s bytes, counting at most `cap`.
+    func occurrences(_ needle: [UInt8], cap: Int) -> Int {
+        needle.withUnsafeBytes { occurrences($0, cap: cap) }
+    }
+
+    private func occurrences(_ nd: UnsafeRawBufferPointer, cap: Int) -> Int {
+        guard let needleBase = nd.baseAddress, nd.count <= bytes.count, cap > 0, mayContain(nd) else { return 0 }
         return bytes.withUnsafeBytes { hay in
-            n.withUnsafeBytes { nd in
-                guard let base = hay.baseAddress, let needleBase = nd.baseAddress else { return 0 }
-                var count = 0
-                var offset = 0
-                let first = Int32(n[0])
-                while count < cap, offset + n.count <= hay.count {
-                    // memchr for the first byte, then memcmp for the rest (memmem is not exported to Swift).
-                    guard let candidate = memchr(base + offset, first, hay.count - offset - n.count + 1) else { break }
-                    let at = base.distance(to: UnsafeRawPointer(candidate))
-                    if memcmp(base + at, needleBase, n.count) == 0 {
-                        count += 1
-                        offset = at + n.count
-                    } else {
-                        offset = at + 1
-                    }
+            guard let base = hay.baseAddress else { return 0 }
+            var count = 0
+            var offset = 0
+            let n = nd.count
+            let first = Int32(nd[0])
+            while count < cap, offset + n <= hay.count {
+                // memchr for the first byte, then memcmp for the rest (memmem is not exported to Swift).
+                guard let candidate = memchr(base + offset, first, hay.count - offset - n + 1) else { break }
+                let at = base.distance(to: UnsafeRawPointer(candidate))
+                if memcmp(base + at, needleBase, n) == 0 {
+                    count += 1
+                    offset = at + n
+                } else {
+                    offset = at + 1
                 }
-                return count
             }
+            return count
         }
     }
 
     /// Whether `needle` occurs.
     func contains(_ needle: String) -> Bool { occurrences(needle, cap: 1) > 0 }
+
+    /// Whether a literal `needle` occurs.
+    func contains(_ needle: StaticString) -> Bool { occurrences(needle, cap: 1) > 0 }
 }
