@@ -80,6 +80,8 @@ public struct IngestProgress: Sendable {
 public final class IngestService {
     let store: KnowledgeStore
     let options: IngestOptions
+    /// This run's committed vectors, until the vector file is rebuilt.
+    var spill: VectorSpill?
 
     /// Creates a service writing into `store`.
     public init(store: KnowledgeStore, options: IngestOptions = IngestOptions()) {
@@ -133,6 +135,8 @@ public final class IngestService {
         }
         let existing = try existingDocuments()
         let reembedAll = !store.embedderMatches
+        spill = VectorSpill(storePath: store.path, dimension: store.embedder.dimension)
+        defer { spill = nil }
         // Bulk-load settings for this connection, restored on the way out: foreign-key checks off (every insert here
         // references a row this code just wrote; deletes remove children explicitly) and WAL checkpoints every
         // 64 MB instead of 4 MB (fewer rewrites of hot FTS pages). Together ~30 % of the SQLite time of a 100k-chunk
@@ -236,7 +240,7 @@ public final class IngestService {
                 }
                 if report.chunks > 2000 { try store.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES('optimize')") }
                 try? store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                try store.rebuildVectorFile()
+                try store.rebuildVectorFile(pending: spill)
             }
         }
         report.phases.finish = Date().timeIntervalSince(finishStart)
@@ -408,6 +412,7 @@ public final class IngestService {
         }
         guard !prepared.isEmpty || !touchUnchanged.isEmpty else { return false }
         let snapshotDF = df, snapshotCount = dfCount
+        var written: [(id: Int64, scale: Float, data: [UInt8])] = []
         do {
             try store.db.transaction { () throws(SQLiteFailure) in
                 for (source, size, modified) in touchUnchanged {
@@ -423,6 +428,10 @@ public final class IngestService {
                     }
                     dfCount += p.bags.count
                 }
+                // Chunk ids only grow (a high-water mark survives deletes), so the vector file, keyed by chunk id,
+                // can never hand a deleted chunk's vector to a new one.
+                var nextChunkID = max(try store.metaInt("chunk_id_high_water"),
+                                      try store.db.scalarInt("SELECT max(id) FROM chunks") ?? 0) + 1
                 for (p, diagnostics) in prepared {
                     if let old = existing[p.source] {
                         try deleteDocument(old.id)
@@ -430,11 +439,12 @@ public final class IngestService {
                     } else {
                         report.added += 1
                     }
-                    try insert(p, vectors: p.vectors)
+                    try insert(p, nextChunkID: &nextChunkID, written: &written)
                     report.bytes += p.size
                     report.chunks += p.chunks.count
                     report.diagnostics.append(contentsOf: diagnostics)
                 }
+                try store.setMeta("chunk_id_high_water", .int(nextChunkID - 1))
                 if saveFrequencies { try store.saveDocumentFrequencies(df, count: dfCount) }
                 try store.setMeta("generation", .int(try store.generation() + 1))
                 changed = true
@@ -444,6 +454,8 @@ public final class IngestService {
             dfCount = snapshotCount
             throw RetrievalError.from(error, path: store.path)
         }
+        // Committed: keep the vectors for the vector file. A failed spill only means re-embedding those chunks.
+        if !written.isEmpty, spill?.append(written) != true { spill = nil }
         return changed
     }
 
@@ -466,14 +478,14 @@ public final class IngestService {
     /// keys off: their checks cost ~15 % of a large ingest); the chunks' delete trigger removes their FTS rows.
     func deleteDocument(_ id: Int64) throws(SQLiteFailure) {
         let db = store.db
-        for table in ["vectors", "traces"] {
+        for table in ["traces"] {
             try db.prepare("DELETE FROM \(table) WHERE chunk_id IN (SELECT id FROM chunks WHERE document_id = ?)").run([.int(id)])
         }
         try db.prepare("DELETE FROM chunks WHERE document_id = ?").run([.int(id)])
         try db.prepare("DELETE FROM documents WHERE id = ?").run([.int(id)])
     }
 
-    func insert(_ p: Prepared, vectors: [(Float, [UInt8])]) throws(SQLiteFailure) {
+    func insert(_ p: Prepared, nextChunkID: inout Int64, written: inout [(id: Int64, scale: Float, data: [UInt8])]) throws(SQLiteFailure) {
         let db = store.db
         try db.prepare("""
             INSERT INTO documents(source, display_path, format, kind, title, content_hash, size, mtime, parser_version, ingested_at)
@@ -483,24 +495,23 @@ public final class IngestService {
                       .int(Int64(KnowledgeStore.parserVersion)), .double(Date().timeIntervalSince1970)])
         let documentID = db.lastInsertRowID
         let chunkInsert = try db.prepare("""
-            INSERT INTO chunks(document_id, ordinal, kind, lang, backend, symbol, title, symbols, body, start_line, end_line, isa, ops, meta)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO chunks(id, document_id, ordinal, kind, lang, backend, symbol, title, symbols, body, start_line, end_line, isa, ops, meta)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         // The FTS row is written here rather than by a trigger: the trigger path costs ~2.3x the direct insert.
         let ftsInsert = try db.prepare("INSERT INTO chunks_fts(rowid, title, symbols, body) VALUES (?, ?, ?, ?)")
-        let vectorInsert = try db.prepare("INSERT INTO vectors(chunk_id, scale, data) VALUES (?, ?, ?)")
         for (ordinal, chunk) in p.chunks.enumerated() {
             let metaJSON = p.metadataJSON[ordinal]
-            try chunkInsert.run([.int(documentID), .int(Int64(ordinal)), .text(chunk.kind.rawValue), .text(chunk.language),
+            let chunkID = nextChunkID
+            nextChunkID += 1
+            try chunkInsert.run([.int(chunkID), .int(documentID), .int(Int64(ordinal)), .text(chunk.kind.rawValue), .text(chunk.language),
                           chunk.backend.map { .text($0) } ?? .null, chunk.symbol.map { .text($0) } ?? .null,
                           .text(chunk.title), .text(p.symbols[ordinal]), .text(chunk.text),
                           .int(Int64(chunk.startLine)), .int(Int64(chunk.endLine)),
                           .text(" " + chunk.metadata.isa.joined(separator: " ") + " "),
                           .text(" " + chunk.metadata.ops.joined(separator: " ") + " "), .text(metaJSON)])
-            let chunkID = db.lastInsertRowID
             try ftsInsert.run([.int(chunkID), .text(chunk.title), .text(p.symbols[ordinal]), .text(chunk.text)])
-            let (scale, data) = vectors[ordinal]
-            try vectorInsert.run([.int(chunkID), .double(Double(scale)), .blob(data)])
+            if ordinal < p.vectors.count { written.append((chunkID, p.vectors[ordinal].0, p.vectors[ordinal].1)) }
             if let t = chunk.metadata.trace {
                 try db.prepare("""
                     INSERT INTO traces(chunk_id, task, backend, outcome, stage, median_ms, baseline_ms, sol_ms, speedup, sol_fraction, sol_score, threads)

@@ -307,8 +307,9 @@ public final class KnowledgeStore {
         return []
     }
 
-    /// The vector index: the mapped file when it is current, else read from the store (and the file rewritten
-    /// when the folder is writable).
+    /// The vector index: the mapped file when it is current; otherwise the file's vectors for chunks that still exist
+    /// plus fresh embeddings of the chunks it lacks (after a crash or a lost race between two ingests), from one read
+    /// snapshot, and the file rewritten unless a newer one appeared meanwhile.
     func loadVectorIndex() throws(SQLiteFailure) -> VectorIndex {
         let gen = try generation()
         let id = try storeID()
@@ -316,40 +317,74 @@ public final class KnowledgeStore {
                                         buckets: embedder.dfBuckets) {
             return mapped
         }
-        // Vectors, frequencies and generation from one snapshot, so a concurrent ingest cannot mix them.
         let (arrays, dfCount, snapshotGeneration) = try db.readTransaction { () throws(SQLiteFailure) in
-            let (a, c) = try readVectorArrays()
-            return (a, c, try generation())
+            try buildVectorArrays(pending: nil)
         }
-        _ = VectorIndex.write(path: vectorFilePath, storeID: id, generation: snapshotGeneration, dimension: embedder.dimension,
-                              arrays: arrays, dfCount: dfCount)
+        let current = VectorIndex.fileGeneration(path: vectorFilePath, storeID: id)
+        if current.map({ $0 < snapshotGeneration }) ?? true {
+            _ = VectorIndex.write(path: vectorFilePath, storeID: id, generation: snapshotGeneration,
+                                  dimension: embedder.dimension, arrays: arrays, dfCount: dfCount)
+        }
         return VectorIndex.inMemory(arrays, dimension: embedder.dimension, generation: snapshotGeneration, dfCount: dfCount)
     }
 
-    /// Reads every vector row and the word document frequencies from the store.
-    func readVectorArrays() throws(SQLiteFailure) -> (VectorIndex.Arrays, Int) {
+    /// The vectors of every chunk in the store, in id order, taken from `pending` (this ingest's), else the existing
+    /// vector file, else embedded now from the chunk's text. Call inside a transaction.
+    func buildVectorArrays(pending: VectorSpill?) throws(SQLiteFailure) -> (VectorIndex.Arrays, Int, Int64) {
+        let gen = try generation()
         let d = embedder.dimension
+        var storeIDs: [Int64] = []
+        let rows = try db.prepare("SELECT id FROM chunks ORDER BY id")
+        while try rows.step() { storeIDs.append(rows.int(0)) }
+        let (df, dfCount) = try loadDocumentFrequencies()
+        let old = VectorIndex.map(path: vectorFilePath, storeID: try storeID(), generation: nil, dimension: d,
+                                  buckets: embedder.dfBuckets)
+        let fresh = pending?.records()
         var ids: [Int64] = [], scales: [Float] = [], data: [Int8] = []
-        let rows = try db.prepare("SELECT chunk_id, scale, data FROM vectors ORDER BY chunk_id")
-        while try rows.step() {
-            let ok = rows.withBlob(2) { raw -> Bool in
-                guard raw.count == d else { return false }
-                data.append(contentsOf: raw.bindMemory(to: Int8.self))
-                return true
+        ids.reserveCapacity(storeIDs.count); scales.reserveCapacity(storeIDs.count); data.reserveCapacity(storeIDs.count * d)
+        var missing: [Int] = []
+        var p = 0, o = 0
+        for chunkID in storeIDs {
+            if let fresh {
+                while p < fresh.count, fresh.id(p) < chunkID { p += 1 }
+                if p < fresh.count, fresh.id(p) == chunkID {
+                    ids.append(chunkID); scales.append(fresh.scale(p)); data.append(contentsOf: fresh.vector(p))
+                    continue
+                }
             }
-            if ok { ids.append(rows.int(0)); scales.append(Float(rows.double(1))) }
+            if let old {
+                while o < old.count, old.ids[o] < chunkID { o += 1 }
+                if o < old.count, old.ids[o] == chunkID {
+                    ids.append(chunkID); scales.append(old.scales[o])
+                    data.append(contentsOf: UnsafeBufferPointer(rebasing: old.data[(o * d)..<((o + 1) * d)]))
+                    continue
+                }
+            }
+            missing.append(ids.count)
+            ids.append(chunkID); scales.append(0); data.append(contentsOf: repeatElement(0, count: d))
         }
-        let (df, count) = try loadDocumentFrequencies()
-        return (VectorIndex.Arrays(ids: ids, scales: scales, data: data, df: df), count)
+        if !missing.isEmpty {
+            let text = try db.prepare("SELECT title, symbols, body FROM chunks WHERE id = ?")
+            for slot in missing {
+                try text.bind([.int(ids[slot])])
+                guard try text.step() else { continue }
+                let bag = embedder.words(parts: IngestService.embeddingParts(title: text.text(0), symbols: text.text(1), body: text.text(2)))
+                text.reset()
+                let (scale, v) = HashedEmbedder.quantize(embedder.embed(bag, df: df, documentCount: dfCount))
+                scales[slot] = scale
+                data.replaceSubrange((slot * d)..<((slot + 1) * d), with: v)
+            }
+        }
+        return (VectorIndex.Arrays(ids: ids, scales: scales, data: data, df: df), dfCount, gen)
     }
 
-    /// Rewrites the vector file from the store (after an ingest committed).
-    func rebuildVectorFile() throws(SQLiteFailure) {
-        let (arrays, dfCount, gen) = try db.readTransaction { () throws(SQLiteFailure) in
-            let (a, c) = try readVectorArrays()
-            return (a, c, try generation())
+    /// Rewrites the vector file after an ingest committed: under the write lock, so no other writer changes the
+    /// chunks between reading them and naming the file's generation.
+    func rebuildVectorFile(pending: VectorSpill?) throws(SQLiteFailure) {
+        try db.transaction { () throws(SQLiteFailure) in
+            let (arrays, dfCount, gen) = try buildVectorArrays(pending: pending)
+            _ = VectorIndex.write(path: vectorFilePath, storeID: try storeID(), generation: gen,
+                                  dimension: embedder.dimension, arrays: arrays, dfCount: dfCount)
         }
-        _ = VectorIndex.write(path: vectorFilePath, storeID: try storeID(), generation: gen,
-                              dimension: embedder.dimension, arrays: arrays, dfCount: dfCount)
     }
 }

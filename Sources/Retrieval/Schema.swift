@@ -1,7 +1,7 @@
 /// The store's schema and its forward migrations (`PRAGMA user_version` holds the applied version).
 enum Schema {
     /// The schema version this kb writes.
-    static let currentVersion = 5
+    static let currentVersion = 6
 
     /// Migrations: element `i` upgrades version `i` to `i + 1`.
     static let migrations: [String] = [
@@ -100,6 +100,12 @@ enum Schema {
         // the identifier table cost a fifth of a large ingest's writer time for what FTS5 already holds.
         """
         DROP TABLE IF EXISTS identifiers;
+        """,
+        // v6: the vector file beside the store is the only copy of the vectors; the chunk-id high-water mark
+        // starts at the largest id in use, so ids are never reused.
+        """
+        DROP TABLE IF EXISTS vectors;
+        INSERT OR REPLACE INTO meta(key, value) VALUES('chunk_id_high_water', (SELECT coalesce(max(id), 0) FROM chunks));
         """,
     ]
 }

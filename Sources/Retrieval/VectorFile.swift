@@ -1,10 +1,14 @@
 import Foundation
+import Glibc
 
 /// The vector index as one contiguous, memory-mapped file beside the store (`<store>.vectors`).
 ///
-/// It is a derived cache: the `vectors` table and the `word_df` meta value in the SQLite store are the truth. The
-/// file carries the store's identity and content generation; a missing, foreign or stale file is ignored and
-/// rebuilt from the store, so a crash between the SQLite commit and the file's rename loses nothing.
+/// It is the only copy of the vectors (keeping them in SQLite too cost a tenth of a large ingest: every byte went
+/// through the WAL and a checkpoint and was read back to build this file). The file carries the store's identity
+/// and content generation. A vector is a function of its chunk's text and the word frequencies, so nothing is lost
+/// when the file is missing, foreign or stale (a crash between the last commit and the rename): the chunks it
+/// lacks are embedded again from the store, and its vectors for chunks that no longer exist are dropped. Chunk ids
+/// are never reused (the store keeps a high-water mark), so a stale file never lends a vector to another chunk.
 ///
 /// Layout (little-endian): 64-byte header — magic `KBVEC001`, store id (16 bytes), generation, count, dimension,
 /// word-df buckets, word-df document count (Int64 each) — then ids (Int64 × count), scales (Float × count),
@@ -39,12 +43,13 @@ final class VectorIndex: @unchecked Sendable {
         return (ids, scales, data, df, df + buckets * 4)
     }
 
-    /// Maps the file at `path` if it belongs to store `storeID` at `generation` with this shape.
-    static func map(path: String, storeID: [UInt8], generation: Int64, dimension: Int, buckets: Int) -> VectorIndex? {
+    /// Maps the file at `path` if it belongs to store `storeID` at `generation` (any generation when nil) with this shape.
+    static func map(path: String, storeID: [UInt8], generation: Int64?, dimension: Int, buckets: Int) -> VectorIndex? {
         guard let file = MappedFile.open(path), file.bytes.count >= headerSize, let base = file.bytes.baseAddress else { return nil }
         func int(_ offset: Int) -> Int64 { base.loadUnaligned(fromByteOffset: offset, as: Int64.self) }
-        guard Array(file.bytes[0..<8]) == magic, Array(file.bytes[8..<24]) == storeID, int(24) == generation,
+        guard Array(file.bytes[0..<8]) == magic, Array(file.bytes[8..<24]) == storeID, generation.map({ int(24) == $0 }) ?? true,
               int(40) == Int64(dimension), int(48) == Int64(buckets) else { return nil }
+        let generation = int(24)
         let count = Int(int(32))
         let l = layout(count: count, dimension: dimension, buckets: buckets)
         guard count >= 0, file.bytes.count == l.total else { return nil }
@@ -55,6 +60,13 @@ final class VectorIndex: @unchecked Sendable {
             data: UnsafeBufferPointer(start: (base + l.data).assumingMemoryBound(to: Int8.self), count: count * dimension),
             df: UnsafeBufferPointer(start: (base + l.df).assumingMemoryBound(to: Int32.self), count: buckets),
             dfCount: Int(int(56)), owner: file)
+    }
+
+    /// The generation written in the file at `path` when it belongs to store `storeID`.
+    static func fileGeneration(path: String, storeID: [UInt8]) -> Int64? {
+        guard let file = MappedFile.open(path, populate: false), file.bytes.count >= headerSize,
+              Array(file.bytes[0..<8]) == magic, Array(file.bytes[8..<24]) == storeID else { return nil }
+        return file.bytes.loadUnaligned(fromByteOffset: 24, as: Int64.self)
     }
 
     /// Holds arrays read from the store (when the file is missing or stale).
@@ -92,6 +104,72 @@ final class VectorIndex: @unchecked Sendable {
                     }
                 }
             }
+        }
+    }
+}
+
+/// The vectors an ingest has committed, spilled to an unlinked temporary file beside the store until the ingest
+/// rebuilds the vector file (the file vanishes with the process, however it ends). Records are fixed-size:
+/// chunk id (Int64), scale (Float), `dimension` int8 values; ids ascend because chunk ids only grow.
+final class VectorSpill {
+    let dimension: Int
+    private let fd: Int32
+    private(set) var count = 0
+    var recordSize: Int { 12 + dimension }
+
+    /// Opens a spill file in the store's folder; nil when the folder cannot be written.
+    init?(storePath: String, dimension: Int) {
+        let path = storePath + ".vectors.spill.\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
+        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return nil }
+        unlink(path)
+        self.fd = fd
+        self.dimension = dimension
+    }
+
+    deinit { close(fd) }
+
+    /// Appends one batch's vectors; false when the write failed (the rebuild then embeds those chunks again).
+    func append(_ records: [(id: Int64, scale: Float, data: [UInt8])]) -> Bool {
+        var buffer = [UInt8](repeating: 0, count: records.count * recordSize)
+        buffer.withUnsafeMutableBytes { out in
+            for (k, r) in records.enumerated() where r.data.count == dimension {
+                let at = k * recordSize
+                out.storeBytes(of: r.id, toByteOffset: at, as: Int64.self)
+                out.storeBytes(of: r.scale, toByteOffset: at + 8, as: Float.self)
+                r.data.withUnsafeBytes { out.baseAddress!.advanced(by: at + 12).copyMemory(from: $0.baseAddress!, byteCount: dimension) }
+            }
+        }
+        let ok = buffer.withUnsafeBytes { raw -> Bool in
+            var offset = 0
+            while offset < raw.count {
+                let n = pwrite(fd, raw.baseAddress! + offset, raw.count - offset, off_t(count * recordSize + offset))
+                if n < 0 { if errno == EINTR { continue }; return false }
+                offset += n
+            }
+            return true
+        }
+        if ok { count += records.count }
+        return ok
+    }
+
+    /// The records written so far, mapped.
+    func records() -> Records? {
+        guard count > 0, let file = MappedFile.map(fd: fd, size: count * recordSize) else { return nil }
+        return Records(file: file, count: count, dimension: dimension)
+    }
+
+    /// Read access to spilled records.
+    struct Records {
+        let file: MappedFile
+        let count: Int
+        let dimension: Int
+
+        func id(_ i: Int) -> Int64 { file.bytes.loadUnaligned(fromByteOffset: i * (12 + dimension), as: Int64.self) }
+        func scale(_ i: Int) -> Float { file.bytes.loadUnaligned(fromByteOffset: i * (12 + dimension) + 8, as: Float.self) }
+        func vector(_ i: Int) -> UnsafeBufferPointer<Int8> {
+            let start = i * (12 + dimension) + 12
+            return UnsafeBufferPointer(start: (file.bytes.baseAddress! + start).assumingMemoryBound(to: Int8.self), count: dimension)
         }
     }
 }

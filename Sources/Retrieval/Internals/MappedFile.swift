@@ -10,15 +10,20 @@ final class MappedFile: @unchecked Sendable {
         if let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) }
     }
 
-    /// Maps `path`, or nil when it is missing, empty or cannot be mapped.
-    static func open(_ path: String) -> MappedFile? {
+    /// Maps `path`, or nil when it is missing, empty or cannot be mapped; `populate` pre-faults every page.
+    static func open(_ path: String, populate: Bool = true) -> MappedFile? {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_size > 0 else { return nil }
-        let size = Int(st.st_size)
-        guard let p = mmap(nil, size, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0), p != MAP_FAILED else { return nil }
+        return map(fd: fd, size: Int(st.st_size), populate: populate)
+    }
+
+    /// Maps the first `size` bytes of an open file read-only (the mapping outlives the descriptor).
+    static func map(fd: Int32, size: Int, populate: Bool = true) -> MappedFile? {
+        guard size > 0, let p = mmap(nil, size, PROT_READ, MAP_SHARED | (populate ? MAP_POPULATE : 0), fd, 0),
+              p != MAP_FAILED else { return nil }
         return MappedFile(bytes: UnsafeRawBufferPointer(start: p, count: size))
     }
 

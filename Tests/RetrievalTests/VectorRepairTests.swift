@@ -1,0 +1,55 @@
+import Corpus
+import Foundation
+import KBTestSupport
+@testable import Retrieval
+import Testing
+
+@Suite("Vector file repair", .serialized)
+struct VectorRepairTests {
+    @Test("a stale vector file (a crash before the rebuild) is repaired: kept vectors reused, missing chunks embedded")
+    func staleFileRepaired() throws {
+        let dir = temporaryFolder()
+        makeCorpus(dir + "/c")
+        let path = dir + "/kb.sqlite"
+        let store = try KnowledgeStore(path: path)
+        _ = try IngestService(store: store).ingest([dir + "/c"])
+        let stale = try Data(contentsOf: URL(fileURLWithPath: store.vectorFilePath))
+        write(dir + "/c/docs/blocking.md", "# Cache blocking\n\nTile the loops so each block of B stays in L2 while A streams.\n")
+        _ = try IngestService(store: store).ingest([dir + "/c"])
+        let query = SearchQuery(text: "tile loops block stays in L2", mode: .vector)
+        let reference = try QueryService(store: store).search(query).hits.map(\.id)
+        #expect(try QueryService(store: store).search(query).hits.first?.path == "c/docs/blocking.md")
+
+        try stale.write(to: URL(fileURLWithPath: store.vectorFilePath))
+        let reopened = try KnowledgeStore(path: path)
+        #expect(try QueryService(store: reopened).search(query).hits.map(\.id) == reference)
+        let index = try reopened.loadVectorIndex()
+        #expect(index.count == (try reopened.statistics().chunks))
+        #expect(index.generation == (try reopened.generation()))
+    }
+
+    @Test("chunk ids are never reused after deletes, so no stale vector can attach to a new chunk")
+    func idsOnlyGrow() throws {
+        let dir = temporaryFolder()
+        makeCorpus(dir + "/c")
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/c"])
+        let before = try store.db.scalarInt("SELECT max(id) FROM chunks") ?? 0
+        try FileManager.default.removeItem(atPath: dir + "/c/traces/t.jsonl")
+        var prune = IngestOptions()
+        prune.prune = true
+        _ = try IngestService(store: store, options: prune).ingest([dir + "/c"])
+        #expect((try store.db.scalarInt("SELECT max(id) FROM chunks") ?? 0) < before)
+        write(dir + "/c/docs/new.md", "# New\n\nA fresh section about prefetch distance.\n")
+        _ = try IngestService(store: store).ingest([dir + "/c"])
+        let newIDs = try store.db.scalarInt("SELECT min(c.id) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.display_path LIKE '%new.md'") ?? 0
+        #expect(newIDs > before)
+        var chunkIDs: [Int64] = []
+        let rows = try store.db.prepare("SELECT id FROM chunks ORDER BY id")
+        while try rows.step() { chunkIDs.append(rows.int(0)) }
+        let index = try store.loadVectorIndex()
+        let indexIDs = withExtendedLifetime(index) { Array(index.ids) }
+        #expect(indexIDs == chunkIDs)
+    }
+}
+
