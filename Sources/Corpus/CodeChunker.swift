@@ -103,9 +103,7 @@ public struct CodeChunker: Sendable {
         var meta = ChunkMetadata()
         let scan = Tokens.scan(text, camel: true)
         meta.intrinsics = scan.intrinsics
-        meta.identifiers = scan.identifiers
         meta.camelWords = scan.camelWords
-        if let symbol { meta.identifiers[symbol.lowercased(), default: 0] += 1 }
         meta.isa = MetadataExtractor.isa(for: meta.intrinsics)
         meta.features = MetadataExtractor.features(code: text, language: source.format)
         if meta.isa.isEmpty, meta.features.contains("vector-ext") { meta.isa = ["vector-ext"] }

@@ -107,12 +107,11 @@ public struct MarkdownChunker: Sendable {
         return parts
     }
 
-    /// Fills identifiers, intrinsics, ISA and op tags of a documentation chunk.
+    /// Fills intrinsics, ISA, op tags and camelCase words of a documentation chunk.
     static func annotate(_ meta: inout ChunkMetadata, text: String, heading: String) {
         let scan = Tokens.scan(text, camel: true)
         meta.camelWords = scan.camelWords
         for name in scan.intrinsics where !meta.intrinsics.contains(name) { meta.intrinsics.append(name) }
-        meta.identifiers.merge(scan.identifiers, uniquingKeysWith: +)
         meta.isa = MetadataExtractor.isa(for: meta.intrinsics)
         meta.ops = MetadataExtractor.ops(heading: heading, body: text)
     }

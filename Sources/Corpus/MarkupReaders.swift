@@ -165,7 +165,6 @@ public struct XMLReferenceReader: Sendable {
             var meta = ChunkMetadata()
             MarkdownChunker.annotate(&meta, text: text, heading: (symbol ?? "") + " " + source.displayPath)
             if let symbol {
-                meta.identifiers[symbol.lowercased(), default: 0] += 1
                 if MetadataExtractor.isIntrinsic(Substring(symbol)), !meta.intrinsics.contains(symbol) { meta.intrinsics.insert(symbol, at: 0) }
             }
             var isa = Set(meta.isa)

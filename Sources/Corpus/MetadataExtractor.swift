@@ -1,6 +1,6 @@
 import Foundation
 
-/// Infers chunk metadata (intrinsics, ISA, features, op tags, identifiers) from text.
+/// Infers chunk metadata (intrinsics, ISA, features, op tags) from text.
 public enum MetadataExtractor {
     /// Op tags and the phrases that signal them (matched on lower-cased text).
     static let opPhrases: [(op: String, phrases: [String])] = [
@@ -125,7 +125,9 @@ public enum MetadataExtractor {
 
     /// Maps a reference's technology label (`AVX-512`, `AVX2`, `SSE4.1`, `FMA`, `NEON`) to kb's ISA names.
     public static func isa(forTechnology tech: String) -> String? {
-        let t = tech.lowercased().replacingOccurrences(of: "-", with: "").replacingOccurrences(of: "_", with: "")
+        // Lower-cased without `-` and `_`, on bytes (Foundation's replacingOccurrences was 1 % of an ingest).
+        let t = String(decoding: tech.utf8.compactMap { $0 == 45 || $0 == 95 ? nil : ($0 >= 65 && $0 <= 90 ? $0 + 32 : $0) },
+                       as: UTF8.self)
         if t.hasPrefix("avx512") { return "avx512" }
         if t.hasPrefix("avx") || t == "fma" { return "avx2" }
         if t.hasPrefix("sse") || t.hasPrefix("ssse") { return "sse" }

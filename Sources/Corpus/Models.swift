@@ -102,8 +102,6 @@ public struct ChunkMetadata: Sendable, Hashable, Codable {
     public var ops: [String] = []
     /// Headings enclosing a documentation chunk, outermost first.
     public var headingPath: [String] = []
-    /// Identifiers that appear in the chunk and are worth exact lookup (lower-cased), with counts.
-    public var identifiers: [String: Int] = [:]
     /// Trace columns for trace chunks.
     public var trace: TraceFields?
     /// Sub-words of the chunk's camelCase identifiers, space-joined and sorted, when the chunker computed them (kept
@@ -111,7 +109,7 @@ public struct ChunkMetadata: Sendable, Hashable, Codable {
     public var camelWords: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case qualifiers, intrinsics, isa, features, ops, headingPath, identifiers, trace
+        case qualifiers, intrinsics, isa, features, ops, headingPath, trace
     }
 
     /// Creates empty metadata.

@@ -54,8 +54,7 @@ public struct PythonChunker: Sendable {
             let decorators = lines[s..<min(end, s + 8)].filter { $0.hasPrefix("@") }
             let tritonKernel = isTriton && decorators.contains { $0.hasPrefix("@triton.") }
             var meta = ChunkMetadata()
-            meta.identifiers.merge(Tokens.scan(text).identifiers, uniquingKeysWith: +)
-            if let name { meta.identifiers[name.lowercased(), default: 0] += 1 }
+            meta.camelWords = Tokens.scan(text, camel: true).camelWords
             if tritonKernel {
                 meta.qualifiers = decorators.map { String($0.prefix { $0 != "(" }) }
                 meta.intrinsics = Self.tritonPrimitives(in: text)

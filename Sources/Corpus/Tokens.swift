@@ -138,15 +138,13 @@ extension StringProtocol {
 public struct IdentifierScan: Sendable {
     /// SIMD intrinsics, SIMD types and vector builtins, in first-use order, each once.
     public var intrinsics: [String] = []
-    /// Distinctive identifiers (see `Tokens.isDistinctive`), lower-cased, with their counts.
-    public var identifiers: [String: Int] = [:]
     /// The sub-words of each camelCase identifier, space-joined, sorted and unique (only when asked for).
     public var camelWords: [String] = []
 }
 
 extension Tokens {
-    /// Scans `text` once, byte by byte, for intrinsics, distinctive identifiers and (when `camel`) camelCase splits.
-    /// Equivalent to `identifiers(in:)` followed by `MetadataExtractor.isIntrinsic`, `isDistinctive` and
+    /// Scans `text` once, byte by byte, for intrinsics and (when `camel`) camelCase splits.
+    /// Equivalent to `identifiers(in:)` followed by `MetadataExtractor.isIntrinsic` and
     /// `hasCamelBoundary` on each, at a fraction of the cost (no `Substring` per token).
     public static func scan(_ text: String, camel: Bool = false) -> IdentifierScan {
         if let result = text.utf8.withContiguousStorageIfAvailable({ scan(bytes: $0, camel: camel) }) { return result }
@@ -183,13 +181,6 @@ extension Tokens {
                 if MetadataExtractor.isIntrinsic(bytes: token, hasUnderscore: hasUnderscore) {
                     let name = String(decoding: token, as: UTF8.self)
                     if seenIntrinsics.insert(name).inserted { out.intrinsics.append(name) }
-                }
-                if token.count >= 3, hasUnderscore || hasDigit || innerUpper {
-                    let lower = String(unsafeUninitializedCapacity: token.count) { buffer in
-                        for k in 0..<token.count { let c = token[k]; buffer[k] = isUpperByte(c) ? c + 32 : c }
-                        return token.count
-                    }
-                    if !keywords.contains(lower) { out.identifiers[lower, default: 0] += 1 }
                 }
                 if camel, innerUpper {
                     camelSet.insert(subwords(of: Substring(String(decoding: token, as: UTF8.self))).joined(separator: " "))

@@ -106,8 +106,7 @@ public struct TraceReader: Sendable {
         let text = lines.joined(separator: "\n")
         var meta = ChunkMetadata()
         meta.trace = f
-        meta.identifiers[id.lowercased(), default: 0] += 1
-        meta.identifiers.merge(Tokens.scan(text).identifiers, uniquingKeysWith: +)
+        meta.camelWords = Tokens.scan(text, camel: true).camelWords
         if let isa = o["hardware"]?.object?["isa"]?.string, let mapped = MetadataExtractor.isa(forTechnology: isa) {
             meta.isa = [mapped]
         }

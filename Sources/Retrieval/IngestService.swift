@@ -376,13 +376,22 @@ public final class IngestService {
 
     /// A 64-bit content hash (hex) of the text.
     static func contentHash(_ text: String) -> String {
+        var text = text
         var h: UInt64 = 0x9E3779B97F4A7C15 ^ UInt64(text.utf8.count)
         var acc: UInt64 = 0
         var n = 0
-        for b in text.utf8 {
-            acc = (acc << 8) | UInt64(b)
-            n += 1
-            if n == 8 { h = HashedEmbedder.mix(h ^ acc); acc = 0; n = 0 }
+        text.withUTF8 { bytes in
+            // Whole 8-byte words first (big-endian, as the byte loop below accumulates them), then the tail.
+            var i = 0
+            while i + 8 <= bytes.count {
+                h = HashedEmbedder.mix(h ^ UInt64(bigEndian: UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self)))
+                i += 8
+            }
+            while i < bytes.count {
+                acc = (acc << 8) | UInt64(bytes[i])
+                n += 1
+                i += 1
+            }
         }
         h = HashedEmbedder.mix(h ^ acc ^ UInt64(n))
         let hex = String(h, radix: 16)

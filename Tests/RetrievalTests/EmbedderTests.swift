@@ -65,3 +65,29 @@ struct EmbedderTests {
         #expect(HashedEmbedder.quantize([0, 0]).data == [0, 0])
     }
 }
+
+@Suite("Content hash")
+struct ContentHashTests {
+    /// The byte-at-a-time definition the stored hashes were made with.
+    static func reference(_ text: String) -> String {
+        var h: UInt64 = 0x9E3779B97F4A7C15 ^ UInt64(text.utf8.count)
+        var acc: UInt64 = 0
+        var n = 0
+        for b in text.utf8 {
+            acc = (acc << 8) | UInt64(b)
+            n += 1
+            if n == 8 { h = HashedEmbedder.mix(h ^ acc); acc = 0; n = 0 }
+        }
+        h = HashedEmbedder.mix(h ^ acc ^ UInt64(n))
+        let hex = String(h, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    @Test("the word-at-a-time hash equals the byte-at-a-time definition, so stored documents stay unchanged",
+          arguments: [0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1000])
+    func sameAsDefinition(length: Int) {
+        let text = String((0..<length).map { Character(UnicodeScalar(UInt8(33 + ($0 * 7) % 90))) }) + (length % 2 == 0 ? "ü€" : "")
+        #expect(IngestService.contentHash(text) == Self.reference(text))
+        #expect(IngestService.contentHash(text) != IngestService.contentHash(text + " "))
+    }
+}

@@ -1,17 +1,14 @@
 import Corpus
 import Foundation
 
-/// The `chunks.meta` column: chunk metadata as JSON with sorted keys, identifiers left out (they live in their own
-/// table). Written by hand for the common case because `JSONEncoder` cost ~4 % of an ingest; metadata with trace
+/// The `chunks.meta` column: chunk metadata as JSON with sorted keys. Written by hand for the common case because `JSONEncoder` cost ~4 % of an ingest; metadata with trace
 /// fields still goes through `JSONEncoder`. The output is byte-identical to `JSONEncoder` with `.sortedKeys`.
 enum MetadataJSON {
     static func encode(_ metadata: ChunkMetadata) -> String {
         guard metadata.trace == nil else {
-            var stored = metadata
-            stored.identifiers = [:]
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            return (try? encoder.encode(stored)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            return (try? encoder.encode(metadata)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         }
         var out: [UInt8] = []
         out.reserveCapacity(128)
@@ -48,7 +45,6 @@ enum MetadataJSON {
         out.append(123)
         array("features", metadata.features)
         array("headingPath", metadata.headingPath)
-        out.append(contentsOf: "\"identifiers\":{},".utf8)
         array("intrinsics", metadata.intrinsics)
         array("isa", metadata.isa)
         array("ops", metadata.ops)
