@@ -132,51 +132,66 @@ public struct HashedEmbedder: Sendable {
         bag.ngramsWanted.append(ngrams)
     }
 
+    @inline(__always) static func isWordByte(_ b: UInt8) -> Bool {
+        let l = b | 0x20
+        return (l >= 97 && l <= 122) || (b >= 48 && b <= 57) || b == 95 || b >= 128
+    }
+
     func addWords(of utf8: UnsafeBufferPointer<UInt8>, weight: Int32, to bag: inout WordBag, table: inout WordTable) {
         let n = utf8.count
-        var tokenStart = -1
         var i = 0
-        while i <= n {
-            let b: UInt8 = i < n ? utf8[i] : 32
-            let isWordByte = (b >= 97 && b <= 122) || (b >= 65 && b <= 90) || (b >= 48 && b <= 57) || b == 95 || b >= 128
-            if isWordByte {
-                if tokenStart < 0 { tokenStart = i }
+        while i < n {
+            while i < n, !Self.isWordByte(utf8[i]) { i += 1 }
+            guard i < n else { break }
+            let start = i
+            var hasUpper = false, hasUnderscore = false
+            while i < n {
+                let b = utf8[i]
+                guard Self.isWordByte(b) else { break }
+                hasUpper = hasUpper || (b >= 65 && b <= 90)
+                hasUnderscore = hasUnderscore || b == 95
                 i += 1
-                continue
             }
-            i += 1
-            guard tokenStart >= 0 else { continue }
-            let tokenEnd = i - 1
-            let token = tokenStart..<tokenEnd
-            tokenStart = -1
-            // Sub-words: split at '_', lower→Upper, and Upper-run→Upper+lower.
-            var hasUnderscore = false, hasCamel = false, hasDigit = false
-            var subStart = token.lowerBound
-            var j = token.lowerBound
-            var subwordCount = 0
-            while j <= token.upperBound {
-                let c: UInt8 = j < token.upperBound ? utf8[j] : 95
-                var boundary = c == 95
-                if !boundary, j > subStart {
-                    let prev = utf8[j - 1]
-                    let isUpper = c >= 65 && c <= 90
-                    let prevLower = prev >= 97 && prev <= 122, prevUpper = prev >= 65 && prev <= 90
-                    let nextLower = j + 1 < token.upperBound && utf8[j + 1] >= 97 && utf8[j + 1] <= 122
-                    if isUpper && (prevLower || (prevUpper && nextLower)) { boundary = true; hasCamel = true }
+            // Most words are one lower-case (or digit) run: that run is the only sub-word, and no whole identifier
+            // is added for it (a whole identifier needs an underscore or a second sub-word).
+            if !hasUpper, !hasUnderscore {
+                add(utf8, start..<i, ngrams: true, weight: weight, to: &bag, table: &table)
+            } else {
+                addToken(utf8, start..<i, weight: weight, to: &bag, table: &table)
+            }
+        }
+    }
+
+    /// Adds a token's sub-words (split at `_`, lower→Upper and Upper-run→Upper+lower) and, when it is a distinctive
+    /// identifier, the whole token.
+    func addToken(_ utf8: UnsafeBufferPointer<UInt8>, _ token: Range<Int>, weight: Int32, to bag: inout WordBag,
+                  table: inout WordTable) {
+        var hasUnderscore = false, hasCamel = false, hasDigit = false
+        var subStart = token.lowerBound
+        var j = token.lowerBound
+        var subwordCount = 0
+        while j <= token.upperBound {
+            let c: UInt8 = j < token.upperBound ? utf8[j] : 95
+            var boundary = c == 95
+            if !boundary, j > subStart {
+                let prev = utf8[j - 1]
+                let isUpper = c >= 65 && c <= 90
+                let prevLower = prev >= 97 && prev <= 122, prevUpper = prev >= 65 && prev <= 90
+                let nextLower = j + 1 < token.upperBound && utf8[j + 1] >= 97 && utf8[j + 1] <= 122
+                if isUpper && (prevLower || (prevUpper && nextLower)) { boundary = true; hasCamel = true }
+            }
+            if boundary {
+                if j > subStart {
+                    add(utf8, subStart..<j, ngrams: true, weight: weight, to: &bag, table: &table)
+                    subwordCount += 1
                 }
-                if boundary {
-                    if j > subStart {
-                        add(utf8, subStart..<j, ngrams: true, weight: weight, to: &bag, table: &table)
-                        subwordCount += 1
-                    }
-                    if c == 95 { hasUnderscore = hasUnderscore || j < token.upperBound; subStart = j + 1 } else { subStart = j }
-                }
-                if c >= 48 && c <= 57 { hasDigit = true }
-                j += 1
+                if c == 95 { hasUnderscore = hasUnderscore || j < token.upperBound; subStart = j + 1 } else { subStart = j }
             }
-            if (hasUnderscore || hasCamel || hasDigit), token.count >= 3, subwordCount > 1 || hasUnderscore {
-                add(utf8, token, ngrams: false, weight: weight, to: &bag, table: &table)
-            }
+            if c >= 48 && c <= 57 { hasDigit = true }
+            j += 1
+        }
+        if (hasUnderscore || hasCamel || hasDigit), token.count >= 3, subwordCount > 1 || hasUnderscore {
+            add(utf8, token, ngrams: false, weight: weight, to: &bag, table: &table)
         }
     }
 
