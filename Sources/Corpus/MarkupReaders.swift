@@ -152,7 +152,7 @@ public struct XMLReferenceReader: Sendable {
             let md = SourceText(source: source.source, displayPath: source.displayPath, format: .markdown, text: text)
             return MarkdownChunker().chunk(md, language: "xml", documentTitle: fileTitle)
         }
-        let totalLines = source.text.reduce(into: 1) { n, c in if c == "\n" { n += 1 } }
+        let totalLines = source.text.utf8.reduce(into: 1) { n, b in if b == 10 { n += 1 } }
         var chunks: [Chunk] = []
         for (k, entry) in entries.enumerated() {
             let symbol = entry.attribute("name") ?? entry.attribute("id") ?? entry.attribute("title") ?? entry.attribute("key")
@@ -160,7 +160,8 @@ public struct XMLReferenceReader: Sendable {
             var lines: [String] = []
             let attrs = entry.attributes.filter { !["name", "id", "title", "key"].contains($0.name.lowercased()) }
             lines.append((symbol ?? entry.rawName) + (attrs.isEmpty ? "" : " (" + attrs.map { "\($0.name)=\($0.value)" }.joined(separator: ", ") + ")"))
-            renderChildren(entry, indent: "", into: &lines)
+            let children = entry.elementChildren
+            renderChildren(children, indent: "", into: &lines)
             let text = lines.joined(separator: "\n")
             var meta = ChunkMetadata()
             MarkdownChunker.annotate(&meta, text: text, heading: (symbol ?? "") + " " + source.displayPath)
@@ -171,7 +172,7 @@ public struct XMLReferenceReader: Sendable {
             for key in ["tech", "isa", "cpuid"] {
                 if let t = entry.attribute(key), let i = MetadataExtractor.isa(forTechnology: t) { isa.insert(i) }
             }
-            for c in entry.elementChildren where c.name == "cpuid" {
+            for c in children where c.name == "cpuid" {
                 if let i = MetadataExtractor.isa(forTechnology: c.textContent) { isa.insert(i) }
             }
             meta.isa = ["avx512", "avx2", "sse", "sve", "neon"].filter(isa.contains)
@@ -184,16 +185,17 @@ public struct XMLReferenceReader: Sendable {
         return ParsedDocument(title: fileTitle, chunks: chunks)
     }
 
-    func renderChildren(_ node: XMLNode, indent: String, into lines: inout [String]) {
-        for c in node.elementChildren {
+    func renderChildren(_ children: [XMLNode], indent: String, into lines: inout [String]) {
+        for c in children {
             let attrs = c.attributes.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
-            if c.elementChildren.isEmpty {
+            let grandchildren = c.elementChildren
+            if grandchildren.isEmpty {
                 let text = String(c.textContent.trimmedWhitespaceAndNewlines)
-                let body = text.contains("\n") ? "\n" + text.split(separator: "\n").map { indent + "  " + $0.trimmedSpaces }.joined(separator: "\n") : text
+                let body = text.utf8.contains(10) ? "\n" + text.split(separator: "\n").map { indent + "  " + $0.trimmedSpaces }.joined(separator: "\n") : text
                 lines.append(indent + c.rawName + ":" + (attrs.isEmpty ? "" : " " + attrs) + (body.isEmpty ? "" : " " + body))
             } else {
                 lines.append(indent + c.rawName + ":" + (attrs.isEmpty ? "" : " " + attrs))
-                renderChildren(c, indent: indent + "  ", into: &lines)
+                renderChildren(grandchildren, indent: indent + "  ", into: &lines)
             }
         }
     }
