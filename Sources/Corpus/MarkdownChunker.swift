@@ -130,9 +130,9 @@ public struct PlainTextChunker: Sendable {
             let t = String(line.trimmedSpaces)
             let prevBlank = i == 0 || lines[i - 1].isBlank
             let nextBlank = i + 1 >= lines.count || String(lines[i + 1].trimmedSpaces).isEmpty
-            let letters = t.filter(\.isLetter)
-            if prevBlank, nextBlank, t.count >= 4, t.count <= 80, !letters.isEmpty, letters == letters.uppercased(),
-               !t.hasPrefix("#") {
+            // An all-capitals line between blank lines is a heading (letters only looked at for such lines).
+            if prevBlank, nextBlank, t.count >= 4, t.count <= 80, !t.hasPrefix("#"),
+               case let letters = t.filter(\.isLetter), !letters.isEmpty, letters == letters.uppercased() {
                 out.append("## " + t)
             } else if line.hasPrefix("#") {
                 out.append(" " + line)  // a leading # in plain text is not a Markdown heading

@@ -91,7 +91,7 @@ struct MarkdownBuilder {
     var inlineLine = 1
 
     mutating func appendInline(_ text: String, line: Int) {
-        let collapsed = text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        let collapsed = Self.collapsingWhitespace(text)
         if collapsed.isEmpty {
             if !inline.isEmpty, !inline.hasSuffix(" "), text.contains(where: \.isWhitespace) { inline += " " }
             return
@@ -100,6 +100,25 @@ struct MarkdownBuilder {
         let leadingSpace = text.first?.isWhitespace == true && !inline.isEmpty && !inline.hasSuffix(" ")
         inline += (leadingSpace ? " " : "") + collapsed
         if text.last?.isWhitespace == true { inline += " " }
+    }
+
+    /// The words of `text` joined by single spaces (on bytes when the text is ASCII, the usual case).
+    static func collapsingWhitespace(_ text: String) -> String {
+        guard text.utf8.allSatisfy({ $0 < 128 }) else {
+            return text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        for b in text.utf8 {
+            if b == 32 || (b >= 9 && b <= 13) {
+                pendingSpace = !out.isEmpty
+            } else {
+                if pendingSpace { out.append(32); pendingSpace = false }
+                out.append(b)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     mutating func flush() {

@@ -67,4 +67,12 @@ struct FastPathTests {
         let text = String(repeating: "[", count: 100_000)
         #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Substring(text)) }
     }
+
+    @Test("whitespace collapsing on bytes equals splitting on Character.isWhitespace", arguments: [
+        "  a\tb\r\n c  ", "", "   ", "one", "x\u{0B}y\u{0C}z", "tabs\t\tand\n\nlines\r\n", "nbsp\u{00A0}here  ünï",
+        "\u{1C}sep\u{1F}", "trailing ", " leading",
+    ])
+    func collapsing(text: String) {
+        #expect(MarkdownBuilder.collapsingWhitespace(text) == text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " "))
+    }
 }
