@@ -205,7 +205,11 @@ public struct HashedEmbedder: Sendable {
 
     /// Embeds a word bag with document frequencies held in a buffer (e.g. a mapped vector file). With a `cache`, each
     /// word's character n-gram slots are computed once per cache instead of once per chunk (same result).
-    func embed(_ bag: WordBag, df: UnsafeBufferPointer<Int32>, documentCount: Int, cache: NgramCache? = nil) -> [Float] {
+    ///
+    /// `dfStamp` names the frequencies `df` holds: with a cache, a word's idf is computed once per stamp (pass a new
+    /// stamp whenever `df` or `documentCount` changes; 0 means never reuse).
+    func embed(_ bag: WordBag, df: UnsafeBufferPointer<Int32>, documentCount: Int, cache: NgramCache? = nil,
+               dfStamp: Int32 = 0) -> [Float] {
         var v = [Float](repeating: 0, count: dimension)
         let n = Float(max(documentCount, 1))
         let cache = cache.flatMap { $0.dimension == dimension ? $0 : nil }
@@ -213,18 +217,25 @@ public struct HashedEmbedder: Sendable {
             v.withUnsafeMutableBufferPointer { out in
                 var gram = [Int32]()
                 for w in 0..<bag.count {
-                    let d = Float(df.isEmpty ? 0 : df[dfBucket(bag.hashes[w])])
-                    let idf = logf((n + 1) / (min(d, n) + 1)) + 1
+                    let r = bag.ranges[w]
+                    let entry = cache?.entry(of: bag.hashes[w], word: UnsafeBufferPointer(rebasing: bytes[r]), embedder: self)
+                    let idf: Float
+                    if let cache, let entry, dfStamp != 0, let known = cache.idf(at: entry, stamp: dfStamp) {
+                        idf = known
+                    } else {
+                        let d = Float(df.isEmpty ? 0 : df[dfBucket(bag.hashes[w])])
+                        idf = logf((n + 1) / (min(d, n) + 1)) + 1
+                        if let cache, let entry, dfStamp != 0 { cache.setIDF(idf, at: entry, stamp: dfStamp) }
+                    }
                     let c = bag.counts[w]
                     let weight = (c == 1 ? 1 : 1 + logf(Float(c))) * idf
                     let h = Self.mix(bag.hashes[w] ^ 0x51ed27)
                     let slot = slotOf(h)
                     out[slot] += (h >> 63) == 0 ? weight : -weight
-                    let r = bag.ranges[w]
                     guard bag.ngramsWanted[w], r.count >= 2, r.count <= 60 else { continue }
                     let gw = weight * ngramWeight
-                    if let cache {
-                        cache.withSlots(of: bag.hashes[w], word: UnsafeBufferPointer(rebasing: bytes[r]), embedder: self) { slots in
+                    if let cache, let entry {
+                        cache.withSlots(at: entry) { slots in
                             for s in slots { out[Int(s.magnitude) - 1] += s > 0 ? gw : -gw }
                         }
                     } else {
@@ -293,49 +304,68 @@ public struct HashedEmbedder: Sendable {
 
 @inline(__always) func logf(_ x: Float) -> Float { Float(log(Double(x))) }
 
-/// Each word's character n-gram slots, computed once and reused across chunks (a corpus repeats its vocabulary).
-/// Used by one thread at a time; bounded in size (past `capacity` words, new words are computed, not stored).
+/// Each word's character n-gram slots, computed once and reused across chunks (a corpus repeats its vocabulary), and
+/// its idf for the current document frequencies. Used by one thread at a time; bounded in size (past `capacity`
+/// words, new words are computed each time, not stored).
 final class NgramCache: @unchecked Sendable {
     let dimension: Int
     private var keys: [UInt64]
     private var starts: [Int32]
     private var lengths: [UInt8]
+    private var idfs: [Float]
+    private var stamps: [Int32]
     private var slots: [Int32] = []
     private var count = 0
     private let mask: Int
     private var scratch: [Int32] = []
 
     init(dimension: Int, capacity: Int = 1 << 17) {
-        var size = 1024
+        var size = 8
         while size < capacity * 2 { size <<= 1 }
         self.dimension = dimension
         keys = [UInt64](repeating: 0, count: size)
         starts = [Int32](repeating: -1, count: size)
         lengths = [UInt8](repeating: 0, count: size)
+        idfs = [Float](repeating: 0, count: size)
+        stamps = [Int32](repeating: 0, count: size)
         mask = size - 1
     }
 
-    /// Calls `body` with the n-gram slots of the word with hash `hash` and lower-cased bytes `word`.
-    @inline(__always) func withSlots(of hash: UInt64, word: UnsafeBufferPointer<UInt8>, embedder: HashedEmbedder,
-                                     _ body: (UnsafeBufferPointer<Int32>) -> Void) {
+    /// The entry of the word with hash `hash` and lower-cased bytes `word`, made (with its n-gram slots) when absent;
+    /// nil when the cache is full and the word is not in it.
+    @inline(__always) func entry(of hash: UInt64, word: UnsafeBufferPointer<UInt8>, embedder: HashedEmbedder) -> Int? {
         var i = Int(truncatingIfNeeded: hash >> 7) & mask
         while starts[i] >= 0 {
-            if keys[i] == hash {
-                let start = Int(starts[i]), length = Int(lengths[i])
-                slots.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<(start + length)])) }
-                return
-            }
+            if keys[i] == hash { return i }
             i = (i + 1) & mask
         }
+        guard count * 2 < keys.count else { return nil }
         scratch.removeAll(keepingCapacity: true)
-        embedder.ngramSlots(word, into: &scratch)
-        if count * 2 < keys.count, slots.count + scratch.count < Int(Int32.max) {
-            keys[i] = hash
-            starts[i] = Int32(slots.count)
-            lengths[i] = UInt8(scratch.count)
-            slots.append(contentsOf: scratch)
-            count += 1
-        }
-        scratch.withUnsafeBufferPointer { body($0) }
+        if word.count >= 2, word.count <= 60 { embedder.ngramSlots(word, into: &scratch) }
+        guard slots.count + scratch.count < Int(Int32.max) else { return nil }
+        keys[i] = hash
+        starts[i] = Int32(slots.count)
+        lengths[i] = UInt8(scratch.count)
+        stamps[i] = 0
+        slots.append(contentsOf: scratch)
+        count += 1
+        return i
+    }
+
+    /// The idf stored for an entry under `stamp`, if any.
+    @inline(__always) func idf(at entry: Int, stamp: Int32) -> Float? {
+        stamps[entry] == stamp ? idfs[entry] : nil
+    }
+
+    /// Stores an entry's idf under `stamp`.
+    @inline(__always) func setIDF(_ idf: Float, at entry: Int, stamp: Int32) {
+        idfs[entry] = idf
+        stamps[entry] = stamp
+    }
+
+    /// Calls `body` with an entry's n-gram slots.
+    @inline(__always) func withSlots(at entry: Int, _ body: (UnsafeBufferPointer<Int32>) -> Void) {
+        let start = Int(starts[entry]), length = Int(lengths[entry])
+        slots.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<(start + length)])) }
     }
 }

@@ -177,7 +177,7 @@ public final class IngestService {
         }
         report.phases.walk = Date().timeIntervalSince(started)
         let caches = (0..<max(1, options.workers)).map { _ in NgramCache(dimension: store.embedder.dimension) }
-        var next = batches.first.map { startPreparing($0, existing: existing, df: df, dfCount: dfCount, caches: caches) }
+        var next = batches.first.map { startPreparing($0, existing: existing, df: df, dfCount: dfCount, caches: caches, stamp: 1) }
         for (k, batch) in batches.enumerated() {
             guard let current = next else { break }
             let waitStart = Date()
@@ -186,7 +186,7 @@ public final class IngestService {
             let writeStart = Date()
             defer { report.phases.write += Date().timeIntervalSince(writeStart) }
             next = k + 1 < batches.count
-                ? startPreparing(batches[k + 1], existing: existing, df: df, dfCount: dfCount, caches: caches) : nil
+                ? startPreparing(batches[k + 1], existing: existing, df: df, dfCount: dfCount, caches: caches, stamp: Int32(k + 2)) : nil
             let wrote: Bool
             do {
                 // The 1 MB word-frequency table is saved every 16 batches and at the end, not with every batch (it
@@ -272,8 +272,9 @@ public final class IngestService {
 
     /// Starts loading, parsing, tokenizing and embedding a batch in the background. Embeddings use the word
     /// document frequencies of the batches written so far (`df`) plus this batch's own.
+    /// `stamp` is unique to the batch: each batch embeds with its own word frequencies.
     func startPreparing(_ batch: [SourceFile], existing: [String: ExistingDocument], df: [Int32], dfCount: Int,
-                        caches: [NgramCache]) -> PendingBatch {
+                        caches: [NgramCache], stamp: Int32) -> PendingBatch {
         let pending = PendingBatch()
         let loader = SourceLoader(maxFileSize: options.maxFileSize)
         let force = options.force || !store.embedderMatches
@@ -281,7 +282,7 @@ public final class IngestService {
         pending.group.enter()
         DispatchQueue.global().async {
             let parsed = Self.prepare(batch, existing: existing, loader: loader, force: force, embedder: embedder)
-            pending.outcomes = Self.embed(parsed, df: df, dfCount: dfCount, embedder: embedder, caches: caches)
+            pending.outcomes = Self.embed(parsed, df: df, dfCount: dfCount, embedder: embedder, caches: caches, dfStamp: stamp)
             pending.group.leave()
         }
         return pending
@@ -290,7 +291,7 @@ public final class IngestService {
     /// Embeds every chunk of the prepared outcomes, on all cores, with `df` plus the batch's own words. Worker `k`
     /// embeds outcomes `k`, `k + W`, … with its own n-gram cache, which outlives the batch.
     static func embed(_ outcomes: [Outcome], df snapshot: [Int32], dfCount: Int, embedder: HashedEmbedder,
-                      caches: [NgramCache] = []) -> [Outcome] {
+                      caches: [NgramCache] = [], dfStamp: Int32 = 0) -> [Outcome] {
         var df = snapshot
         var count = dfCount
         for case .prepared(let p, _) in outcomes {
@@ -306,7 +307,7 @@ public final class IngestService {
                 for i in stride(from: k, to: outcomes.count, by: workers) {
                     guard case .prepared(var p, let diagnostics) = outcomes[i] else { slots.set(i, outcomes[i]); continue }
                     p.vectors = p.bags.map {
-                        let v = embedder.embed($0, df: dfBuffer, documentCount: finalCount, cache: cache)
+                        let v = embedder.embed($0, df: dfBuffer, documentCount: finalCount, cache: cache, dfStamp: dfStamp)
                         return HashedEmbedder.quantizedBytes(v)
                     }
                     slots.set(i, .prepared(p, diagnostics))

@@ -33,23 +33,30 @@ struct EmbedderTests {
         #expect(bag.counts[words.firstIndex(of: "enqueue")!] == 1)
     }
 
-    @Test("the n-gram cache gives exactly the vectors computed without it, across many texts and a full cache")
+    @Test("the cache gives exactly the vectors computed without it: across texts, a full cache, and a change of frequencies")
     func cacheIsTransparent() {
         let embedder = HashedEmbedder()
         let df = [Int32]((0..<embedder.dfBuckets).map { Int32($0 % 7) })
+        let otherDF = [Int32]((0..<embedder.dfBuckets).map { Int32($0 % 11) })
         let roomy = NgramCache(dimension: embedder.dimension)
         let tiny = NgramCache(dimension: embedder.dimension, capacity: 4)
-        for text in Self.texts + Self.texts {
-            let bag = embedder.words(text)
-            let plain = df.withUnsafeBufferPointer { embedder.embed(bag, df: $0, documentCount: 50) }
-            let cached = df.withUnsafeBufferPointer { embedder.embed(bag, df: $0, documentCount: 50, cache: roomy) }
-            let full = df.withUnsafeBufferPointer { embedder.embed(bag, df: $0, documentCount: 50, cache: tiny) }
-            #expect(plain == cached)
-            #expect(plain == full)
+        for (stamp, frequencies) in [(Int32(1), df), (2, otherDF), (3, df)] {
+            for text in Self.texts + Self.texts {
+                let bag = embedder.words(text)
+                let plain = frequencies.withUnsafeBufferPointer { embedder.embed(bag, df: $0, documentCount: 50) }
+                let cached = frequencies.withUnsafeBufferPointer {
+                    embedder.embed(bag, df: $0, documentCount: 50, cache: roomy, dfStamp: stamp)
+                }
+                let full = frequencies.withUnsafeBufferPointer {
+                    embedder.embed(bag, df: $0, documentCount: 50, cache: tiny, dfStamp: stamp)
+                }
+                #expect(plain == cached)
+                #expect(plain == full)
+            }
         }
         let other = NgramCache(dimension: 64)
         let bag = embedder.words(Self.texts[0])
-        let foreign = df.withUnsafeBufferPointer { embedder.embed(bag, df: $0, documentCount: 50, cache: other) }
+        let foreign = df.withUnsafeBufferPointer { embedder.embed(bag, df: $0, documentCount: 50, cache: other, dfStamp: 1) }
         #expect(foreign == embedder.embed(bag, df: df, documentCount: 50))
     }
 
