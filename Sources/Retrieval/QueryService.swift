@@ -445,8 +445,9 @@ public final class QueryService {
         return (ranked, definitions)
     }
 
-    /// Most chunks one identifier's uses are read from (the leg only contributes `depth` of them).
-    static let identifierCandidateLimit = 2000
+    /// Most chunks one identifier's uses are read from, in id order (the leg keeps `depth` of them, and its fusion
+    /// weight is 0: it adds candidates and shows where an identifier is used; definitions are found separately).
+    static let identifierCandidateLimit = 300
 
     /// The chunks that define `token` (their symbol is it, ignoring ASCII case) and, unless `definitionsOnly`, the
     /// chunks whose text uses it as a whole identifier, with its count there.
