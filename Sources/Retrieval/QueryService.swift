@@ -4,7 +4,7 @@ import Foundation
 
 /// Which retrieval legs answer a query.
 public enum RetrievalMode: String, Sendable, Codable, CaseIterable {
-    /// BM25, vectors and the identifier index, fused with reciprocal rank fusion.
+    /// BM25, vectors and exact identifier lookups, fused (convex combination of normalized scores by default).
     case hybrid
     /// FTS5 BM25 only.
     case bm25
