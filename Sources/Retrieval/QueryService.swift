@@ -280,8 +280,11 @@ public final class QueryService {
     func refreshCaches() throws(SQLiteFailure) {
         let gen = try store.generation()
         if gen != storeGeneration || vectorIndex == nil {
-            vectorIndex = try store.loadVectorIndex()
-            chunkCount = Int(try store.db.scalarInt("SELECT count(*) FROM chunks") ?? 0)
+            let index = try store.loadVectorIndex()
+            vectorIndex = index
+            // The index holds one vector per chunk of this generation (a stale file is repaired on load), so its
+            // count is the chunk count without a `count(*)` over the table (~2 ms per process at 100k chunks).
+            chunkCount = index.count
             storeGeneration = gen
         }
     }
