@@ -342,22 +342,18 @@ public final class QueryService {
         return (kept.sorted { order[$0, default: 0] < order[$1, default: 0] }, dropped)
     }
 
-    /// Chunks containing a term, read from the FTS5 vocabulary; tries the porter-stemmed spellings of common
-    /// suffixes since the vocabulary holds stems (`device` is stored as `devic`).
+    /// How many chunks contain `term` as FTS5 tokenizes it (Porter-stemmed: `one` is `on`, which the vocabulary
+    /// lookup this replaced missed, keeping the commonest word of all as if it were the rarest), counted up to just
+    /// past what pruning distinguishes (the posting budget or a quarter of the chunks), so a count costs at most
+    /// that many postings.
     func documentFrequency(_ term: String) throws(SQLiteFailure) -> Int {
-        var candidates = [term]
-        for suffix in ["e", "s", "es", "ing", "ed", "ly", "er", "ers", "ion", "ions"] where term.hasSuffix(suffix) && term.count > suffix.count + 2 {
-            candidates.append(String(term.dropLast(suffix.count)))
-        }
-        if term.hasSuffix("y"), term.count > 3 { candidates.append(String(term.dropLast()) + "i") }
-        var best = 0
-        for c in candidates {
-            best = max(best, Int(try store.db.scalarInt("SELECT doc FROM chunks_vocab WHERE term = ?", [.text(c)]) ?? 0))
-        }
-        return best
+        let phrase = "\"" + term.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        let cap = max(postingBudget, chunkCount / 4) + 1
+        return Int(try store.db.scalarInt(
+            "SELECT count(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)",
+            [.text(phrase), .int(Int64(cap))]) ?? 0)
     }
 
-    /// FTS5 BM25 over quoted terms joined with OR (never raw user syntax).
     func bm25Leg(_ terms: [String], filters: QueryFilters, depth: Int) throws(SQLiteFailure) -> [(Int64, Double)] {
         guard !terms.isEmpty else { return [] }
         let match = terms.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " OR ")

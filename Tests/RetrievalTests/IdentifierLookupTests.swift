@@ -49,3 +49,25 @@ struct IdentifierLookupTests {
         #expect(none.hits.allSatisfy { $0.identifier == nil })
     }
 }
+
+@Suite("Query term pruning")
+struct TermPruningTests {
+    @Test("document frequencies follow the FTS5 tokenizer (one is stemmed to on), so common words are dropped")
+    func stemmedFrequencies() throws {
+        let dir = temporaryFolder()
+        let sections = (0..<1100).map { "## Section \($0)\n\nThe one common word here, and rare\($0).\n" }
+        write(dir + "/c/many.md", "# Many\n\n" + sections.joined(separator: "\n"))
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/c"])
+        let service = QueryService(store: store)
+        let result = try service.search(SearchQuery(text: "one rare7 common", mode: .bm25))
+        #expect(result.terms == ["rare7"])
+        #expect(Set(result.droppedTerms) == ["one", "common"])
+        #expect(result.hits.first?.title == "Section 7")
+        // Counted through FTS5's own tokenizer, capped just past what pruning distinguishes.
+        #expect(try service.documentFrequency("one") == max(service.postingBudget, service.chunkCount / 4) + 1
+                || (try service.documentFrequency("one")) == service.chunkCount)
+        #expect(try service.documentFrequency("rare7") == 1)
+        #expect(try service.documentFrequency("absent") == 0)
+    }
+}
