@@ -344,11 +344,11 @@ public final class QueryService {
 
     /// How many chunks contain `term` as FTS5 tokenizes it (Porter-stemmed: `one` is `on`, which the vocabulary
     /// lookup this replaced missed, keeping the commonest word of all as if it were the rarest), counted up to just
-    /// past what pruning distinguishes (the posting budget or a quarter of the chunks), so a count costs at most
-    /// that many postings.
+    /// past the posting budget, so a count costs at most that many postings. Past the budget a word is dropped
+    /// unless it is the rarest, and only words that all exceed the budget are then told apart by name, not count.
     func documentFrequency(_ term: String) throws(SQLiteFailure) -> Int {
         let phrase = "\"" + term.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        let cap = max(postingBudget, chunkCount / 4) + 1
+        let cap = postingBudget + 1
         return Int(try store.db.scalarInt(
             "SELECT count(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)",
             [.text(phrase), .int(Int64(cap))]) ?? 0)
