@@ -46,6 +46,14 @@ func makeCorpus(_ dir: String) {
         """)
 }
 
+/// The small corpus ingested into a fresh store at `dir/kb.sqlite` (the corpus at `dir/c`).
+func ingestedSampleStore(_ dir: String) throws -> KnowledgeStore {
+    makeCorpus(dir + "/c")
+    let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+    _ = try IngestService(store: store).ingest([dir + "/c"])
+    return store
+}
+
 @Suite("Store and ingest", .serialized)
 struct StoreTests {
     @Test("ingest then query: hybrid finds kernels, docs and traces, with provenance")
@@ -245,10 +253,8 @@ struct VectorFileTests {
     @Test("a damaged, stale or foreign vector file is ignored and rebuilt; results do not change")
     func derivedCache() throws {
         let dir = temporaryFolder()
-        makeCorpus(dir + "/c")
         let path = dir + "/kb.sqlite"
-        let store = try KnowledgeStore(path: path)
-        _ = try IngestService(store: store).ingest([dir + "/c"])
+        let store = try ingestedSampleStore(dir)
         #expect(FileManager.default.fileExists(atPath: store.vectorFilePath))
         let query = SearchQuery(text: "online softmax maximum", mode: .vector)
         let reference = try QueryService(store: store).search(query).hits.map(\.id)

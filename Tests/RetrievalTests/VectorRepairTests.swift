@@ -9,10 +9,8 @@ struct VectorRepairTests {
     @Test("a stale vector file (a crash before the rebuild) is repaired: kept vectors reused, missing chunks embedded")
     func staleFileRepaired() throws {
         let dir = temporaryFolder()
-        makeCorpus(dir + "/c")
         let path = dir + "/kb.sqlite"
-        let store = try KnowledgeStore(path: path)
-        _ = try IngestService(store: store).ingest([dir + "/c"])
+        let store = try ingestedSampleStore(dir)
         let stale = try Data(contentsOf: URL(fileURLWithPath: store.vectorFilePath))
         write(dir + "/c/docs/blocking.md", "# Cache blocking\n\nTile the loops so each block of B stays in L2 while A streams.\n")
         _ = try IngestService(store: store).ingest([dir + "/c"])
@@ -31,9 +29,7 @@ struct VectorRepairTests {
     @Test("chunk ids are never reused after deletes, so no stale vector can attach to a new chunk")
     func idsOnlyGrow() throws {
         let dir = temporaryFolder()
-        makeCorpus(dir + "/c")
-        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
-        _ = try IngestService(store: store).ingest([dir + "/c"])
+        let store = try ingestedSampleStore(dir)
         let before = try store.db.scalarInt("SELECT max(id) FROM chunks") ?? 0
         try FileManager.default.removeItem(atPath: dir + "/c/traces/t.jsonl")
         var prune = IngestOptions()
