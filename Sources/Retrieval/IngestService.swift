@@ -232,7 +232,10 @@ public final class IngestService {
             changed = changed || removed > 0
         }
         let finishStart = Date()
-        if changed || reembedAll {
+        // A vector file behind the store (an ingest killed between its last commit and its rebuild) is brought up
+        // to date even when nothing else changed.
+        let vectorsBehind = try store.sql { () throws(SQLiteFailure) in try store.vectorFileIsBehind() }
+        if changed || reembedAll || vectorsBehind {
             try store.sql { () throws(SQLiteFailure) in
                 try store.db.transaction { () throws(SQLiteFailure) in
                     try store.saveDocumentFrequencies(df, count: dfCount)

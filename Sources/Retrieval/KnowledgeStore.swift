@@ -378,6 +378,12 @@ public final class KnowledgeStore {
         return (VectorIndex.Arrays(ids: ids, scales: scales, data: data, df: df), dfCount, gen)
     }
 
+    /// Whether the vector file is missing, foreign or older than the store's content.
+    func vectorFileIsBehind() throws(SQLiteFailure) -> Bool {
+        guard let fileGeneration = VectorIndex.fileGeneration(path: vectorFilePath, storeID: try storeID()) else { return true }
+        return fileGeneration < (try generation())
+    }
+
     /// Rewrites the vector file after an ingest committed: under the write lock, so no other writer changes the
     /// chunks between reading them and naming the file's generation.
     func rebuildVectorFile(pending: VectorSpill?) throws(SQLiteFailure) {

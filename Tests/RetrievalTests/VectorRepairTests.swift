@@ -26,6 +26,22 @@ struct VectorRepairTests {
         #expect(index.generation == (try reopened.generation()))
     }
 
+    @Test("an ingest with nothing new still brings a stale vector file up to date")
+    func unchangedIngestRepairs() throws {
+        let dir = temporaryFolder()
+        let store = try ingestedSampleStore(dir)
+        let stale = try Data(contentsOf: URL(fileURLWithPath: store.vectorFilePath))
+        write(dir + "/c/docs/blocking.md", "# Cache blocking\n\nTile the loops so each block of B stays in L2.\n")
+        _ = try IngestService(store: store).ingest([dir + "/c"])
+        try stale.write(to: URL(fileURLWithPath: store.vectorFilePath))
+        #expect(try store.vectorFileIsBehind())
+        let report = try IngestService(store: store).ingest([dir + "/c"])
+        #expect(report.added == 0 && report.updated == 0)
+        #expect(try !store.vectorFileIsBehind())
+        let index = try store.loadVectorIndex()
+        #expect(index.count == (try store.statistics().chunks))
+    }
+
     @Test("chunk ids are never reused after deletes, so no stale vector can attach to a new chunk")
     func idsOnlyGrow() throws {
         let dir = temporaryFolder()
