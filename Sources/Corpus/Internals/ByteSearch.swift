@@ -34,11 +34,6 @@ struct ByteHaystack {
         return true
     }
 
-    /// Occurrences of `needle`, counting at most `cap`.
-    func occurrences(_ needle: String, cap: Int) -> Int {
-        occurrences(Array(needle.utf8), cap: cap)
-    }
-
     /// Occurrences of a literal `needle`, counting at most `cap` (no copy of the needle).
     func occurrences(_ needle: StaticString, cap: Int) -> Int {
         occurrences(UnsafeRawBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount), cap: cap)
@@ -71,9 +66,6 @@ struct ByteHaystack {
             return count
         }
     }
-
-    /// Whether `needle` occurs.
-    func contains(_ needle: String) -> Bool { occurrences(needle, cap: 1) > 0 }
 
     /// Whether a literal `needle` occurs.
     func contains(_ needle: StaticString) -> Bool { occurrences(needle, cap: 1) > 0 }
