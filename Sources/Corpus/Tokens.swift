@@ -166,15 +166,14 @@ extension Tokens {
             let b = bytes[i]
             if isLowerByte(b) || isUpperByte(b) || b == 95 {
                 let start = i
-                var hasUnderscore = b == 95, hasDigit = false, innerUpper = false, sawLower = isLowerByte(b)
+                var hasUnderscore = b == 95, innerUpper = false, sawLower = isLowerByte(b)
                 i += 1
                 while i < n {
                     let c = bytes[i]
                     if isLowerByte(c) { sawLower = true }
                     else if isUpperByte(c) { if sawLower { innerUpper = true } }
                     else if c == 95 { hasUnderscore = true }
-                    else if isDigitByte(c) { hasDigit = true }
-                    else { break }
+                    else if !isDigitByte(c) { break }
                     i += 1
                 }
                 let token = UnsafeBufferPointer(rebasing: bytes[start..<i])

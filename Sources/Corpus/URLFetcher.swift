@@ -39,7 +39,7 @@ public struct URLFetcher: Sendable {
         case .failure(.tooLarge(let limit)):
             throw .tooLarge(path: url, size: limit + 1, limit: limit)
         case .failure(.curl(let code, let message)):
-            throw .network(url: url, message: "\(message) (curl error \(code))")
+            throw .network(url: url, message: code < 0 ? message : "\(message) (curl error \(code))")
         }
         guard (200..<300).contains(response.status) else { throw .httpStatus(url: url, status: response.status) }
         let path = String(response.effectiveURL.split(separator: "?").first ?? Substring(response.effectiveURL))

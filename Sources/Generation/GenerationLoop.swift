@@ -1,6 +1,6 @@
-public import Foundation
-public import KernelLab
-public import PromptSynth
+import Foundation
+import KernelLab
+import PromptSynth
 public import Retrieval
 public import Verification
 

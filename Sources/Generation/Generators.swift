@@ -1,7 +1,7 @@
-public import Foundation
-public import KernelLab
+import Foundation
+import KernelLab
 public import PromptSynth
-public import Retrieval
+import Retrieval
 public import Verification
 
 /// What went wrong in generation, and what to do.

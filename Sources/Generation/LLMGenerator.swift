@@ -1,7 +1,7 @@
-public import Foundation
-public import PromptSynth
+import Foundation
+import PromptSynth
 public import Retrieval
-public import Verification
+import Verification
 
 /// An OpenAI-compatible chat-completions endpoint (hosted APIs, vLLM, llama.cpp's server, Ollama) over libcurl.
 ///

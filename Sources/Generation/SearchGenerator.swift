@@ -1,5 +1,5 @@
-public import Foundation
-public import PromptSynth
+import Foundation
+import PromptSynth
 public import Retrieval
 public import Verification
 

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Retrieval
 public import Verification
 import Corpus

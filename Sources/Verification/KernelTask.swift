@@ -1,4 +1,4 @@
-public import FoundationEssentials
+import FoundationEssentials
 
 /// A kernel task: the C entry point a candidate defines, its arguments, shapes, tolerance and cost model.
 ///

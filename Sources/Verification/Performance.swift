@@ -1,4 +1,4 @@
-public import FoundationEssentials
+import FoundationEssentials
 
 /// The performance stage: per benchmark shape, the candidate's median time with the cache flushed before
 /// every run, the reference baseline, the speed of light and the SOL score; the timed output is checked too.

@@ -184,6 +184,26 @@ struct CLITests {
         #expect((hits.first?["path"] as? String) == base + "/doc.md")
     }
 
+    @Test("libcurl is loaded only for URLs: without it a URL fails with the reason and local work goes on")
+    func withoutLibcurl() throws {
+        let dir = temporaryFolder()
+        write(dir + "/docs/tiling.md", "# Tiling\n\nBlocking a matmul for the L1 cache.\n")
+        let store = dir + "/kb.sqlite"
+        let missing = ["KB_LIBCURL": dir + "/no-such-libcurl.so"]
+        let ingest = try run(kbBinary, ["ingest", "--store", store, "--json", dir + "/docs", "http://127.0.0.1:9/x.md"],
+                             environment: missing)
+        #expect(ingest.status == 1)
+        let report = json(ingest.stdout)["report"] as? [String: Any] ?? [:]
+        #expect(report["added"] as? Int == 1)
+        #expect(report["failed"] as? Int == 1)
+        let messages = (report["diagnostics"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }.joined()
+        #expect(messages.contains("libcurl could not be loaded"), "\(messages)")
+        #expect(messages.contains("KB_LIBCURL"))
+        let query = try run(kbBinary, ["query", "--store", store, "matmul blocking"], environment: missing)
+        #expect(query.status == 0)
+        #expect(query.stdout.contains("tiling.md"))
+    }
+
     @Test("two ingests on one store at once both succeed")
     func concurrentIngests() throws {
         let dir = temporaryFolder()

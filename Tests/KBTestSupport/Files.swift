@@ -10,5 +10,7 @@ public func temporaryFolder() -> String {
 /// Writes `text` to `path`, creating missing folders.
 public func write(_ path: String, _ text: String) {
     try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
+        preconditionFailure("test fixture \(path) could not be written")
+    }
 }

@@ -95,7 +95,7 @@ struct AcceptedKernelTests {
         let a = try Verifier(task: try Fixture.task("layernorm"), options: o).verify(source: source, path: "x.c")
         #expect(a.seed == 42)
         #expect(a.verdict == .accepted)
-        let b = try Verifier(task: try Fixture.task("layernorm"), options: o).cacheKey(source: source)
+        let b = Verifier(task: try Fixture.task("layernorm"), options: o).cacheKey(source: source)
         #expect(b == Verifier(task: try Fixture.task("layernorm"), options: o).cacheKey(source: source))
         #expect(b != Verifier(task: try Fixture.task("layernorm"), options: o).cacheKey(source: source + " "))
     }

@@ -3,8 +3,8 @@ import Foundation
 
 /// One libcurl easy handle used by one thread for one transfer.
 final class CurlTransfer {
-    /// Global libcurl initialization, once per process.
-    static let initialized: Bool = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK }()
+    /// Why libcurl cannot be used in this process (it is loaded on first use), or nil when it can.
+    static var unavailable: String? { kb_curl_load() == 1 ? nil : String(cString: kb_curl_load_error()) }
 
     /// Response body collected so far and the cap beyond which the transfer aborts.
     final class Sink {
@@ -27,8 +27,9 @@ final class CurlTransfer {
     }
 
     static func get(_ url: String, limits: URLFetcher.Limits) -> Result<Response, Failure> {
-        guard initialized, let handle = curl_easy_init() else { return .failure(.curl(code: -1, message: "libcurl could not start")) }
-        defer { curl_easy_cleanup(handle) }
+        if let why = unavailable { return .failure(.curl(code: -1, message: why)) }
+        guard let handle = kb_curl_easy_init() else { return .failure(.curl(code: -1, message: "libcurl could not start")) }
+        defer { kb_curl_easy_cleanup(handle) }
         let sink = Sink(limit: limits.maxBytes)
         let unmanaged = Unmanaged.passRetained(sink)
         defer { unmanaged.release() }
@@ -55,12 +56,12 @@ final class CurlTransfer {
         _ = kb_curl_set_write(handle, callback, unmanaged.toOpaque())
         let code = errorBuffer.withUnsafeMutableBufferPointer { buf -> CURLcode in
             _ = kb_curl_set_pointer(handle, CURLOPT_ERRORBUFFER, buf.baseAddress)
-            return curl_easy_perform(handle)
+            return kb_curl_easy_perform(handle)
         }
         if sink.exceeded || code == CURLE_FILESIZE_EXCEEDED { return .failure(.tooLarge(limit: limits.maxBytes)) }
         guard code == CURLE_OK else {
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+            let message = detail.isEmpty ? String(cString: kb_curl_easy_strerror(code)) : detail
             return .failure(.curl(code: Int(code.rawValue), message: message))
         }
         var status = 0

@@ -13,8 +13,6 @@ enum HTTP {
         case transport(String)
     }
 
-    private static let initialized: Bool = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK }()
-
     final class Sink {
         var data: [UInt8] = []
         let limit: Int
@@ -22,12 +20,13 @@ enum HTTP {
     }
 
     static func post(url: String, headers: [String], body: [UInt8], connectTimeout: Int, timeout: Int, maxBytes: Int = 16 << 20) throws(Failure) -> Response {
-        _ = initialized
-        guard let curl = curl_easy_init() else { throw .transport("libcurl could not start") }
-        defer { curl_easy_cleanup(curl) }
+        // libcurl is loaded on first use; a machine without it gets the loader's reason.
+        guard kb_curl_load() == 1 else { throw .transport(String(cString: kb_curl_load_error())) }
+        guard let curl = kb_curl_easy_init() else { throw .transport("libcurl could not start") }
+        defer { kb_curl_easy_cleanup(curl) }
         var list: UnsafeMutablePointer<curl_slist>?
-        for h in headers { list = curl_slist_append(list, h) }
-        defer { curl_slist_free_all(list) }
+        for h in headers { list = kb_curl_slist_append(list, h) }
+        defer { kb_curl_slist_free_all(list) }
         let sink = Sink(limit: maxBytes)
         let unmanaged = Unmanaged.passRetained(sink)
         defer { unmanaged.release() }
@@ -50,9 +49,9 @@ enum HTTP {
                 ptr.withMemoryRebound(to: UInt8.self, capacity: n) { sink.data.append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
                 return n
             }, unmanaged.toOpaque())
-            return curl_easy_perform(curl)
+            return kb_curl_easy_perform(curl)
         }
-        guard rc == CURLE_OK else { throw .transport(String(cString: curl_easy_strerror(rc))) }
+        guard rc == CURLE_OK else { throw .transport(String(cString: kb_curl_easy_strerror(rc))) }
         var code = 0
         _ = kb_curl_get_response_code(curl, &code)
         var retry: curl_off_t = -1
