@@ -1,3 +1,5 @@
+import Glibc
+
 /// Reads a file into validated UTF-8 text: rejects binary, empty and oversized files, and reports invalid UTF-8.
 public struct SourceLoader: Sendable {
     /// Files larger than this are refused.
@@ -27,7 +29,8 @@ public struct SourceLoader: Sendable {
         var bytes = raw[...]
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
         if bytes.allSatisfy({ $0 == 32 || $0 == 10 || $0 == 13 || $0 == 9 }) { throw .empty(path: displayPath) }
-        if bytes.prefix(8192).contains(0) { throw .binary(path: displayPath) }
+        if Self.containsByte(0, in: bytes.prefix(8192)) { throw .binary(path: displayPath) }
+        let hasCarriageReturn = Self.containsByte(13, in: bytes)
         var warnings: [Diagnostic] = []
         var text: String
         if let valid = String(validating: bytes, as: UTF8.self) {
@@ -40,8 +43,16 @@ public struct SourceLoader: Sendable {
             warnings.append(Diagnostic(.warning, source: displayPath, line: line,
                                        message: "\(count) invalid UTF-8 sequence(s) replaced with U+FFFD (first at byte \(firstOffset))"))
         }
-        if text.utf8.contains(13) { text = text.replacing("\r\n", with: "\n") }
+        if hasCarriageReturn { text = text.replacing("\r\n", with: "\n") }
         return (text, warnings)
+    }
+
+    /// Whether `byte` occurs in `bytes` (memchr: the generic `contains` was ~1 % of an ingest's CPU).
+    static func containsByte(_ byte: UInt8, in bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress, b.count > 0 else { return false }
+            return memchr(base, Int32(byte), b.count) != nil
+        }
     }
 
     /// Counts invalid UTF-8 sequences and returns the offset of the first.

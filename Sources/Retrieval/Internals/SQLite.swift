@@ -140,7 +140,15 @@ final class Statement {
         switch value {
         case .int(let i): rc = sqlite3_bind_int64(handle, index, i)
         case .double(let d): rc = sqlite3_bind_double(handle, index, d)
-        case .text(let s): rc = kb_sqlite3_bind_text_transient(handle, index, s, -1)
+        case .text(var s):
+            // The string's own UTF-8 bytes, copied once by SQLite (passing a String as `const char *` made a
+            // C-string copy first: a second copy of every chunk body).
+            rc = s.withUTF8 { utf8 in
+                guard let base = utf8.baseAddress, utf8.count > 0 else { return kb_sqlite3_bind_text_transient(handle, index, "", 0) }
+                return base.withMemoryRebound(to: CChar.self, capacity: utf8.count) {
+                    kb_sqlite3_bind_text64_transient(handle, index, $0, sqlite3_uint64(utf8.count))
+                }
+            }
         case .blob(let b):
             rc = b.withUnsafeBytes { kb_sqlite3_bind_blob_transient(handle, index, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32($0.count)) }
         case .null: rc = sqlite3_bind_null(handle, index)
