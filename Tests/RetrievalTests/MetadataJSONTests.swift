@@ -18,6 +18,17 @@ struct MetadataJSONTests {
             $0.features = ["local-memory", "barrier"]; $0.ops = ["softmax"]
         },
         metadata { $0.headingPath = ["Quotes \" and \\ back/slash", "tab\tnew\nline \u{1} ünï €"] },
+        metadata { $0.trace = TraceFields(task: "layernorm", backend: "c-simd", outcome: "accepted") },
+        metadata {
+            $0.ops = ["softmax"]
+            $0.trace = TraceFields(task: "soft\"max/x", backend: "opencl", outcome: "rejected", stage: "numerics",
+                                   medianMs: 0.1, baselineMs: 2.0, solMs: 1e-7, speedup: 123456789.125, solFraction: -0.0,
+                                   solScore: 1e21, threads: 16)
+        },
+        metadata {
+            $0.trace = TraceFields(task: "t", backend: "b", outcome: "o", medianMs: 0.30000000000000004, baselineMs: .leastNonzeroMagnitude,
+                                   solMs: 1.7976931348623157e308, speedup: 1e16, solFraction: 0.5, solScore: 100)
+        },
     ]
 
     @Test("the hand-written encoder writes exactly what JSONEncoder with sorted keys writes", arguments: cases)
@@ -29,5 +40,12 @@ struct MetadataJSONTests {
         #expect(MetadataJSON.encode(metadata) == expected)
         let decoded = try JSONDecoder().decode(ChunkMetadata.self, from: Data(MetadataJSON.encode(metadata).utf8))
         #expect(decoded == stored)
+    }
+
+    @Test("a trace number that JSON cannot hold takes JSONEncoder's path")
+    func nonFinite() throws {
+        let m = Self.metadata { $0.trace = TraceFields(task: "t", backend: "b", outcome: "o", speedup: .infinity) }
+        #expect(MetadataJSON.traceMembers(try #require(m.trace)) == nil)
+        #expect(MetadataJSON.encode(m) == "{}")
     }
 }
