@@ -517,13 +517,13 @@ public final class IngestService {
             let metaJSON = p.metadataJSON[ordinal]
             let chunkID = nextChunkID
             nextChunkID += 1
-            try chunkInsert.run([.int(chunkID), .int(documentID), .int(Int64(ordinal)), .text(chunk.kind.rawValue), .text(chunk.language),
+            try chunkInsert.runBorrowing([.int(chunkID), .int(documentID), .int(Int64(ordinal)), .text(chunk.kind.rawValue), .text(chunk.language),
                           chunk.backend.map { .text($0) } ?? .null, chunk.symbol.map { .text($0) } ?? .null,
                           .text(chunk.title), .text(p.symbols[ordinal]), .text(chunk.text),
                           .int(Int64(chunk.startLine)), .int(Int64(chunk.endLine)),
                           .text(" " + chunk.metadata.isa.joined(separator: " ") + " "),
                           .text(" " + chunk.metadata.ops.joined(separator: " ") + " "), .text(metaJSON)])
-            try ftsInsert.run([.int(chunkID), .text(chunk.title), .text(p.symbols[ordinal]), .text(chunk.text)])
+            try ftsInsert.runBorrowing([.int(chunkID), .text(chunk.title), .text(p.symbols[ordinal]), .text(chunk.text)])
             if ordinal < p.vectors.count { written.append((chunkID, p.vectors[ordinal].0, p.vectors[ordinal].1)) }
             if let t = chunk.metadata.trace {
                 try db.prepare("""
