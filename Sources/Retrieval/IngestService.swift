@@ -353,7 +353,8 @@ public final class IngestService {
             return .unchangedContent(source: text.source, size: size, modified: modified)
         }
         let parsed = try DocumentParser().parse(text)
-        let symbols = parsed.chunks.map { Self.symbolsColumn($0, path: text.displayPath) }
+        let fileWords = Self.fileWords(text.displayPath)
+        let symbols = parsed.chunks.map { Self.symbolsColumn($0, fileWords: fileWords) }
         let bags = zip(parsed.chunks, symbols).map { embedder.words(parts: Self.embeddingParts(title: $0.title, symbols: $1, body: $0.text)) }
         let metadataJSON = parsed.chunks.map { MetadataJSON.encode($0.metadata) }
         let prepared = Prepared(source: text.source, displayPath: text.displayPath, format: text.format, title: parsed.title,
@@ -369,10 +370,28 @@ public final class IngestService {
 
     /// The FTS `symbols` column: the symbol and its sub-words, camelCase splits, the file name's words, headings.
     static func symbolsColumn(_ chunk: Chunk, path: String) -> String {
+        symbolsColumn(chunk, fileWords: fileWords(path))
+    }
+
+    /// The sub-words of a path's file name without its extension (`kernels/c/layernorm_avx512.c` →
+    /// `layernorm avx512`), computed once per document rather than once per chunk (splitting the path for every
+    /// chunk was ~2.5 % of the parsing threads' time).
+    static func fileWords(_ path: String) -> String {
+        // The last non-empty `/` component, then its first non-empty `.` segment (what splitting did), or the
+        // whole string when it has none.
+        let trimmed = path[..<(path.lastIndex { $0 != "/" }.map { path.index(after: $0) } ?? path.startIndex)]
+        let name = trimmed.isEmpty ? Substring(path)
+            : trimmed.lastIndex(of: "/").map { trimmed[trimmed.index(after: $0)...] } ?? trimmed
+        let rest = name.drop { $0 == "." }
+        let stem = rest.isEmpty ? name : rest.prefix { $0 != "." }
+        return Tokens.subwords(of: stem).joined(separator: " ")
+    }
+
+    /// The FTS `symbols` column, given the document's `fileWords`.
+    static func symbolsColumn(_ chunk: Chunk, fileWords: String) -> String {
         var parts: [String] = []
         if let s = chunk.symbol { parts.append(s); parts.append(Tokens.subwords(of: Substring(s)).joined(separator: " ")) }
-        let file = path.split(separator: "/").last.map(String.init) ?? path
-        parts.append(Tokens.subwords(of: Substring(file.split(separator: ".").first ?? Substring(file))).joined(separator: " "))
+        parts.append(fileWords)
         if chunk.metadata.headingPath.count > 1 { parts.append(chunk.metadata.headingPath.dropLast().joined(separator: " ")) }
         parts.append(contentsOf: chunk.metadata.camelWords ?? Tokens.scan(chunk.text, camel: true).camelWords)
         return parts.filter { !$0.isEmpty }.joined(separator: " ")
