@@ -79,10 +79,16 @@ public enum MetadataExtractor {
             return x86Prefixes.contains { hasPrefix(id, $0) }
         case 102, 105, 117:  // f i u: NEON vector types
             return neonTypePrefixes.contains { hasPrefix(id, $0) }
-        case 115, 118:  // s v: SVE and NEON names all contain an underscore
-            guard hasUnderscore else { return false }
-            let name = Substring(String(decoding: id, as: UTF8.self))
-            return isNEON(name) || isSVE(name)
+        case 115:  // s: SVE names start with `sv` and contain an underscore (`size_t` and `sum_sq` stop here)
+            guard hasUnderscore, id.count > 2, id[1] == 118 else { return false }
+            return isSVE(Substring(String(decoding: id, as: UTF8.self)))
+        case 118:  // v: NEON names are a known stem before the first underscore
+            guard hasUnderscore, id.count > 5 else { return false }
+            let stemLength = id.firstIndex(of: 95) ?? id.count
+            guard stemLength >= 4, stemLength <= 15,
+                  neonStems.contains(Substring(String(decoding: UnsafeBufferPointer(rebasing: id[..<stemLength]), as: UTF8.self)))
+            else { return false }
+            return isNEON(Substring(String(decoding: id, as: UTF8.self)))
         default:
             return false
         }

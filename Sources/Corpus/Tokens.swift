@@ -160,6 +160,16 @@ extension Tokens {
         var out = IdentifierScan()
         var seenIntrinsics = Set<String>()
         var camelSet = Set<String>()
+        // Tokens already handled, by a hash of their bytes (the bytes are compared too): an intrinsic or camelCase
+        // name repeated in a chunk builds its strings once, not at every occurrence.
+        var handled: [UInt64: String] = [:]
+        func alreadyHandled(_ token: UnsafeBufferPointer<UInt8>) -> Bool {
+            var h: UInt64 = 0xcbf29ce484222325
+            for b in token { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+            if let known = handled[h] { return known.utf8.elementsEqual(token) }
+            handled[h] = String(decoding: token, as: UTF8.self)
+            return false
+        }
         let n = bytes.count
         var i = 0
         while i < n {
@@ -177,12 +187,11 @@ extension Tokens {
                     i += 1
                 }
                 let token = UnsafeBufferPointer(rebasing: bytes[start..<i])
-                if MetadataExtractor.isIntrinsic(bytes: token, hasUnderscore: hasUnderscore) {
+                let intrinsic = MetadataExtractor.isIntrinsic(bytes: token, hasUnderscore: hasUnderscore)
+                if intrinsic || (camel && innerUpper), !alreadyHandled(token) {
                     let name = String(decoding: token, as: UTF8.self)
-                    if seenIntrinsics.insert(name).inserted { out.intrinsics.append(name) }
-                }
-                if camel, innerUpper {
-                    camelSet.insert(subwords(of: Substring(String(decoding: token, as: UTF8.self))).joined(separator: " "))
+                    if intrinsic, seenIntrinsics.insert(name).inserted { out.intrinsics.append(name) }
+                    if camel, innerUpper { camelSet.insert(subwords(of: Substring(name)).joined(separator: " ")) }
                 }
             } else if isDigitByte(b) {
                 // A number, with any letters glued to it (`1e5f`, `0x1F`), is no identifier.

@@ -12,6 +12,12 @@ struct FastPathTests {
         """,
         "clEnqueueNDRangeKernel(queue, k, 1, NULL, &gws, &lws, 0, NULL, NULL); int size_t_x = 1e5f + 0x1Fu; layer_norm2d",
         "# Heading\nPlain words, HTMLParser and getLocalID, vaddq_f32 vs vadd, 123abc _ __ a_b_c Ünïcode_ident x86_64",
+        // Repeats (handled once), and names near the NEON and SVE rules: stems, suffixes, `sv` and `s` starts.
+        """
+        svld1_f32(pg, p) svld1_f32(pg, q) sv_x sval_f32 svint32_t size_t sum_sq vmaxq_f32 vmaxq_f32 vmaxq vmax_s8
+        vfoo_f32 vld1q_f32x vreinterpretq_u32_f32 vreinterpretqq_u32_f32 v_f32 vadd_ HTMLParser HTMLParser getLocalID
+        _mm512_add_ps(_mm512_add_ps(a, b), getLocalID) float16x8_t uint8x16_t int32x4_t
+        """,
         "",
     ]
 
