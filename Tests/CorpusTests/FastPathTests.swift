@@ -1,5 +1,6 @@
 import Foundation
 @testable import Corpus
+import KBTestSupport
 import Testing
 
 /// The byte-level fast paths must agree with the straightforward definitions they replaced.
@@ -80,5 +81,35 @@ struct FastPathTests {
     ])
     func collapsing(text: String) {
         #expect(MarkdownBuilder.collapsingWhitespace(text) == text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " "))
+    }
+}
+
+@Suite("Reading file bytes")
+struct FileReadTests {
+    @Test("reads whole files up to the limit and one byte past it, whatever fstat says", arguments: [0, 1, 999, 1000, 1001, 70_000, 200_000])
+    func sizes(size: Int) throws {
+        let path = temporaryFolder() + "/f.bin"
+        let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+        for limit in [1000, 100_000, 1 << 20] {
+            let read = try FileSystem.read(path, limit: limit).get()
+            #expect(read == Array(bytes.prefix(limit + 1)), "size \(size), limit \(limit)")
+        }
+    }
+
+    @Test("a file whose size fstat cannot tell (procfs reports 0) is still read to its end")
+    func unknownSize() throws {
+        let read = try FileSystem.read("/proc/self/status", limit: 1 << 20).get()
+        #expect(String(decoding: read, as: UTF8.self).contains("Name:"))
+        #expect(read.count > 100)
+    }
+
+    @Test("a missing file is an error with errno's text")
+    func missing() {
+        guard case .failure(let f) = FileSystem.read(temporaryFolder() + "/none", limit: 10) else {
+            Issue.record("read of a missing file succeeded")
+            return
+        }
+        #expect(f.message.contains("No such file"))
     }
 }

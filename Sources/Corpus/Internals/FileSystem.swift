@@ -40,12 +40,35 @@ enum FileSystem {
         return .success(names.sorted())
     }
 
-    /// Reads at most `limit + 1` bytes of a file.
+    /// Reads at most `limit + 1` bytes of a file: straight into an array sized by `fstat` (a zeroed 64 KiB buffer
+    /// per file plus the copies out of it were ~2 % of an ingest), continuing in chunks if the file grew meanwhile.
     static func read(_ path: String, limit: Int) -> Result<[UInt8], PosixFailure> {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return .failure(PosixFailure(errno: errno)) }
         defer { close(fd) }
-        var out: [UInt8] = []
+        var st = stat()
+        let expected = fstat(fd, &st) == 0 ? max(0, Int(st.st_size)) : 0
+        // One byte more than expected: reading it means the file grew (or passed the limit).
+        let capacity = min(expected, limit) + 1
+        var failure: Int32 = 0
+        var out = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            count = 0
+            guard let base = buffer.baseAddress else { return }
+            var total = 0
+            while total < capacity {
+                let n = Glibc.read(fd, base + total, capacity - total)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    break
+                }
+                if n == 0 { break }
+                total += n
+            }
+            count = total
+        }
+        if failure != 0 { return .failure(PosixFailure(errno: failure)) }
+        guard out.count == capacity, out.count <= limit else { return .success(out) }
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while out.count <= limit {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
