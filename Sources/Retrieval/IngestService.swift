@@ -368,11 +368,6 @@ public final class IngestService {
         [(title, 2), (symbols, 2), (body, 1)]
     }
 
-    /// The FTS `symbols` column: the symbol and its sub-words, camelCase splits, the file name's words, headings.
-    static func symbolsColumn(_ chunk: Chunk, path: String) -> String {
-        symbolsColumn(chunk, fileWords: fileWords(path))
-    }
-
     /// The sub-words of a path's file name without its extension (`kernels/c/layernorm_avx512.c` →
     /// `layernorm avx512`), computed once per document rather than once per chunk (splitting the path for every
     /// chunk was ~2.5 % of the parsing threads' time).
@@ -387,7 +382,8 @@ public final class IngestService {
         return Tokens.subwords(of: stem).joined(separator: " ")
     }
 
-    /// The FTS `symbols` column, given the document's `fileWords`.
+    /// The FTS `symbols` column: the symbol and its sub-words, the file name's words (`fileWords`), headings and
+    /// camelCase splits.
     static func symbolsColumn(_ chunk: Chunk, fileWords: String) -> String {
         var parts: [String] = []
         if let s = chunk.symbol { parts.append(s); parts.append(Tokens.subwords(of: Substring(s)).joined(separator: " ")) }
