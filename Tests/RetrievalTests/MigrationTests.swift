@@ -39,5 +39,23 @@ struct MigrationTests {
         #expect(try store.storeID().count == 16)
         let hits = try QueryService(store: store).search(SearchQuery(text: "running variance", mode: .bm25))
         #expect(hits.hits.first?.title == "Welford")
+        // Its 4 KiB pages stay (a WAL store cannot change them); ingesting into it works with checkpoints and caps
+        // counted in its own page size.
+        #expect(try store.db.scalarInt("PRAGMA page_size") == 4096)
+        #expect(try store.pages(bytes: KnowledgeStore.walCheckpointBytes) == 1000)
+        write(dir + "/docs/scan.md", "# Blelloch scan\n\nWork-efficient prefix sums with an up-sweep and a down-sweep.\n")
+        let report = try IngestService(store: store).ingest([dir + "/docs"])
+        #expect(report.added == 1 && report.failed == 0)
+        let scan = try QueryService(store: store).search(SearchQuery(text: "prefix sums up-sweep"))
+        #expect(scan.hits.first?.title.contains("Blelloch") == true)
+    }
+
+    @Test("a new store uses 64 KiB pages and counts its size cap in them")
+    func newStorePages() throws {
+        let path = temporaryFolder() + "/new.sqlite"
+        let store = try KnowledgeStore(path: path, maxBytes: 10 << 20)
+        #expect(try store.db.scalarInt("PRAGMA page_size") == Int64(KnowledgeStore.newStorePageSize))
+        #expect(try store.db.scalarInt("PRAGMA max_page_count") == Int64((10 << 20) / KnowledgeStore.newStorePageSize))
+        #expect(try store.pages(bytes: KnowledgeStore.walCheckpointBytes) == KnowledgeStore.walCheckpointBytes / 65536)
     }
 }

@@ -192,7 +192,7 @@ struct StoreFailureTests {
         }
         let before = try KnowledgeStore(path: path).statistics()
         for i in 0..<40 { write(dir + "/big/doc\(i).md", "# Doc \(i)\n\n" + String(repeating: "payload\(i) text words ", count: 4000)) }
-        let capped = try KnowledgeStore(path: path, maxPages: before.storeBytes / 4096 + 64)
+        let capped = try KnowledgeStore(path: path, maxBytes: before.storeBytes + 256 * 1024)
         #expect(throws: RetrievalError.diskFull(path: path)) { try IngestService(store: capped).ingest([dir + "/big"]) }
         // Batches committed before the disk filled stay; the failing batch leaves nothing half-written.
         let after = try KnowledgeStore(path: path).statistics()
