@@ -12,14 +12,30 @@ public struct SourceLoader: Sendable {
 
     /// Reads `file`; on success returns the text and warnings (e.g. a few invalid UTF-8 bytes replaced).
     public func load(_ file: SourceFile) throws(CorpusError) -> (SourceText, [Diagnostic]) {
-        if file.size > maxFileSize { throw .tooLarge(path: file.displayPath, size: file.size, limit: maxFileSize) }
-        let bytes: [UInt8]
+        try load(file, bytes: read(file))
+    }
+
+    /// The I/O half of `load`: the file's bytes, refusing a file over the size limit (also one that grew past it
+    /// since it was listed). Separate so that a reader thread can read ahead of the threads that decode and parse.
+    public func read(_ file: SourceFile) -> Result<[UInt8], CorpusError> {
+        if file.size > maxFileSize { return .failure(.tooLarge(path: file.displayPath, size: file.size, limit: maxFileSize)) }
         switch FileSystem.read(file.path, limit: maxFileSize) {
-        case .success(let b): bytes = b
-        case .failure(let f): throw .unreadable(path: file.displayPath, reason: f.message)
+        case .success(let bytes):
+            if bytes.count > maxFileSize { return .failure(.tooLarge(path: file.displayPath, size: bytes.count, limit: maxFileSize)) }
+            return .success(bytes)
+        case .failure(let f):
+            return .failure(.unreadable(path: file.displayPath, reason: f.message))
         }
-        if bytes.count > maxFileSize { throw .tooLarge(path: file.displayPath, size: bytes.count, limit: maxFileSize) }
-        let (text, warnings) = try decode(bytes, displayPath: file.displayPath)
+    }
+
+    /// The CPU half of `load`: validates and decodes what `read` returned for `file`.
+    public func load(_ file: SourceFile, bytes: Result<[UInt8], CorpusError>) throws(CorpusError) -> (SourceText, [Diagnostic]) {
+        let raw: [UInt8]
+        switch bytes {
+        case .success(let b): raw = b
+        case .failure(let error): throw error
+        }
+        let (text, warnings) = try decode(raw, displayPath: file.displayPath)
         return (SourceText(source: file.path, displayPath: file.displayPath, format: file.format, text: text), warnings)
     }
 
