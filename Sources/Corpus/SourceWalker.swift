@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import Glibc
 
 /// A file found by the walker, not yet read.
@@ -43,12 +45,12 @@ public struct SourceWalker: Sendable {
                 let error: CorpusError = f.errno == ENOENT ? .notFound(path: input) : .unreadable(path: input, reason: f.message)
                 diagnostics.append(error.diagnostic(.error))
             case .success(let st) where st.isDirectory:
-                var visited = Set<[UInt64]>()
                 // Displayed paths start with the walked folder's own name, so that two roots ingested together
                 // (`kb ingest ~/clblast ~/xsimd`) never show the same path for different files.
                 let rootName = absolute == "/" ? "" : (absolute.split(separator: "/").last.map(String.init) ?? "")
-                walkFolder(absolute, relative: rootName, rules: IgnoreRules(), visited: &visited, files: &files,
-                           diagnostics: &diagnostics, seen: &seen, status: st)
+                let tree = walkFolder(absolute, relative: rootName, rules: IgnoreRules(), ancestors: [], status: st)
+                for file in tree.files where seen.insert(file.path).inserted { files.append(file) }
+                diagnostics += tree.diagnostics
             case .success(let st):
                 guard let format = DocumentFormat.fromPath(absolute) else {
                     diagnostics.append(CorpusError.unsupportedType(path: input).diagnostic(.error))
@@ -63,20 +65,29 @@ public struct SourceWalker: Sendable {
         return (files, diagnostics)
     }
 
-    func walkFolder(_ folder: String, relative: String, rules inherited: IgnoreRules, visited: inout Set<[UInt64]>,
-                    files: inout [SourceFile], diagnostics: inout [Diagnostic], seen: inout Set<String>,
-                    status: FileSystem.Status) {
-        guard visited.insert([status.device, status.inode]).inserted else {
-            diagnostics.append(Diagnostic(.warning, source: folder, message: "symbolic link loop: folder already visited; skipped"))
-            return
+    /// What a folder's subtree holds, in walk order.
+    struct Subtree: Sendable {
+        var files: [SourceFile] = []
+        var diagnostics: [Diagnostic] = []
+    }
+
+    /// Walks one folder. Its subfolders are walked in parallel (stat calls dominate a walk, and on a cold disk each
+    /// waits for an inode read) and their results joined in name order, so the order is the sequential walk's.
+    /// `ancestors` holds the (device, inode) of the folders above, to detect symbolic link loops.
+    func walkFolder(_ folder: String, relative: String, rules inherited: IgnoreRules, ancestors: Set<[UInt64]>,
+                    status: FileSystem.Status) -> Subtree {
+        var tree = Subtree()
+        var ancestors = ancestors
+        guard ancestors.insert([status.device, status.inode]).inserted else {
+            tree.diagnostics.append(Diagnostic(.warning, source: folder, message: "symbolic link loop: folder already visited; skipped"))
+            return tree
         }
-        defer { visited.remove([status.device, status.inode]) }
         let names: [String]
         switch FileSystem.list(folder) {
         case .success(let n): names = n
         case .failure(let f):
-            diagnostics.append(Diagnostic(.error, source: folder, message: "cannot list folder (\(f.message)); check its permissions"))
-            return
+            tree.diagnostics.append(Diagnostic(.error, source: folder, message: "cannot list folder (\(f.message)); check its permissions"))
+            return tree
         }
         var rules = inherited
         for ignoreFile in [".gitignore", ".kbignore"] where names.contains(ignoreFile) {
@@ -84,6 +95,10 @@ public struct SourceWalker: Sendable {
                 rules.add(fileContents: String(decoding: bytes, as: UTF8.self), base: relative)
             }
         }
+        // Entries in name order; a subfolder's slot is filled by its own walk.
+        enum Entry { case file(SourceFile), diagnostic(Diagnostic), folder(Int) }
+        var entries: [Entry] = []
+        var found: [(path: String, relative: String, status: FileSystem.Status)] = []
         for name in names {
             let path = folder + "/" + name
             let rel = relative.isEmpty ? name : relative + "/" + name
@@ -92,24 +107,57 @@ public struct SourceWalker: Sendable {
             case .success(let s): st = s
             case .failure(let f):
                 if case .success(let l) = FileSystem.status(path, followLinks: false), l.isSymlink {
-                    diagnostics.append(Diagnostic(.warning, source: rel, message: "broken or looping symbolic link (\(f.message)); skipped"))
+                    entries.append(.diagnostic(Diagnostic(.warning, source: rel, message: "broken or looping symbolic link (\(f.message)); skipped")))
                 } else {
-                    diagnostics.append(Diagnostic(.error, source: rel, message: "cannot read (\(f.message)); check its permissions"))
+                    entries.append(.diagnostic(Diagnostic(.error, source: rel, message: "cannot read (\(f.message)); check its permissions")))
                 }
                 continue
             }
             if st.isDirectory {
                 if Self.skippedFolders.contains(name) || rules.isIgnored(rel, isDirectory: true) { continue }
-                walkFolder(path, relative: rel, rules: rules, visited: &visited, files: &files, diagnostics: &diagnostics,
-                           seen: &seen, status: st)
+                entries.append(.folder(found.count))
+                found.append((path, rel, st))
             } else if st.isRegular {
                 if name.hasPrefix(".") || rules.isIgnored(rel, isDirectory: false) { continue }
                 guard let format = DocumentFormat.fromPath(name) else { continue }
-                if seen.insert(path).inserted {
-                    files.append(SourceFile(path: path, displayPath: rel, format: format, size: st.size, modified: st.modified))
-                }
+                entries.append(.file(SourceFile(path: path, displayPath: rel, format: format, size: st.size, modified: st.modified)))
             }
         }
+        let subfolders = found, walkRules = rules, walkAncestors = ancestors
+        let subtrees = ResultBox<Subtree>(count: subfolders.count)
+        let walker = self
+        let walkOne: @Sendable (Int) -> Void = { i in
+            let sub = subfolders[i]
+            subtrees.set(i, walker.walkFolder(sub.path, relative: sub.relative, rules: walkRules, ancestors: walkAncestors,
+                                              status: sub.status))
+        }
+        if subfolders.count > 1 {
+            DispatchQueue.concurrentPerform(iterations: subfolders.count, execute: walkOne)
+        } else {
+            for i in subfolders.indices { walkOne(i) }
+        }
+        for entry in entries {
+            switch entry {
+            case .file(let file): tree.files.append(file)
+            case .diagnostic(let d): tree.diagnostics.append(d)
+            case .folder(let i):
+                guard let sub = subtrees.take(i) else { continue }
+                tree.files += sub.files
+                tree.diagnostics += sub.diagnostics
+            }
+        }
+        return tree
     }
 }
 
+/// Slots written by concurrent walkers, each by exactly one, and read after they all finished.
+final class ResultBox<T>: @unchecked Sendable {
+    private var values: [T?]
+    private let lock = NSLock()
+
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ value: T) { lock.lock(); values[i] = value; lock.unlock() }
+
+    func take(_ i: Int) -> T? { lock.lock(); defer { lock.unlock() }; return values[i] }
+}

@@ -87,6 +87,37 @@ struct WalkerTests {
         #expect(diagnostics.contains { $0.source == root + "/k/dangling.c" })
     }
 
+    @Test("subfolders walked in parallel come back in the sequential walk's order, nested ignore rules applied")
+    func parallelOrder() throws {
+        let dir = temporaryFolder()
+        var expected: [String] = []
+        // Names chosen so that files and folders interleave in each folder's sorted listing.
+        for a in ["a", "c", "e"] {
+            write(dir + "/\(a)_file.md", "# \(a)")
+            for b in ["b", "d"] {
+                write(dir + "/\(a)/\(b)/.gitignore", "skip_*.c\n")
+                for c in 0..<4 {
+                    write(dir + "/\(a)/\(b)/f\(c).c", "void f\(c)(void) {}")
+                    write(dir + "/\(a)/\(b)/skip_\(c).c", "void s\(c)(void) {}")
+                    write(dir + "/\(a)/\(b)/n\(c)/deep.cl", "__kernel void k\(c)() {}")
+                }
+            }
+        }
+        for a in ["a", "c", "e"] {
+            for b in ["b", "d"] {
+                for c in 0..<4 { expected.append("\(a)/\(b)/f\(c).c") }
+                for c in 0..<4 { expected.append("\(a)/\(b)/n\(c)/deep.cl") }
+            }
+            expected.append("\(a)_file.md")
+        }
+        let root = (dir as NSString).lastPathComponent
+        for _ in 0..<3 {
+            let (files, diagnostics) = SourceWalker().walk([dir])
+            #expect(diagnostics.isEmpty)
+            #expect(files.map(\.displayPath) == expected.map { root + "/" + $0 })
+        }
+    }
+
     @Test("a missing path is reported, not fatal")
     func missing() {
         let (files, diagnostics) = SourceWalker().walk(["/definitely/not/here"])
