@@ -58,6 +58,28 @@ struct LoaderTests {
         #expect(throws: CorpusError.invalidUTF8(path: "l.md", line: 3, byteOffset: 3)) { try loader.decode(latin1, displayPath: "l.md") }
     }
 
+    @Test("reading ahead then loading equals loading; a file gone or grown past the limit since the walk fails clearly")
+    func readThenLoad() throws {
+        let dir = temporaryFolder()
+        write(dir + "/k.c", "// axpy\r\nvoid axpy(void) {}\r\n")
+        let file = SourceFile(path: dir + "/k.c", displayPath: "k.c", format: .c, size: 30, modified: 0)
+        let (direct, _) = try loader.load(file)
+        let (ahead, _) = try loader.load(file, bytes: loader.read(file))
+        #expect(ahead.text == direct.text && ahead.source == direct.source && ahead.displayPath == direct.displayPath)
+        #expect(ahead.text == "// axpy\nvoid axpy(void) {}\n")
+
+        let gone = SourceFile(path: dir + "/gone.c", displayPath: "gone.c", format: .c, size: 10, modified: 0)
+        guard case .failure(let error) = loader.read(gone) else { Issue.record("reading a missing file succeeded"); return }
+        #expect(error.description.contains("gone.c"))
+        #expect(throws: error) { try loader.load(gone, bytes: .failure(error)) }
+
+        // Listed at 10 bytes, 2000 by the time it is read.
+        write(dir + "/grew.md", String(repeating: "y", count: 2000))
+        let grew = SourceFile(path: dir + "/grew.md", displayPath: "grew.md", format: .markdown, size: 10, modified: 0)
+        guard case .failure(let tooLarge) = loader.read(grew) else { Issue.record("a file past the limit was read"); return }
+        #expect(tooLarge == .tooLarge(path: "grew.md", size: 1001, limit: 1000))
+    }
+
     @Test("CRLF becomes LF and a BOM is dropped")
     func normalization() throws {
         let (text, _) = try loader.decode([0xEF, 0xBB, 0xBF] + Array("a\r\nb\r\n".utf8), displayPath: "x.md")
