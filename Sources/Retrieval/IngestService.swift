@@ -205,7 +205,9 @@ public final class IngestService {
                 wrote = try write(current.outcomes, existing: existing, df: &df, dfCount: &dfCount, report: &report,
                                   saveFrequencies: k % 16 == 15)
             } catch {
+                // No background work outlives the call: the next batch's parsing and the read queued after it.
                 next?.group.wait()
+                reads.last?.group.wait()
                 throw error
             }
             changed = changed || wrote
