@@ -349,51 +349,35 @@ public final class KnowledgeStore {
     /// The vectors of every chunk in the store, in id order, taken from `pending` (this ingest's), else the existing
     /// vector file, else embedded now from the chunk's text. Call inside a transaction.
     func buildVectorArrays(pending: VectorSpill?) throws(SQLiteFailure) -> (VectorIndex.Arrays, Int, Int64) {
-        let gen = try generation()
-        let d = embedder.dimension
+        let sources = try vectorFileSources(pending: pending)
+        return (sources.arrays(), sources.dfCount, sources.generation)
+    }
+
+    /// What the vector file is rebuilt from, read on this connection's thread: the chunk ids, the word frequencies,
+    /// the vectors of `pending` and of the existing file, and fresh embeddings of the chunks neither holds. The
+    /// merge itself (`VectorFileSources.arrays()`) needs no connection and can run on another thread.
+    func vectorFileSources(pending: VectorSpill?) throws(SQLiteFailure) -> VectorFileSources {
         var storeIDs: [Int64] = []
         let rows = try db.prepare("SELECT id FROM chunks ORDER BY id")
         while try rows.step() { storeIDs.append(rows.int(0)) }
         let (df, dfCount) = try loadDocumentFrequencies()
-        let old = VectorIndex.map(path: vectorFilePath, storeID: try storeID(), generation: nil, dimension: d,
+        let old = VectorIndex.map(path: vectorFilePath, storeID: try storeID(), generation: nil, dimension: embedder.dimension,
                                   buckets: embedder.dfBuckets)
-        let fresh = pending?.records()
-        var ids: [Int64] = [], scales: [Float] = [], data: [Int8] = []
-        ids.reserveCapacity(storeIDs.count); scales.reserveCapacity(storeIDs.count); data.reserveCapacity(storeIDs.count * d)
-        var missing: [Int] = []
-        var p = 0, o = 0
-        for chunkID in storeIDs {
-            if let fresh {
-                while p < fresh.count, fresh.id(p) < chunkID { p += 1 }
-                if p < fresh.count, fresh.id(p) == chunkID {
-                    ids.append(chunkID); scales.append(fresh.scale(p)); data.append(contentsOf: fresh.vector(p))
-                    continue
-                }
-            }
-            if let old {
-                while o < old.count, old.ids[o] < chunkID { o += 1 }
-                if o < old.count, old.ids[o] == chunkID {
-                    ids.append(chunkID); scales.append(old.scales[o])
-                    data.append(contentsOf: UnsafeBufferPointer(rebasing: old.data[(o * d)..<((o + 1) * d)]))
-                    continue
-                }
-            }
-            missing.append(ids.count)
-            ids.append(chunkID); scales.append(0); data.append(contentsOf: repeatElement(0, count: d))
-        }
+        var sources = VectorFileSources(dimension: embedder.dimension, storeIDs: storeIDs, df: df, dfCount: dfCount,
+                                        generation: try generation(), old: old, fresh: pending?.records())
+        var missing: [Int64] = []
+        sources.forEachSource { chunkID, source in if case .missing = source { missing.append(chunkID) } }
         if !missing.isEmpty {
             let text = try db.prepare("SELECT title, symbols, body FROM chunks WHERE id = ?")
-            for slot in missing {
-                try text.bind([.int(ids[slot])])
+            for chunkID in missing {
+                try text.bind([.int(chunkID)])
                 guard try text.step() else { continue }
                 let bag = embedder.words(parts: IngestService.embeddingParts(title: text.text(0), symbols: text.text(1), body: text.text(2)))
                 text.reset()
-                let (scale, v) = HashedEmbedder.quantize(embedder.embed(bag, df: df, documentCount: dfCount))
-                scales[slot] = scale
-                data.replaceSubrange((slot * d)..<((slot + 1) * d), with: v)
+                sources.embedded[chunkID] = HashedEmbedder.quantize(embedder.embed(bag, df: df, documentCount: dfCount))
             }
         }
-        return (VectorIndex.Arrays(ids: ids, scales: scales, data: data, df: df), dfCount, gen)
+        return sources
     }
 
     /// Whether the vector file is missing, foreign or older than the store's content.
@@ -409,9 +393,7 @@ public final class KnowledgeStore {
     /// that leaves the chunks alone, such as merging FTS segments): writing the file is mostly copying into the page
     /// cache, 0.2 s at 100k chunks; beside the merge, both took 0.41–0.50 s instead of 0.55–0.59 s one after the other.
     func rebuildVectorFile(pending: VectorSpill?, alongside: () throws(SQLiteFailure) -> Void = {}) throws(SQLiteFailure) {
-        let (arrays, dfCount, gen) = try buildVectorArrays(pending: pending)
-        let job = VectorFileJob(path: vectorFilePath, storeID: try storeID(), generation: gen,
-                                dimension: embedder.dimension, arrays: arrays, dfCount: dfCount)
+        let job = VectorFileJob(path: vectorFilePath, storeID: try storeID(), sources: try vectorFileSources(pending: pending))
         let group = DispatchGroup()
         DispatchQueue.global().async(group: group) { job.run() }
         defer { group.wait() }
@@ -419,18 +401,75 @@ public final class KnowledgeStore {
     }
 }
 
-/// Writing a vector file on another thread: the arrays are handed over and not touched again by the caller.
+/// Merging and writing a vector file on another thread: the sources are handed over and not touched again by the
+/// caller (building the 58 MB of arrays of a 100k-chunk store took the writer ~0.17 s, most of it page faults).
 private final class VectorFileJob: @unchecked Sendable {
-    let path: String, storeID: [UInt8], generation: Int64, dimension: Int, arrays: VectorIndex.Arrays, dfCount: Int
+    let path: String, storeID: [UInt8], sources: VectorFileSources
 
-    init(path: String, storeID: [UInt8], generation: Int64, dimension: Int, arrays: VectorIndex.Arrays, dfCount: Int) {
-        self.path = path; self.storeID = storeID; self.generation = generation; self.dimension = dimension
-        self.arrays = arrays; self.dfCount = dfCount
+    init(path: String, storeID: [UInt8], sources: VectorFileSources) {
+        self.path = path; self.storeID = storeID; self.sources = sources
     }
 
     func run() {
         // A failed write leaves the old file, whose generation says it is behind: the next open or ingest rebuilds it.
-        _ = VectorIndex.write(path: path, storeID: storeID, generation: generation, dimension: dimension,
-                              arrays: arrays, dfCount: dfCount)
+        _ = VectorIndex.write(path: path, storeID: storeID, generation: sources.generation, dimension: sources.dimension,
+                              arrays: sources.arrays(), dfCount: sources.dfCount)
+    }
+}
+
+/// The inputs of a vector-file rebuild (see `KnowledgeStore.vectorFileSources`), and their merge.
+struct VectorFileSources {
+    let dimension: Int
+    /// Every chunk id in the store, ascending.
+    let storeIDs: [Int64]
+    let df: [Int32]
+    let dfCount: Int
+    /// The store generation the sources were read at.
+    let generation: Int64
+    /// The existing vector file, whatever its generation.
+    let old: VectorIndex?
+    /// This ingest's vectors, ids ascending.
+    let fresh: VectorSpill.Records?
+    /// Vectors embedded for chunks neither `fresh` nor `old` holds.
+    var embedded: [Int64: (scale: Float, data: [Int8])] = [:]
+
+    /// Where a chunk's vector comes from.
+    enum Source { case fresh(Int), old(Int), missing }
+
+    /// Calls `body` for each store chunk id in order with the source of its vector: this ingest's first, then the
+    /// old file's.
+    func forEachSource(_ body: (Int64, Source) -> Void) {
+        var p = 0, o = 0
+        for chunkID in storeIDs {
+            if let fresh {
+                while p < fresh.count, fresh.id(p) < chunkID { p += 1 }
+                if p < fresh.count, fresh.id(p) == chunkID { body(chunkID, .fresh(p)); continue }
+            }
+            if let old {
+                while o < old.count, old.ids[o] < chunkID { o += 1 }
+                if o < old.count, old.ids[o] == chunkID { body(chunkID, .old(o)); continue }
+            }
+            body(chunkID, .missing)
+        }
+    }
+
+    /// The vector index arrays: one vector per store chunk, in id order (zero for a chunk whose text is gone).
+    func arrays() -> VectorIndex.Arrays {
+        let d = dimension
+        var ids: [Int64] = [], scales: [Float] = [], data: [Int8] = []
+        ids.reserveCapacity(storeIDs.count); scales.reserveCapacity(storeIDs.count); data.reserveCapacity(storeIDs.count * d)
+        forEachSource { chunkID, source in
+            ids.append(chunkID)
+            if case .fresh(let p) = source, let fresh {
+                scales.append(fresh.scale(p)); data.append(contentsOf: fresh.vector(p))
+            } else if case .old(let o) = source, let old {
+                scales.append(old.scales[o]); data.append(contentsOf: UnsafeBufferPointer(rebasing: old.data[(o * d)..<((o + 1) * d)]))
+            } else if let vector = embedded[chunkID], vector.data.count == d {
+                scales.append(vector.scale); data.append(contentsOf: vector.data)
+            } else {
+                scales.append(0); data.append(contentsOf: repeatElement(0, count: d))
+            }
+        }
+        return VectorIndex.Arrays(ids: ids, scales: scales, data: data, df: df)
     }
 }
