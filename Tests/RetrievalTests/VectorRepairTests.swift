@@ -26,6 +26,24 @@ struct VectorRepairTests {
         #expect(index.generation == (try reopened.generation()))
     }
 
+    @Test("one file per batch: every chunk's vector comes through the spill (appended off the writer) into the file")
+    func everyBatchSpilled() throws {
+        let dir = temporaryFolder()
+        makeCorpus(dir + "/c")
+        for i in 0..<12 { write(dir + "/c/docs/extra\(i).md", "# Extra \(i)\n\nBlocking for L\(i % 3 + 1) cache reuse.\n") }
+        var small = IngestOptions()
+        small.batchBytes = 1
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        let report = try IngestService(store: store, options: small).ingest([dir + "/c"])
+        #expect(report.added >= 16)
+        #expect(try !store.vectorFileIsBehind())
+        let index = try store.loadVectorIndex()
+        #expect(index.count == (try store.statistics().chunks))
+        // A vector the rebuild had to fill in for a chunk the spill lacked would be re-embedded, not zero; a zero
+        // scale here would mean a chunk with no vector at all.
+        #expect(index.scales.allSatisfy { $0 > 0 })
+    }
+
     @Test("an ingest with nothing new still brings a stale vector file up to date")
     func unchangedIngestRepairs() throws {
         let dir = temporaryFolder()
