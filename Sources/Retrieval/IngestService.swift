@@ -165,6 +165,16 @@ public final class IngestService {
                 pending.append(file)
             }
         }
+        // A load of more than two batches merges its FTS segments once, at the end (`setFTSBulkLoad`); any other
+        // ingest puts back the everyday merge settings if a killed bulk load left its own behind.
+        let bulkLoad = pending.reduce(0) { $0 + $1.size } > 2 * options.batchBytes
+        try store.sql { () throws(SQLiteFailure) in
+            if bulkLoad {
+                try store.setFTSBulkLoad(true)
+            } else if !pending.isEmpty || !urls.isEmpty, try store.ftsBulkLoadSet() {
+                try store.setFTSBulkLoad(false)
+            }
+        }
         let total = pending.count + urls.count
         var done = 0
         var (df, dfCount) = try store.sql { () throws(SQLiteFailure) in try store.loadDocumentFrequencies() }
@@ -277,14 +287,19 @@ public final class IngestService {
                 }
                 // The vector file is written beside the FTS segment merge, in one transaction (the merge leaves the
                 // chunks alone, so the file's generation stays right).
-                let merge = report.chunks > 2000
+                let merge = report.chunks > 2000 || bulkLoad
                 try store.db.transaction { () throws(SQLiteFailure) in
                     try store.rebuildVectorFile(pending: spill?.finish()) { () throws(SQLiteFailure) in
                         if merge { try store.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES('optimize')") }
+                        if bulkLoad { try store.setFTSBulkLoad(false) }
                     }
                 }
                 try? store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             }
+        }
+        if bulkLoad, try store.sql({ () throws(SQLiteFailure) in try store.ftsBulkLoadSet() }) {
+            // Nothing was written (every file failed or was unchanged): the segments need no merge, the settings do.
+            try store.sql { () throws(SQLiteFailure) in try store.setFTSBulkLoad(false) }
         }
         report.phases.finish = Date().timeIntervalSince(finishStart)
         report.seconds = Date().timeIntervalSince(started)

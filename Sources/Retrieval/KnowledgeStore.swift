@@ -171,6 +171,26 @@ public final class KnowledgeStore {
         return try s.step() ? s.int(0) : 0
     }
 
+    /// FTS5 merge settings for a bulk load (`true`) or for everyday use. A bulk load keeps each transaction's terms in
+    /// memory (16 MB instead of 1 MB) and merges no segments until the final `optimize` (at most 64 per level, a
+    /// crisis merge's threshold), so the index is merged once instead of level by level: on the 100k-chunk text a raw
+    /// FTS5 load took 0.74× the time, its inserts 0.68×. Everyday settings are FTS5's defaults: incremental merges
+    /// keep the segment count, and so query time, low for stores that grow by small ingests. The settings are stored
+    /// in the FTS5 table, so an ingest killed during a bulk load leaves them behind until the next ingest resets them.
+    func setFTSBulkLoad(_ bulk: Bool) throws(SQLiteFailure) {
+        let settings: [(String, Int)] = bulk
+            ? [("hashsize", 16 << 20), ("automerge", 0), ("crisismerge", 64)]
+            : [("hashsize", 1 << 20), ("automerge", 4), ("crisismerge", 16)]
+        for (key, value) in settings {
+            try db.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES('\(key)', \(value))")
+        }
+    }
+
+    /// Whether the FTS5 table holds the bulk-load merge settings (see `setFTSBulkLoad`).
+    func ftsBulkLoadSet() throws(SQLiteFailure) -> Bool {
+        (try db.scalarInt("SELECT v FROM chunks_fts_config WHERE k = 'automerge'")).map { $0 == 0 } ?? false
+    }
+
     func setMeta(_ key: String, _ value: SQLValue) throws(SQLiteFailure) {
         try db.prepare("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
             .run([.text(key), value])

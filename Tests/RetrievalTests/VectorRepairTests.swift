@@ -81,5 +81,37 @@ struct VectorRepairTests {
         let indexIDs = withExtendedLifetime(index) { Array(index.ids) }
         #expect(indexIDs == chunkIDs)
     }
-}
 
+    @Test("a bulk load merges its FTS segments once at the end and puts the everyday merge settings back")
+    func bulkLoadSettingsRestored() throws {
+        let dir = temporaryFolder()
+        makeCorpus(dir + "/c")
+        for i in 0..<12 { write(dir + "/c/docs/extra\(i).md", "# Extra \(i)\n\nBlocking for L\(i % 3 + 1) cache reuse.\n") }
+        var small = IngestOptions()
+        small.batchBytes = 256  // the corpus is many batches: a bulk load
+        let bulk = try KnowledgeStore(path: dir + "/bulk.sqlite")
+        let plain = try KnowledgeStore(path: dir + "/plain.sqlite")
+        _ = try IngestService(store: bulk, options: small).ingest([dir + "/c"])
+        _ = try IngestService(store: plain).ingest([dir + "/c"])
+        #expect(try !bulk.ftsBulkLoadSet())
+        #expect(try bulk.db.scalarInt("SELECT v FROM chunks_fts_config WHERE k = 'automerge'") == 4)
+        try bulk.db.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES('integrity-check', 1)")
+        for text in ["cache reuse blocking", "Welford variance", "_mm512_reduce_max_ps"] {
+            let a = try QueryService(store: bulk).search(SearchQuery(text: text, mode: .bm25)).hits.map(\.title)
+            let b = try QueryService(store: plain).search(SearchQuery(text: text, mode: .bm25)).hits.map(\.title)
+            #expect(a == b)
+        }
+    }
+
+    @Test("bulk-load merge settings left by a killed ingest are reset by the next ingest, however small")
+    func leftoverBulkSettingsReset() throws {
+        let dir = temporaryFolder()
+        let store = try ingestedSampleStore(dir)
+        try store.setFTSBulkLoad(true)  // what a bulk load killed before its end leaves
+        #expect(try store.ftsBulkLoadSet())
+        write(dir + "/c/docs/one.md", "# One more\n\nA note on prefetch distance.\n")
+        _ = try IngestService(store: store).ingest([dir + "/c"])
+        #expect(try !store.ftsBulkLoadSet())
+        #expect(try store.db.scalarInt("SELECT v FROM chunks_fts_config WHERE k = 'crisismerge'") == 16)
+    }
+}
