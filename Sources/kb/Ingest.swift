@@ -25,7 +25,7 @@ struct Ingest: ParsableCommand {
     @Option(name: .long, help: "Total timeout per URL, in seconds.")
     var urlTimeout = 60.0
 
-    @Option(name: .long, help: "Source megabytes per write transaction: bigger batches write faster, smaller ones lose less to a crash.")
+    @Option(name: .long, help: "Source megabytes per write transaction, at most (a small ingest uses smaller batches): bigger batches write faster, smaller ones lose less to a crash.")
     var batchMb = 4.0
 
     @Flag(name: [.short, .long], help: "Print no progress and no summary (diagnostics still go to stderr).")
