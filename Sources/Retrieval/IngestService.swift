@@ -186,10 +186,10 @@ public final class IngestService {
         // The next batch is parsed in the background while this thread writes the current one (the SQLite
         // connection never leaves this thread).
         var batches: [[SourceFile]] = []
-        // A small ingest is cut into at least ~8 batches, so the writer starts soon and the pipeline's filling and
+        // A small ingest is cut into ~8 batches of at least 1 MB, so the writer starts soon and the pipeline's filling and
         // draining stay short (10k chunks: 1 MB batches took 0.85× the time of 4 MB ones); a large one uses
         // `batchBytes` (1 MB batches made a 100k-chunk ingest 1.11× slower).
-        let batchBytes = min(options.batchBytes, max(256 << 10, pendingBytes / 8))
+        let batchBytes = min(options.batchBytes, max(1 << 20, pendingBytes / 8))
         var start = 0
         while start < pending.count {
             var end = start, bytes = 0
