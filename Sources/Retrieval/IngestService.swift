@@ -183,12 +183,13 @@ public final class IngestService {
         var changed = false
 
         // Batches of files, parsed and embedded on worker threads, written in one transaction each.
-        // The next batch is parsed in the background while this thread writes the current one (the SQLite
+        // Later batches are parsed in the background while this thread writes the current one (the SQLite
         // connection never leaves this thread).
         var batches: [[SourceFile]] = []
-        // A small ingest is cut into ~8 batches of at least 1 MB, so the writer starts soon and the pipeline's filling and
-        // draining stay short (10k chunks: 1 MB batches took 0.85× the time of 4 MB ones); a large one uses
-        // `batchBytes` (1 MB batches made a 100k-chunk ingest 1.11× slower).
+        // A small ingest is cut into ~8 batches of at least 1 MB, so the writer starts soon and the pipeline's filling
+        // and draining stay short (10k chunks: 1 MB batches took 0.85× the time of 4 MB ones); a large one uses
+        // `batchBytes` (1 MB batches made a 100k-chunk ingest 1.11× slower). Below 1 MB it stays one batch, whose
+        // vectors then weigh words by the whole ingest's frequencies.
         let batchBytes = min(options.batchBytes, max(1 << 20, pendingBytes / 8))
         var start = 0
         while start < pending.count {
