@@ -166,7 +166,8 @@ public final class IngestService {
             }
         }
         // A load of more than two batches merges its FTS segments once, at the end (`setFTSBulkLoad`); any other
-        // ingest puts back the everyday merge settings if a killed bulk load left its own behind.
+        // ingest puts back the everyday merge settings if a killed bulk load left its own behind (or if a bulk load
+        // runs beside it in another process: that one then merges level by level again, which costs time, not data).
         let pendingBytes = pending.reduce(0) { $0 + $1.size }
         let bulkLoad = pendingBytes > 2 * options.batchBytes
         try store.sql { () throws(SQLiteFailure) in
