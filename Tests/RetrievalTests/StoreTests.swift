@@ -47,6 +47,12 @@ func makeCorpus(_ dir: String) {
 }
 
 /// The small corpus ingested into a fresh store at `dir/kb.sqlite` (the corpus at `dir/c`).
+/// The sample corpus plus twelve small docs: enough files for many batches when batches are small.
+func makeCorpusWithExtraDocs(_ root: String) {
+    makeCorpus(root)
+    for i in 0..<12 { write(root + "/docs/extra\(i).md", "# Extra \(i)\n\n## Tiling \(i)\n\nBlocking for L\(i % 3 + 1) cache reuse.\n") }
+}
+
 func ingestedSampleStore(_ dir: String) throws -> KnowledgeStore {
     makeCorpus(dir + "/c")
     let store = try KnowledgeStore(path: dir + "/kb.sqlite")
@@ -282,8 +288,7 @@ struct PipelineTests {
     @Test("one file per batch stores the same chunks and answers the same queries as one batch")
     func batchSizes() throws {
         let dir = temporaryFolder()
-        makeCorpus(dir + "/c")
-        for i in 0..<12 { write(dir + "/c/docs/extra\(i).md", "# Extra \(i)\n\n## Tiling \(i)\n\nBlocking for L\(i % 3 + 1) cache reuse.\n") }
+        makeCorpusWithExtraDocs(dir + "/c")
         var small = IngestOptions()
         small.batchBytes = 1
         let a = try KnowledgeStore(path: dir + "/a.sqlite")

@@ -29,8 +29,7 @@ struct VectorRepairTests {
     @Test("one file per batch: every chunk's vector comes through the spill (appended off the writer) into the file")
     func everyBatchSpilled() throws {
         let dir = temporaryFolder()
-        makeCorpus(dir + "/c")
-        for i in 0..<12 { write(dir + "/c/docs/extra\(i).md", "# Extra \(i)\n\nBlocking for L\(i % 3 + 1) cache reuse.\n") }
+        makeCorpusWithExtraDocs(dir + "/c")
         var small = IngestOptions()
         small.batchBytes = 1
         let store = try KnowledgeStore(path: dir + "/kb.sqlite")
@@ -85,8 +84,7 @@ struct VectorRepairTests {
     @Test("a bulk load merges its FTS segments once at the end and puts the everyday merge settings back")
     func bulkLoadSettingsRestored() throws {
         let dir = temporaryFolder()
-        makeCorpus(dir + "/c")
-        for i in 0..<12 { write(dir + "/c/docs/extra\(i).md", "# Extra \(i)\n\nBlocking for L\(i % 3 + 1) cache reuse.\n") }
+        makeCorpusWithExtraDocs(dir + "/c")
         var small = IngestOptions()
         small.batchBytes = 256  // the corpus is many batches: a bulk load
         let bulk = try KnowledgeStore(path: dir + "/bulk.sqlite")
