@@ -140,6 +140,7 @@ public final class IngestService {
         let releases = DispatchGroup()
         defer {
             releases.wait()
+            _ = spill?.finish()  // no append outlives the call, on the error paths too
             spill = nil
         }
         // Bulk-load settings for this connection, restored on the way out: foreign-key checks off (every insert here
@@ -165,16 +166,25 @@ public final class IngestService {
                 pending.append(file)
             }
         }
-        // A load of more than two batches merges its FTS segments once, at the end (`setFTSBulkLoad`); any other
-        // ingest puts back the everyday merge settings if a killed bulk load left its own behind (or if a bulk load
-        // runs beside it in another process: that one then merges level by level again, which costs time, not data).
+        // A load of more than twice `batchBytes` merges its FTS segments once, at the end (`setFTSBulkLoad`); the
+        // everyday merge settings are put back when it ends, however it ends, and by any other ingest that finds them
+        // left behind by a killed bulk load (or by a bulk load running beside it in another process: that one then
+        // merges level by level again, which costs time, not data).
         let pendingBytes = pending.reduce(0) { $0 + $1.size }
         let bulkLoad = pendingBytes > 2 * options.batchBytes
         try store.sql { () throws(SQLiteFailure) in
             if bulkLoad {
                 try store.setFTSBulkLoad(true)
-            } else if !pending.isEmpty || !urls.isEmpty, try store.ftsBulkLoadSet() {
+            } else if try store.ftsBulkLoadSet() {
                 try store.setFTSBulkLoad(false)
+            }
+        }
+        defer {
+            if bulkLoad {
+                // After an error (a full disk, a busy store, a failed merge) as well as after the final merge.
+                try? store.sql { () throws(SQLiteFailure) in
+                    if try store.ftsBulkLoadSet() { try store.setFTSBulkLoad(false) }
+                }
             }
         }
         let total = pending.count + urls.count
@@ -204,7 +214,7 @@ public final class IngestService {
         // the next one does not leave the parsing threads idle; each batch in flight embeds with its own n-gram caches
         // (a cache serves one thread at a time).
         let depth = Self.parseAhead
-        // The parsing threads: one per core for each batch in flight's work, plus one for each batch's own task
+        // The parsing threads: one per core, shared by the batches in flight, plus one for each batch's own task
         // (which waits for its files' bytes), at a lower priority than this writing thread.
         let pool = ParsingPool(threads: max(1, options.workers) + depth, niceness: Self.parsingNiceness)
         defer { pool.shutdown() }
@@ -303,10 +313,6 @@ public final class IngestService {
                 }
                 try? store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             }
-        }
-        if bulkLoad, try store.sql({ () throws(SQLiteFailure) in try store.ftsBulkLoadSet() }) {
-            // Nothing was written (every file failed or was unchanged): the segments need no merge, the settings do.
-            try store.sql { () throws(SQLiteFailure) in try store.setFTSBulkLoad(false) }
         }
         report.phases.finish = Date().timeIntervalSince(finishStart)
         report.seconds = Date().timeIntervalSince(started)

@@ -46,13 +46,13 @@ func makeCorpus(_ dir: String) {
         """)
 }
 
-/// The small corpus ingested into a fresh store at `dir/kb.sqlite` (the corpus at `dir/c`).
 /// The sample corpus plus twelve small docs: enough files for many batches when batches are small.
 func makeCorpusWithExtraDocs(_ root: String) {
     makeCorpus(root)
     for i in 0..<12 { write(root + "/docs/extra\(i).md", "# Extra \(i)\n\n## Tiling \(i)\n\nBlocking for L\(i % 3 + 1) cache reuse.\n") }
 }
 
+/// The small corpus ingested into a fresh store at `dir/kb.sqlite` (the corpus at `dir/c`).
 func ingestedSampleStore(_ dir: String) throws -> KnowledgeStore {
     makeCorpus(dir + "/c")
     let store = try KnowledgeStore(path: dir + "/kb.sqlite")

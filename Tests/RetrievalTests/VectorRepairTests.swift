@@ -26,7 +26,7 @@ struct VectorRepairTests {
         #expect(index.generation == (try reopened.generation()))
     }
 
-    @Test("one file per batch: every chunk's vector comes through the spill (appended off the writer) into the file")
+    @Test("one file per batch (each batch's vectors appended to the spill off the writer): every chunk has a vector")
     func everyBatchSpilled() throws {
         let dir = temporaryFolder()
         makeCorpusWithExtraDocs(dir + "/c")
@@ -38,8 +38,8 @@ struct VectorRepairTests {
         #expect(try !store.vectorFileIsBehind())
         let index = try store.loadVectorIndex()
         #expect(index.count == (try store.statistics().chunks))
-        // A vector the rebuild had to fill in for a chunk the spill lacked would be re-embedded, not zero; a zero
-        // scale here would mean a chunk with no vector at all.
+        // A zero scale would mean a chunk with no vector at all. (A chunk the spill lacked would have been embedded
+        // again by the rebuild, so this does not tell the spill's vectors from re-embedded ones.)
         #expect(index.scales.allSatisfy { $0 > 0 })
     }
 
@@ -99,6 +99,19 @@ struct VectorRepairTests {
             let b = try QueryService(store: plain).search(SearchQuery(text: text, mode: .bm25)).hits.map(\.title)
             #expect(a == b)
         }
+    }
+
+    @Test("a bulk load that fails part-way (the store's size cap reached) still puts the everyday merge settings back")
+    func bulkSettingsRestoredAfterError() throws {
+        let dir = temporaryFolder()
+        makeCorpusWithExtraDocs(dir + "/c")
+        let seeded = try ingestedSampleStore(dir + "/seed")
+        let capped = try KnowledgeStore(path: dir + "/seed/kb.sqlite", maxBytes: try seeded.statistics().storeBytes + 256 << 10)
+        for i in 0..<40 { write(dir + "/c/docs/big\(i).md", "# Big \(i)\n\n" + String(repeating: "tile block cache reuse \(i) ", count: 4000)) }
+        var small = IngestOptions()
+        small.batchBytes = 64 << 10
+        #expect(throws: RetrievalError.self) { try IngestService(store: capped, options: small).ingest([dir + "/c"]) }
+        #expect(try !capped.ftsBulkLoadSet())
     }
 
     @Test("bulk-load merge settings left by a killed ingest are reset by the next ingest, however small")

@@ -8,33 +8,50 @@ import Glibc
 /// On a machine with few cores the writer is the ingest's critical path once parsing runs ahead of it, and threads of
 /// equal priority took ~1.3 s of a 100k-chunk ingest's CPU from it (time it sat runnable but not running). The pool's
 /// threads are not the process's shared dispatch threads: a thread's priority cannot be raised again without
-/// privileges, so lowering a shared one would slow every later user of it. They exit in `shutdown()`.
+/// privileges, so lowering a shared one would slow every later user of it. They exit in `shutdown()`, which must be
+/// called.
 final class ParsingPool: @unchecked Sendable {
     private let condition = NSCondition()
     private var tasks: [@Sendable () -> Void] = []
     private var head = 0
     private var stopping = false
-    private let exited = DispatchGroup()
     /// Number of threads.
     let threadCount: Int
 
-    /// Starts `threads` threads whose nice value is raised by `niceness` (lower priority; 0 leaves it).
+    /// Threads running now (started and not yet ended).
+    private var live = 0
+    /// No thread started in time (the process may be at its thread limit): tasks go to the dispatch threads.
+    private var fallback = false
+
+    /// Starts `threads` threads whose nice value is raised by `niceness` (lower priority; 0 leaves it). If none of
+    /// them is running within two seconds, tasks run on the shared dispatch threads instead, at normal priority.
     init(threads: Int, niceness: Int32) {
         threadCount = max(1, threads)
         for index in 0..<threadCount {
-            exited.enter()
             let thread = Thread { [self] in
+                condition.lock()
+                live += 1
+                condition.broadcast()
+                condition.unlock()
                 if niceness > 0 {
                     // On Linux a thread has its own nice value; `who = 0` is the calling thread.
                     let which = __priority_which_t(PRIO_PROCESS.rawValue)
                     _ = setpriority(which, 0, getpriority(which, 0) + niceness)
                 }
                 while let task = next() { task() }
-                exited.leave()
+                condition.lock()
+                live -= 1
+                condition.broadcast()
+                condition.unlock()
             }
             thread.name = "kb.parse.\(index)"
             thread.start()
         }
+        condition.lock()
+        let deadline = Date(timeIntervalSinceNow: 2)
+        while live == 0, condition.wait(until: deadline) {}
+        fallback = live == 0
+        condition.unlock()
     }
 
     /// The next queued task, waiting for one; nil once the pool is shutting down and the queue is empty.
@@ -55,8 +72,13 @@ final class ParsingPool: @unchecked Sendable {
     /// Queues `task` to run on one of the pool's threads (tasks start in the order queued).
     func async(_ task: @escaping @Sendable () -> Void) {
         condition.lock()
+        if fallback {
+            condition.unlock()
+            DispatchQueue.global().async(execute: task)
+            return
+        }
         tasks.append(task)
-        condition.signal()
+        condition.broadcast()
         condition.unlock()
     }
 
@@ -76,8 +98,8 @@ final class ParsingPool: @unchecked Sendable {
         condition.lock()
         stopping = true
         condition.broadcast()
+        while live > 0 { condition.wait() }
         condition.unlock()
-        exited.wait()
     }
 }
 
