@@ -181,7 +181,8 @@ public final class IngestService {
         }
         defer {
             if bulkLoad {
-                // After an error (a full disk, a busy store, a failed merge) as well as after the final merge.
+                // The one place they are put back: after the final merge, and after an error (a full disk, a busy
+                // store, a failed merge) too.
                 try? store.sql { () throws(SQLiteFailure) in
                     if try store.ftsBulkLoadSet() { try store.setFTSBulkLoad(false) }
                 }
@@ -308,7 +309,6 @@ public final class IngestService {
                 try store.db.transaction { () throws(SQLiteFailure) in
                     try store.rebuildVectorFile(pending: spill?.finish()) { () throws(SQLiteFailure) in
                         if merge { try store.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES('optimize')") }
-                        if bulkLoad { try store.setFTSBulkLoad(false) }
                     }
                 }
                 try? store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
