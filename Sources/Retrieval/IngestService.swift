@@ -82,6 +82,31 @@ public final class IngestService {
     let options: IngestOptions
     /// This run's committed vectors, until the vector file is rebuilt.
     var spill: SpillWriter?
+    /// The word document frequencies as this run last read or saved them, and what its own table could not take away
+    /// since (see `saveFrequencies`).
+    var frequencyBase = FrequencyBase()
+
+    /// The stored word document frequencies as an ingest last read or saved them. The run's own table never drops below
+    /// zero; what it could not take away (the words of a document another ingest wrote, replaced by this one) is kept
+    /// in `shortfall`, so the changes to save are `own - saved - shortfall`.
+    struct FrequencyBase {
+        var saved: [Int32] = []
+        var savedCount = 0
+        var shortfall: [Int32] = []
+        var shortfallCount = 0
+        /// Whether the next save replaces the stored table with the run's own instead of adding its changes (a
+        /// re-embedding with a new embedder counts from zero).
+        var replace = false
+
+        init() {}
+
+        init(saved: [Int32], count: Int, replace: Bool = false) {
+            self.saved = saved
+            savedCount = count
+            shortfall = [Int32](repeating: 0, count: saved.count)
+            self.replace = replace
+        }
+    }
 
     /// Creates a service writing into `store`.
     public init(store: KnowledgeStore, options: IngestOptions = IngestOptions()) {
@@ -191,6 +216,7 @@ public final class IngestService {
         let total = pending.count + urls.count
         var done = 0
         var (df, dfCount) = try store.sql { () throws(SQLiteFailure) in try store.loadDocumentFrequencies() }
+        frequencyBase = FrequencyBase(saved: df, count: dfCount, replace: reembedAll)
         if reembedAll { df = [Int32](repeating: 0, count: store.embedder.dfBuckets); dfCount = 0 }
         var changed = false
 
@@ -249,7 +275,7 @@ public final class IngestService {
                 // The 1 MB word-frequency table is saved every 16 batches and at the end, not with every batch (it
                 // doubled the bytes written); a crash in between leaves it behind by at most 16 batches, which only
                 // shifts idf weights of later embeddings a little.
-                wrote = try write(current.outcomes, existing: existing, df: &df, dfCount: &dfCount, report: &report,
+                wrote = try write(current.outcomes, df: &df, dfCount: &dfCount, report: &report,
                                   saveFrequencies: k % 16 == 15)
             } catch {
                 // No background work outlives the call: the batches being parsed and the read queued after them.
@@ -279,7 +305,7 @@ public final class IngestService {
                 outcome = .failed(error)
             }
             let embedded = Self.embed([outcome], df: df, dfCount: dfCount, embedder: store.embedder)
-            let wrote = try write(embedded, existing: existing, df: &df, dfCount: &dfCount, report: &report,
+            let wrote = try write(embedded, df: &df, dfCount: &dfCount, report: &report,
                                   saveFrequencies: false)
             changed = changed || wrote
             done += 1
@@ -300,7 +326,7 @@ public final class IngestService {
         if changed || reembedAll || vectorsBehind {
             try store.sql { () throws(SQLiteFailure) in
                 try store.db.transaction { () throws(SQLiteFailure) in
-                    try store.saveDocumentFrequencies(df, count: dfCount)
+                    try saveFrequencies(&df, count: &dfCount)
                     if reembedAll { try store.setMeta("embedder", .text(store.embedderSignature)) }
                 }
                 // The vector file is written beside the FTS segment merge, in one transaction (the merge leaves the
@@ -528,7 +554,7 @@ public final class IngestService {
     }
 
     /// Writes a batch's outcomes in one transaction; returns whether content changed.
-    func write(_ outcomes: [Outcome], existing: [String: ExistingDocument], df: inout [Int32], dfCount: inout Int,
+    func write(_ outcomes: [Outcome], df: inout [Int32], dfCount: inout Int,
                report: inout IngestReport, saveFrequencies: Bool) throws(RetrievalError) -> Bool {
         let embedder = store.embedder
         var changed = false
@@ -549,7 +575,7 @@ public final class IngestService {
             if case .unchangedContent(let s, let size, let m) = $0 { return (s, size, m) } else { return nil }
         }
         guard !prepared.isEmpty || !touchUnchanged.isEmpty else { return false }
-        let snapshotDF = df, snapshotCount = dfCount
+        let snapshotDF = df, snapshotCount = dfCount, snapshotBase = frequencyBase
         var written: [(id: Int64, scale: Float, data: [UInt8])] = []
         do {
             try store.db.transaction { () throws(SQLiteFailure) in
@@ -558,43 +584,64 @@ public final class IngestService {
                         .run([.int(Int64(size)), .double(modified), .text(source)])
                 }
                 guard !prepared.isEmpty else { return }
-                // Document frequencies: remove replaced documents' words, add the new ones.
-                for (p, _) in prepared {
-                    if let old = existing[p.source] { try forgetWords(ofDocument: old.id, df: &df, dfCount: &dfCount) }
-                    for bag in p.bags {
-                        for h in bag.hashes { df[embedder.dfBucket(h)] &+= 1 }
-                    }
-                    dfCount += p.bags.count
-                }
                 // Chunk ids only grow (a high-water mark survives deletes), so the vector file, keyed by chunk id,
                 // can never hand a deleted chunk's vector to a new one.
                 var nextChunkID = max(try store.metaInt("chunk_id_high_water"),
                                       try store.db.scalarInt("SELECT max(id) FROM chunks") ?? 0) + 1
+                let lookup = try store.db.prepare("SELECT id FROM documents WHERE source = ?")
                 for (p, diagnostics) in prepared {
-                    if let old = existing[p.source] {
-                        try deleteDocument(old.id)
+                    // The stored document is looked up here, inside the transaction, not taken from the map read when
+                    // the ingest began: another ingest of the same files may have written it since.
+                    try lookup.bind([.text(p.source)])
+                    let storedID = try lookup.step() ? lookup.int(0) : nil
+                    lookup.reset()
+                    // Document frequencies: the replaced document's words out, the new ones in.
+                    if let storedID {
+                        try forgetWords(ofDocument: storedID, df: &df, dfCount: &dfCount)
+                        try deleteDocument(storedID)
                         report.updated += 1
                     } else {
                         report.added += 1
                     }
+                    for bag in p.bags {
+                        for h in bag.hashes { df[embedder.dfBucket(h)] &+= 1 }
+                    }
+                    dfCount += p.bags.count
                     try insert(p, nextChunkID: &nextChunkID, written: &written)
                     report.bytes += p.size
                     report.chunks += p.chunks.count
                     report.diagnostics.append(contentsOf: diagnostics)
                 }
                 try store.setMeta("chunk_id_high_water", .int(nextChunkID - 1))
-                if saveFrequencies { try store.saveDocumentFrequencies(df, count: dfCount) }
+                if saveFrequencies { try self.saveFrequencies(&df, count: &dfCount) }
                 try store.setMeta("generation", .int(try store.generation() + 1))
                 changed = true
             }
         } catch {
             df = snapshotDF
             dfCount = snapshotCount
+            frequencyBase = snapshotBase
             throw RetrievalError.from(error, path: store.path)
         }
         // Committed: keep the vectors for the vector file. A failed spill only means re-embedding those chunks.
         if !written.isEmpty { spill?.append(written) }
         return changed
+    }
+
+    /// Saves the word document frequencies inside the caller's transaction. What this run changed since it last read
+    /// or saved them is added to the stored table, not written over it, so an ingest running beside this one in another
+    /// process keeps its counts; `df` and `dfCount` then hold the stored sums.
+    func saveFrequencies(_ df: inout [Int32], count dfCount: inout Int) throws(SQLiteFailure) {
+        let base = frequencyBase
+        if !base.replace, base.saved.count == df.count, base.shortfall.count == df.count {
+            let (stored, storedCount) = try store.loadDocumentFrequencies()
+            if stored.count == df.count {
+                for i in df.indices { df[i] = max(0, stored[i] &+ (df[i] &- base.saved[i] &- base.shortfall[i])) }
+                dfCount = max(0, storedCount + dfCount - base.savedCount - base.shortfallCount)
+            }
+        }
+        try store.saveDocumentFrequencies(df, count: dfCount)
+        frequencyBase = FrequencyBase(saved: df, count: dfCount)
     }
 
     func forgetWords(ofDocument id: Int64, df: inout [Int32], dfCount: inout Int) throws(SQLiteFailure) {
@@ -606,9 +653,9 @@ public final class IngestService {
             let bag = store.embedder.words(parts: Self.embeddingParts(title: s.text(0), symbols: s.text(1), body: s.text(2)))
             for h in bag.hashes {
                 let b = store.embedder.dfBucket(h)
-                df[b] = max(0, df[b] - 1)
+                if df[b] > 0 { df[b] -= 1 } else if b < frequencyBase.shortfall.count { frequencyBase.shortfall[b] &+= 1 }
             }
-            dfCount = max(0, dfCount - 1)
+            if dfCount > 0 { dfCount -= 1 } else { frequencyBase.shortfallCount += 1 }
         }
     }
 
@@ -678,7 +725,7 @@ public final class IngestService {
                     try forgetWords(ofDocument: doc.id, df: &df, dfCount: &dfCount)
                     try deleteDocument(doc.id)
                 }
-                try store.saveDocumentFrequencies(df, count: dfCount)
+                try saveFrequencies(&df, count: &dfCount)
                 try store.setMeta("generation", .int(try store.generation() + 1))
             }
         }

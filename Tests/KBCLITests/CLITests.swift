@@ -225,6 +225,45 @@ struct CLITests {
         #expect(results.all.allSatisfy { $0?.status == 0 }, "\(results.all.map { $0?.stderr ?? "nil" })")
         let stats = try kb(["stats", "--json"], store: store)
         #expect(json(stats.stdout)["documents"] as? Int == 120)
+        // Both ingests' word counts are in the stored frequency table: one chunk counted per chunk stored.
+        let counts = try run("/usr/bin/env", ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); "
+            + "print(c.execute(\"select value from meta where key='word_df_count'\").fetchone()[0], c.execute('select count(*) from chunks').fetchone()[0])", store])
+        let pair = counts.stdout.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        #expect(pair.count == 2 && pair.first == pair.last, "\(counts.stdout) \(counts.stderr)")
+    }
+
+    @Test("three ingests of the same folder at once all succeed, and the store matches one ingest's")
+    func concurrentIngestsOfSameFiles() throws {
+        let dir = temporaryFolder()
+        for i in 0..<80 { write(dir + "/docs/doc\(i).md", "# Doc \(i)\n\n" + String(repeating: "gamma\(i) tile words ", count: 1500)) }
+        for i in 0..<80 { write(dir + "/docs/k\(i).c", "/* kernel \(i) */\nvoid k\(i)(float *y) { y[0] = \(i); }\n") }
+        let store = dir + "/kb.sqlite"
+        // Started by one shell, so they overlap (processes started one by one from here often did not).
+        let script = (0..<3).map { "\"$1\" ingest --store \"$2\" \"$3\" --json > \"$3.\($0).json\" 2>&1 & p\($0)=$!" }.joined(separator: "; ")
+            + "; s=0; for p in $p0 $p1 $p2; do wait $p || s=1; done; exit $s"
+        let all = try run("/bin/bash", ["-c", script, "sh", kbBinary, store, dir + "/docs"])
+        let outputs = (0..<3).map { (try? String(contentsOfFile: dir + "/docs.\($0).json", encoding: .utf8)) ?? "" }
+        #expect(all.status == 0, "\(outputs)")
+        let reports = outputs.map { json($0)["report"] as? [String: Any] ?? [:] }
+        // Every file was written by one of them at least, and none failed.
+        #expect(reports.reduce(0) { $0 + ($1["added"] as? Int ?? 0) } == 160, "\(outputs)")
+        #expect(reports.allSatisfy { $0["failed"] as? Int == 0 }, "\(outputs)")
+        let single = dir + "/single.sqlite"
+        #expect(try kb(["ingest", dir + "/docs"], store: single).status == 0)
+        // Same documents, chunks and word frequencies as one ingest alone: no process wrote over another's counts.
+        let facts = "import sqlite3,sys,hashlib\nfor p in sys.argv[1:]:\n c=sqlite3.connect(p)\n "
+            + "print(c.execute('select count(*) from documents').fetchone()[0], c.execute('select count(*) from chunks').fetchone()[0], "
+            + "c.execute(\"select value from meta where key='word_df_count'\").fetchone()[0], "
+            + "hashlib.sha1(c.execute(\"select value from meta where key='word_df'\").fetchone()[0]).hexdigest(), "
+            + "c.execute('pragma integrity_check').fetchone()[0])"
+        let check = try run("/usr/bin/env", ["python3", "-c", facts, store, single])
+        let lines = check.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2, "\(check.stderr)")
+        #expect(lines.first?.hasPrefix("160 160 160 ") == true, "\(lines)")
+        #expect(lines.first?.hasSuffix(" ok") == true, "\(lines)")
+        #expect(lines.first == lines.last, "\(lines)")
+        let q = try kb(["query", "gamma79", "--json"], store: store)
+        #expect(((json(q.stdout)["hits"] as? [[String: Any]])?.first?["path"] as? String)?.hasSuffix("doc79.md") == true, "\(q.stdout)")
     }
 
     @Test("kill -9 in the middle of an ingest leaves a store that opens, and a re-run completes")
