@@ -302,7 +302,7 @@ public final class IngestService {
                                          warnings: warnings, existing: existing[url], hash: Self.contentHash(text.text),
                                          embedder: store.embedder, force: options.force || !store.embedderMatches)
             } catch {
-                outcome = .failed(error)
+                outcome = Self.outcome(of: error)
             }
             let embedded = Self.embed([outcome], df: df, dfCount: dfCount, embedder: store.embedder)
             let wrote = try write(embedded, df: &df, dfCount: &dfCount, report: &report,
@@ -473,14 +473,20 @@ public final class IngestService {
                                              existing: existing[file.path], hash: hash, embedder: embedder, force: force)
                 }
             } catch {
-                switch error {
-                case .empty, .binary, .unsupportedType: outcome = .skipped(error)
-                default: outcome = .failed(error)
-                }
+                outcome = Self.outcome(of: error)
             }
             results.set(i, outcome)
         }
         return results.values()
+    }
+
+    /// An error reading one source as an outcome: empty, binary and unsupported sources are skipped, the rest failed
+    /// (files and URLs alike).
+    static func outcome(of error: CorpusError) -> Outcome {
+        switch error {
+        case .empty, .binary, .unsupportedType: .skipped(error)
+        default: .failed(error)
+        }
     }
 
     static func parse(_ text: SourceText, size: Int, modified: Double, warnings: [Diagnostic], existing: ExistingDocument?,

@@ -185,7 +185,7 @@ public final class QueryService {
         guard !searchTerms.isEmpty else {
             throw .invalidQuery(reason: "it has no searchable words (letters or digits); try e.g. kb query \"softmax avx512\"")
         }
-        let depth = query.mode == .hybrid ? self.depth : max(self.depth, limit)
+        let depth = query.mode == .hybrid ? max(1, self.depth) : max(self.depth, limit, 1)
         return try store.sql { () throws(SQLiteFailure) in
             try refreshCaches()
             let allowed = try allowedIDs(query.filters)

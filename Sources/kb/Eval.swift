@@ -38,6 +38,13 @@ struct Eval: ParsableCommand {
         for s in [weights, columns].compactMap({ $0 }) where s.split(separator: ",").compactMap({ Double($0) }).count != 3 {
             throw ValidationError("expected three comma-separated numbers, got '\(s)'")
         }
+        for (option, value) in [("--weights", weights), ("--columns", columns)] {
+            for part in value.map(Self.triple).map({ [$0.0, $0.1, $0.2] }) ?? [] {
+                try OptionChecks.number(part, option, in: 0...1000)
+            }
+        }
+        if let depth { try OptionChecks.integer(depth, "--depth", in: 1...10_000) }
+        if let rrfK { try OptionChecks.number(rrfK, "--rrf-k", in: 0...1_000_000) }
         if let fusion, FusionMethod(rawValue: fusion) == nil {
             throw ValidationError("--fusion must be one of \(FusionMethod.allCases.map(\.rawValue).joined(separator: ", ")), got '\(fusion)'")
         }

@@ -43,7 +43,12 @@ struct Generate: ParsableCommand {
         guard ["search", "llm", "exec"].contains(generator) else { throw ValidationError("--generator must be search, llm or exec") }
         if generator == "llm", endpoint == nil || model == nil { throw ValidationError("--generator llm needs --endpoint and --model") }
         if generator == "exec", command == nil { throw ValidationError("--generator exec needs --command") }
-        guard budget >= 1, time > 0, targetSOL > 0 else { throw ValidationError("--budget, --time and --target-sol must be positive") }
+        try OptionChecks.integer(budget, "--budget", in: 1...100_000)
+        try OptionChecks.number(time, "--time", in: 0.001...604_800, unit: " seconds")
+        try OptionChecks.number(targetSOL, "--target-sol", in: 0.001...1, unit: " (a fraction of the speed of light; 1 runs the whole budget)")
+        if let threads { try OptionChecks.integer(threads, "--threads", in: 1...OptionChecks.maxThreads) }
+        try OptionChecks.integer(budgetTokens, "--budget-tokens", in: 200...10_000_000)
+        try OptionChecks.integer(requestTimeout, "--request-timeout", in: 1...86_400)
     }
 
     func run() throws {

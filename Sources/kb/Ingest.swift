@@ -33,8 +33,9 @@ struct Ingest: ParsableCommand {
 
     func validate() throws {
         if sources.isEmpty { throw ValidationError("give at least one file, folder or URL to ingest") }
-        if maxFileSize <= 0 { throw ValidationError("--max-file-size must be positive") }
-        if !(batchMb > 0 && batchMb <= 1024) { throw ValidationError("--batch-mb must be between 0 and 1024") }
+        try OptionChecks.integer(maxFileSize, "--max-file-size", in: 1...(1 << 40))
+        try OptionChecks.number(batchMb, "--batch-mb", in: 0.001...1024, unit: " MB")
+        try OptionChecks.number(urlTimeout, "--url-timeout", in: 0.001...86_400, unit: " seconds")
     }
 
     func run() throws {
@@ -44,7 +45,7 @@ struct Ingest: ParsableCommand {
         ingestOptions.batchBytes = max(1, Int(batchMb * 1_048_576))
         ingestOptions.maxFileSize = maxFileSize
         ingestOptions.fetchLimits.maxBytes = maxFileSize
-        ingestOptions.fetchLimits.totalTimeoutMilliseconds = Int(urlTimeout * 1000)
+        ingestOptions.fetchLimits.totalTimeoutMilliseconds = Int((urlTimeout * 1000).rounded(.up))
         let report: IngestReport
         do {
             let store = try KnowledgeStore(path: options.storePath)

@@ -28,7 +28,8 @@ struct Prompt: ParsableCommand {
 
     func validate() throws {
         guard Backend(rawValue: backend) != nil else { throw ValidationError("--backend must be c-simd or opencl") }
-        guard budgetTokens >= 200 else { throw ValidationError("--budget-tokens must be at least 200") }
+        try OptionChecks.integer(budgetTokens, "--budget-tokens", in: 200...10_000_000)
+        if let threads { try OptionChecks.integer(threads, "--threads", in: 1...OptionChecks.maxThreads) }
     }
 
     func run() throws {

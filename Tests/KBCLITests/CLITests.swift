@@ -134,6 +134,28 @@ struct CLITests {
         #expect(badK.status != 0)
     }
 
+    @Test("numeric options out of range are usage errors naming the option, never a crash",
+          arguments: [
+              ["ingest", "x", "--url-timeout", "inf"], ["ingest", "x", "--url-timeout", "nan"], ["ingest", "x", "--url-timeout", "1e300"],
+              ["ingest", "x", "--url-timeout", "0"], ["ingest", "x", "--url-timeout", "-1"], ["ingest", "x", "--batch-mb", "nan"],
+              ["ingest", "x", "--max-file-size", "0"], ["eval", "--depth", "-1"], ["eval", "--depth", "0"], ["eval", "--rrf-k", "inf"],
+              ["eval", "--weights", "1,nan,0"], ["eval", "--columns", "1,-2,1"], ["query", "x", "-k", "0"],
+              ["generate", "--task", "rmsnorm", "--time", "inf"], ["generate", "--task", "rmsnorm", "--time", "1e300"],
+              ["generate", "--task", "rmsnorm", "--target-sol", "inf"], ["generate", "--task", "rmsnorm", "--target-sol", "0"],
+              ["generate", "--task", "rmsnorm", "--budget", "0"], ["generate", "--task", "rmsnorm", "--threads", "0"],
+              ["generate", "--task", "rmsnorm", "--request-timeout", "0"], ["verify", "--task", "rmsnorm", "x.c", "--threads", "-3"],
+              ["verify", "--task", "rmsnorm", "x.c", "--rounds", "1000000000"], ["prompt", "--task", "rmsnorm", "--threads", "0"],
+          ])
+    func numericOptions(_ arguments: [String]) throws {
+        let store = temporaryFolder() + "/kb.sqlite"
+        let r = try kb(arguments, store: store)
+        // kb's usage-error status (2), with the option named; not a trap (a signal, or status 132/133).
+        #expect(r.status == 2, "\(arguments): \(r.status) \(r.stderr)")
+        let option = arguments.first { $0.hasPrefix("-") } ?? ""
+        #expect(r.stderr.contains(option == "-k" ? "-k" : option), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: store), "a usage error creates no store")
+    }
+
     @Test("URLs: fetched, and 404, 500, timeouts, refused connections, redirect loops and oversize reported")
     func urls() throws {
         let server = Process()
@@ -170,6 +192,9 @@ struct CLITests {
         #expect(result.status == 1)
         let report = json(result.stdout)["report"] as? [String: Any] ?? [:]
         #expect(report["added"] as? Int == 2)
+        // Binary and unsupported answers are skipped, as such files are; the six others failed.
+        #expect(report["skipped"] as? Int == 2)
+        #expect(report["failed"] as? Int == 6)
         let messages = (report["diagnostics"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }.joined(separator: "\n")
         #expect(messages.contains("HTTP 404"))
         #expect(messages.contains("HTTP 500"))
