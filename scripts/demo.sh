@@ -21,8 +21,16 @@ echo '$ kb hw   (measured once, then cached in the store)'
 "$KB" hw
 echo '$ kb tasks'
 "$KB" tasks
-echo '$ kb verify --task layernorm corpus/kernels/c/layernorm_avx512.c'
-"$KB" verify --task layernorm corpus/kernels/c/layernorm_avx512.c
+# The AVX-512 layernorm where this CPU runs AVX-512, else the AVX2 rmsnorm, else the portable scalar one.
+if grep -qw avx512bw /proc/cpuinfo && grep -qw avx512vl /proc/cpuinfo; then
+    verify_task=layernorm; verify_file=corpus/kernels/c/layernorm_avx512.c
+elif grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo; then
+    verify_task=rmsnorm; verify_file=corpus/kernels/c/rmsnorm_avx2.c
+else
+    verify_task=layernorm; verify_file=corpus/kernels/c/layernorm_scalar.c
+fi
+echo "\$ kb verify --task $verify_task $verify_file"
+"$KB" verify --task "$verify_task" "$verify_file"
 echo '$ kb generate --task rmsnorm --budget 4 --time 60'
 "$KB" generate --task rmsnorm --budget 4 --time 60 --out kb-out
 echo "kb is at $KB; add it to your PATH or run it from there. The generated kernel and its report are in kb-out/rmsnorm/c-simd/."

@@ -197,7 +197,9 @@ struct LoopTests {
         let broken = scalar.replacingOccurrences(of: "+ (double)beta[c]", with: "").replacingOccurrences(of: "+ beta[c]", with: "")
         #expect(broken != scalar)
         write(dir + "/kernels/layernorm_plain.c", "/* layernorm normalization layernorm kernel avx512 simd layernorm normalization */\n" + broken)
-        write(dir + "/kernels/layernorm_avx512.c", try String(contentsOfFile: repository + "/corpus/kernels/c/layernorm_avx512.c", encoding: .utf8))
+        // (The scalar one where this CPU cannot run AVX-512.)
+        let good = HostISA.hasAVX512 ? "layernorm_avx512.c" : "layernorm_scalar.c"
+        write(dir + "/kernels/" + good, try String(contentsOfFile: repository + "/corpus/kernels/c/" + good, encoding: .utf8))
         let store = try KnowledgeStore(path: dir + "/kb.sqlite")
         _ = try IngestService(store: store).ingest([dir + "/kernels"])
         let task = try Lab.catalog.load("layernorm")

@@ -329,6 +329,13 @@ struct CLITests {
         let r = try run("/bin/bash", [packageRoot + "/scripts/check-corpus.sh"])
         #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
         #expect(r.stdout.contains("0 failed"))
+        // Every C kernel and every task's scalar reference was compiled, none skipped on x86-64.
+        let fm = FileManager.default
+        let kernels = try fm.contentsOfDirectory(atPath: packageRoot + "/corpus/kernels/c").filter { $0.hasSuffix(".c") }.count
+        let references = try fm.contentsOfDirectory(atPath: packageRoot + "/corpus/tasks")
+            .filter { fm.fileExists(atPath: packageRoot + "/corpus/tasks/\($0)/reference.c") }.count
+        #expect(references >= 19)
+        #expect(r.stdout.contains("c: \(kernels + references) passed, 0 failed, 0 skipped"), "\(r.stdout)")
     }
 }
 

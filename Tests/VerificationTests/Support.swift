@@ -74,4 +74,9 @@ struct RedTeamKernel: CustomTestStringConvertible, Sendable {
             return RedTeamKernel(file: dir + "/" + name, stage: stage, code: code)
         }
     }()
+
+    /// The red-team kernels this CPU can run (those rejected before running, at the screen, always).
+    static let runnable: [RedTeamKernel] = all.filter { kernel in
+        kernel.stage == "screen" || HostISA.canRun(source: (try? String(contentsOfFile: kernel.file, encoding: .utf8)) ?? "")
+    }
 }
