@@ -95,6 +95,24 @@ struct CLITests {
         #expect((first["path"] as? String)?.isEmpty == false)
         #expect(first["startLine"] is Int)
 
+        // Every identifier query of both labelled sets whose best answer is a definition (a chunk named by the
+        // identifier: a function, an intrinsic's reference entry, a trace id) ranks that chunk first.
+        var identifierQueries = 0
+        for set in ["queries", "dev-queries"] {
+            let lines = try String(contentsOfFile: packageRoot + "/bench/eval/\(set).jsonl", encoding: .utf8).split(separator: "\n")
+            for line in lines {
+                let q = json(String(line))
+                guard q["type"] as? String == "identifier", let text = q["query"] as? String else { continue }
+                let best = (q["relevant"] as? [[String: Any]] ?? []).first { $0["grade"] as? Int == 2 }
+                guard let symbol = best?["symbol"] as? String else { continue }
+                identifierQueries += 1
+                let r = try kb(["query", text, "--json", "-k", "1"], store: store)
+                let first = (json(r.stdout)["hits"] as? [[String: Any]])?.first
+                #expect(first?["symbol"] as? String == symbol, "\(text): first is \(first?["symbol"] ?? first?["title"] ?? "nothing")")
+            }
+        }
+        #expect(identifierQueries >= 20)
+
         let text = try kb(["query", "_mm512_stream_ps"], store: store)
         #expect(text.stdout.contains("1. "))
         #expect(text.stdout.contains("_mm512_stream_ps"))
