@@ -29,6 +29,8 @@ let package = Package(
             name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
         // libcurl is loaded on first use (dlopen), not linked; the target needs only its header (libcurl4-openssl-dev).
+        // Hence a C target of its own rather than a system-library target, which would link libcurl and its ~25
+        // shared libraries into every kb process (~10 ms on each `kb query`, measured; docs/usage.md).
         .target(name: "CCurl", path: "Sources/CCurl"),
         .systemLibrary(
             name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",

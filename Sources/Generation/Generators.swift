@@ -15,6 +15,7 @@ public enum GenerationError: Error, Sendable, CustomStringConvertible {
     /// The options make no sense.
     case usage(String)
 
+    /// What went wrong and what to do, for a person.
     public var description: String {
         switch self {
         case .generator(let s): return "generator: \(s)"
@@ -137,6 +138,7 @@ public struct ExecGenerator: KernelGenerator {
     public var command: String
     /// Seconds per call.
     public var timeout: Double
+    /// The generator's name in traces and reports.
     public var name: String { "exec" }
 
     /// A generator running `command`.
@@ -145,6 +147,7 @@ public struct ExecGenerator: KernelGenerator {
         self.timeout = timeout
     }
 
+    /// Runs the command with the prompt on stdin and takes the kernel from the code in its output.
     public mutating func next(_ context: GenerationContext) throws(GenerationError) -> Draft? {
         let prompt: SynthesizedPrompt
         do { prompt = try context.synthesizer.synthesize(feedback: context.feedback, budgetTokens: context.budgetTokens) } catch { throw .lab(error.description) }

@@ -54,6 +54,7 @@ public struct LLMGenerator: KernelGenerator {
     public private(set) var cacheHits = 0
     /// Sleeps between retries (tests shorten it).
     public var sleep: @Sendable (Double) -> Void = { s in usleep(UInt32(min(s, 60) * 1_000_000)) }
+    /// The generator's name in traces and reports.
     public var name: String { "llm" }
 
     static let namespace = "llm-reply"
@@ -69,6 +70,7 @@ public struct LLMGenerator: KernelGenerator {
         var usage: Usage
     }
 
+    /// Asks the endpoint for the next kernel and takes the code block from its reply.
     public mutating func next(_ context: GenerationContext) throws(GenerationError) -> Draft? {
         let prompt: SynthesizedPrompt
         do { prompt = try context.synthesizer.synthesize(feedback: context.feedback, budgetTokens: context.budgetTokens) } catch { throw .lab(error.description) }

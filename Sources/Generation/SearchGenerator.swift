@@ -23,7 +23,9 @@ public struct SearchGenerator: KernelGenerator {
         /// Parameter grid, in declaration order.
         public var parameters: [(name: String, values: [String])]
 
+        /// Templates are equal when their source and text are.
         public static func == (a: Template, b: Template) -> Bool { a.source == b.source && a.text == b.text }
+        /// Hashes the source and text.
         public func hash(into h: inout Hasher) { h.combine(source); h.combine(text) }
 
         /// Default settings.
@@ -73,6 +75,7 @@ public struct SearchGenerator: KernelGenerator {
         public var solFraction: Double?
     }
 
+    /// The generator's name in traces and reports.
     public var name: String { "search" }
     let store: KnowledgeStore
     let fingerprint: String
@@ -181,6 +184,8 @@ public struct SearchGenerator: KernelGenerator {
         return String(source[..<lineStart]) + indent + pragma + clause + "\n" + String(source[lineStart...])
     }
 
+    /// The next untried draft: one-parameter neighbours of the best template attempts first, then the queued
+    /// exemplars and template variants; nil when none is left.
     public mutating func next(_ context: GenerationContext) throws(GenerationError) -> Draft? {
         if !prepared { try prepare(context) }
         for a in context.attempts { tried.insert(a.sourceHash) }

@@ -12,6 +12,7 @@ public enum LabError: Error, Sendable, CustomStringConvertible {
     /// A file could not be read or written.
     case io(path: String, reason: String)
 
+    /// What went wrong and what to do, for a person.
     public var description: String {
         switch self {
         case .store(let e): return e.description

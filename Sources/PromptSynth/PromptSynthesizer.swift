@@ -149,7 +149,7 @@ public struct PromptSynthesizer {
     }
 
     /// Records an outcome for the exemplar from `source`.
-    public func credit(_ source: String, report: VerificationReport) throws(RetrievalError) {
+    public func credit(_ source: String, report: VerificationReport) throws(PromptSynthError) {
         var v = value(of: source)
         v.uses += 1
         if report.verdict == .accepted {
@@ -159,19 +159,22 @@ public struct PromptSynthesizer {
                 v.bestSpeedup = max(v.bestSpeedup, p.speedup ?? 0)
             }
         }
-        if let data = try? JSONEncoder().encode(v) { try store.putArtifact(namespace: Self.valueNamespace, key: source, value: Array(data)) }
+        if let data = try? JSONEncoder().encode(v) {
+            try PromptSynthError.fromStore { () throws(RetrievalError) in try store.putArtifact(namespace: Self.valueNamespace, key: source, value: Array(data)) }
+        }
     }
 
     /// Kernel exemplars for the task: hybrid retrieval filtered by backend and op (then ISA when it helps),
     /// deduplicated by file, ranked by relevance and earned value.
-    public func exemplars(limit: Int = 4) throws(RetrievalError) -> [Exemplar] {
+    public func exemplars(limit: Int = 4) throws(PromptSynthError) -> [Exemplar] {
         let service = QueryService(store: store)
         let text = "\(task.name) \(task.family) \(task.entry) kernel " + (backend == .openCL ? "work-group local memory" : "\(hardware?.isa ?? "avx512") simd")
         var filters = QueryFilters(kind: .kernel, backend: backend.rawValue, op: opTag)
-        var hits = try service.search(SearchQuery(text: text, filters: filters, limit: 48)).hits
+        var hits = try PromptSynthError.fromStore { () throws(RetrievalError) in try service.search(SearchQuery(text: text, filters: filters, limit: 48)).hits }
         if hits.isEmpty {
             filters.op = nil
-            hits = try service.search(SearchQuery(text: text, filters: filters, limit: 48)).hits
+            let widened = filters
+            hits = try PromptSynthError.fromStore { () throws(RetrievalError) in try service.search(SearchQuery(text: text, filters: widened, limit: 48)).hits }
         }
         // One exemplar per file: by source and by displayed path (the same corpus ingested from two checkouts).
         var seen = Set<String>()
@@ -190,9 +193,11 @@ public struct PromptSynthesizer {
     }
 
     /// Doc excerpts for the task.
-    public func docs(limit: Int = 3) throws(RetrievalError) -> [SearchHit] {
+    public func docs(limit: Int = 3) throws(PromptSynthError) -> [SearchHit] {
         let text = "\(task.name) \(task.family) optimization " + (backend == .openCL ? "OpenCL work-group" : "SIMD cache bandwidth speed of light")
-        return try QueryService(store: store).search(SearchQuery(text: text, filters: QueryFilters(kind: .doc), limit: limit)).hits
+        return try PromptSynthError.fromStore { () throws(RetrievalError) in
+            try QueryService(store: store).search(SearchQuery(text: text, filters: QueryFilters(kind: .doc), limit: limit)).hits
+        }
     }
 
     /// Speed-of-light time (ms) at the first benchmark shape, with the bound.
@@ -203,7 +208,7 @@ public struct PromptSynthesizer {
     }
 
     /// The prompt: sections by priority within `budgetTokens`, deterministic for the same store and inputs.
-    public func synthesize(feedback: [AttemptFeedback], budgetTokens: Int = 6000) throws(RetrievalError) -> SynthesizedPrompt {
+    public func synthesize(feedback: [AttemptFeedback], budgetTokens: Int = 6000) throws(PromptSynthError) -> SynthesizedPrompt {
         var sections: [PromptSection] = []
         func add(_ id: String, _ title: String, _ priority: Int, _ text: String, _ citations: [Int64] = []) {
             sections.append(PromptSection(id: id, title: title, priority: priority, text: text, citations: citations, tokens: Self.tokens(text), truncated: false))

@@ -1,4 +1,3 @@
-import CSQLite
 public import Corpus
 import Dispatch
 import Foundation

@@ -2,7 +2,6 @@ import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
-import CProcessSupport
 
 /// What the CPU is and what it measurably does: ISA, caches, DRAM bandwidth and peak FP32 throughput.
 ///
@@ -320,7 +319,7 @@ public struct HardwareProbe: Sendable {
 
     /// CPUs this process may run on.
     public static func usableCPUs() -> Int {
-        let n = Int(kb_usable_cpus())
+        let n = CPUAffinity.usableCPUs()
         if n > 0 { return n }
         return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }

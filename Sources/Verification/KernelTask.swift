@@ -39,11 +39,13 @@ public struct KernelTask: Sendable, Codable, Hashable {
         /// An expression over the shape symbols.
         case expression(String)
 
+        /// Decodes a dimension from a number or an expression string.
         public init(from decoder: any Decoder) throws {
             let c = try decoder.singleValueContainer()
             if let d = try? c.decode(Double.self) { self = .number(d) } else { self = .expression(try c.decode(String.self)) }
         }
 
+        /// Encodes a dimension as it was written.
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.singleValueContainer()
             switch self {

@@ -18,6 +18,7 @@ public enum VerificationError: Error, Sendable, Equatable, CustomStringConvertib
     /// The arguments make no sense (e.g. zero threads).
     case usage(String)
 
+    /// What went wrong and what to do, for a person.
     public var description: String {
         switch self {
         case .invalidTask(let field, let reason):
