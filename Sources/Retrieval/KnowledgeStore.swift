@@ -49,7 +49,7 @@ public final class KnowledgeStore {
             }
         }
         do {
-            db = try Database(path: path, readOnly: readOnly, create: !readOnly)
+            db = try Self.open(path: path, readOnly: readOnly)
         } catch {
             if error.primaryCode == SQLiteCode.cantOpen, !readOnly, access((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent, W_OK) != 0 {
                 throw .readOnly(path: path)
@@ -95,6 +95,22 @@ public final class KnowledgeStore {
             throw RetrievalError.from(f, path: path)
         } catch {
             throw .sqlite(path: path, code: -1, message: "\(error)")
+        }
+    }
+
+    /// Opens the database. A read-only open of a store in a folder this process cannot write (a shared store on a
+    /// read-only mount, another user's store) cannot create the WAL index SQLite needs; when no WAL file holds
+    /// changes beside it, the file is complete and is opened as immutable instead.
+    static func open(path: String, readOnly: Bool) throws(SQLiteFailure) -> Database {
+        let db = try Database(path: path, readOnly: readOnly, create: !readOnly)
+        guard readOnly else { return db }
+        do {
+            _ = try db.scalarInt("PRAGMA user_version")
+            return db
+        } catch where error.primaryCode == SQLiteCode.readOnly || error.primaryCode == SQLiteCode.cantOpen {
+            let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+            guard wal == 0 else { throw error }
+            return try Database(path: path, readOnly: true, create: false, immutable: true)
         }
     }
 

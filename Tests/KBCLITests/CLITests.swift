@@ -329,8 +329,11 @@ struct CLITests {
         }
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
+        // It was killed, not finished: the signal ended it, with part of the files stored.
+        #expect(p.terminationReason == .uncaughtSignal && p.terminationStatus == SIGKILL, "the ingest ended before the kill")
         let stats = try kb(["stats", "--json"], store: store)
         #expect(stats.status == 0, "\(stats.stderr)")
+        #expect((json(stats.stdout)["documents"] as? Int ?? 400) < 400, "\(stats.stdout)")
         let rerun = try kb(["ingest", dir + "/c", "--json"], store: store)
         #expect(rerun.status == 0, "\(rerun.stderr)")
         let after = try kb(["stats", "--json"], store: store)

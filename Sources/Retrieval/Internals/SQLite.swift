@@ -15,12 +15,29 @@ final class Database {
     let path: String
     private var statementCache: [String: Statement] = [:]
 
-    /// Opens (and with `create`, creates) the database at `path`.
-    init(path: String, readOnly: Bool, create: Bool) throws(SQLiteFailure) {
+    /// Opens (and with `create`, creates) the database at `path`. `immutable` opens it read-only without any locking
+    /// or WAL files, for a file nothing can change (in a folder this process cannot write).
+    init(path: String, readOnly: Bool, create: Bool, immutable: Bool = false) throws(SQLiteFailure) {
         var db: OpaquePointer?
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
-        flags |= readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0))
-        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        flags |= readOnly || immutable ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0))
+        var name = path
+        if immutable {
+            flags |= SQLITE_OPEN_URI
+            // A URI path escapes %, ? and # (and spaces, for clarity).
+            var escaped = ""
+            for ch in path.unicodeScalars {
+                switch ch {
+                case "%": escaped += "%25"
+                case "?": escaped += "%3f"
+                case "#": escaped += "%23"
+                case " ": escaped += "%20"
+                default: escaped.unicodeScalars.append(ch)
+                }
+            }
+            name = "file:" + (path.hasPrefix("/") ? "" : "./") + escaped + "?immutable=1"
+        }
+        let rc = sqlite3_open_v2(name, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
             if let db { sqlite3_close_v2(db) }
