@@ -64,6 +64,10 @@ public struct TraceFields: Sendable, Hashable, Codable {
     public var stage: String?
     /// Median kernel time in milliseconds.
     public var medianMs: Double?
+    /// 10th percentile kernel time in milliseconds.
+    public var p10Ms: Double?
+    /// 90th percentile kernel time in milliseconds.
+    public var p90Ms: Double?
     /// Baseline time in milliseconds.
     public var baselineMs: Double?
     /// Speed-of-light time in milliseconds.

@@ -71,6 +71,8 @@ public struct TraceReader: Sendable {
                             outcome: o["outcome"]?.string ?? "")
         f.stage = o["stage"]?.string
         f.medianMs = num("median_ms", in: timings, path: "timings.median_ms")
+        f.p10Ms = num("p10_ms", in: timings, path: "timings.p10_ms")
+        f.p90Ms = num("p90_ms", in: timings, path: "timings.p90_ms")
         f.baselineMs = num("baseline_ms", in: timings, path: "timings.baseline_ms")
         f.solMs = num("sol_ms", in: timings, path: "timings.sol_ms")
         f.speedup = num("speedup", in: o, path: "speedup")
@@ -91,6 +93,7 @@ public struct TraceReader: Sendable {
         }
         var timing: [String] = []
         if let m = f.medianMs { timing.append("median \(Self.fmt(m)) ms") }
+        if let lo = f.p10Ms, let hi = f.p90Ms { timing.append("p10–p90 \(Self.fmt(lo))–\(Self.fmt(hi)) ms") }
         if let b = f.baselineMs { timing.append("baseline \(Self.fmt(b)) ms") }
         if let s = f.solMs { timing.append("speed of light \(Self.fmt(s)) ms") }
         if let s = f.speedup { timing.append("speedup \(Self.fmt(s))x") }

@@ -705,13 +705,14 @@ public final class IngestService {
             if ordinal < p.vectors.count { written.append((chunkID, p.vectors[ordinal].0, p.vectors[ordinal].1)) }
             if let t = chunk.metadata.trace {
                 try db.prepare("""
-                    INSERT INTO traces(chunk_id, task, backend, outcome, stage, median_ms, baseline_ms, sol_ms, speedup, sol_fraction, sol_score, threads)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO traces(chunk_id, task, backend, outcome, stage, median_ms, baseline_ms, sol_ms, speedup, sol_fraction, sol_score, threads, p10_ms, p90_ms)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """).run([.int(chunkID), .text(t.task), .text(t.backend), .text(t.outcome), t.stage.map { .text($0) } ?? .null,
                               t.medianMs.map { .double($0) } ?? .null, t.baselineMs.map { .double($0) } ?? .null,
                               t.solMs.map { .double($0) } ?? .null, t.speedup.map { .double($0) } ?? .null,
                               t.solFraction.map { .double($0) } ?? .null, t.solScore.map { .double($0) } ?? .null,
-                              t.threads.map { .int(Int64($0)) } ?? .null])
+                              t.threads.map { .int(Int64($0)) } ?? .null, t.p10Ms.map { .double($0) } ?? .null,
+                              t.p90Ms.map { .double($0) } ?? .null])
             }
         }
     }

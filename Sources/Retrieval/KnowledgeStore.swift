@@ -16,7 +16,7 @@ public final class KnowledgeStore {
     /// The schema version this kb writes (`PRAGMA user_version`).
     public static var schemaVersion: Int { Schema.currentVersion }
     /// Bumped by the chunker when its output changes, so unchanged files are re-chunked once.
-    public static let parserVersion = 5
+    public static let parserVersion = 6
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {

@@ -1,7 +1,7 @@
 /// The store's schema and its forward migrations (`PRAGMA user_version` holds the applied version).
 enum Schema {
     /// The schema version this kb writes.
-    static let currentVersion = 6
+    static let currentVersion = 7
 
     /// Migrations: element `i` upgrades version `i` to `i + 1`.
     static let migrations: [String] = [
@@ -106,6 +106,12 @@ enum Schema {
         """
         DROP TABLE IF EXISTS vectors;
         INSERT OR REPLACE INTO meta(key, value) VALUES('chunk_id_high_water', (SELECT coalesce(max(id), 0) FROM chunks));
+        """,
+        // v7: a trace's 10th and 90th percentile times are columns too (the parser version moved on with it, so the
+        // next ingest fills them for stored traces).
+        """
+        ALTER TABLE traces ADD COLUMN p10_ms REAL;
+        ALTER TABLE traces ADD COLUMN p90_ms REAL;
         """,
     ]
 }

@@ -63,6 +63,7 @@ public enum TextReports {
         if let t = m.trace {
             var f = ["task=\(t.task)", "backend=\(t.backend)", "outcome=\(t.outcome)"]
             if let v = t.medianMs { f.append("median_ms=\(v)") }
+            if let lo = t.p10Ms, let hi = t.p90Ms { f.append("p10_ms=\(lo)"); f.append("p90_ms=\(hi)") }
             if let v = t.speedup { f.append("speedup=\(v)") }
             if let v = t.solFraction { f.append("sol_fraction=\(v)") }
             add("trace", f)

@@ -24,6 +24,8 @@ struct MetadataJSONTests {
             $0.trace = TraceFields(task: "soft\"max/x", backend: "opencl", outcome: "rejected", stage: "numerics",
                                    medianMs: 0.1, baselineMs: 2.0, solMs: 1e-7, speedup: 123456789.125, solFraction: -0.0,
                                    solScore: 1e21, threads: 16)
+            $0.trace?.p10Ms = 0.095
+            $0.trace?.p90Ms = 0.125
         },
         metadata {
             $0.trace = TraceFields(task: "t", backend: "b", outcome: "o", medianMs: 0.30000000000000004, baselineMs: .leastNonzeroMagnitude,

@@ -1,7 +1,7 @@
 import Corpus
 import Foundation
 import KBTestSupport
-import Retrieval
+@testable import Retrieval
 import Testing
 
 
@@ -89,6 +89,35 @@ struct StoreTests {
         let stats = try store.statistics()
         #expect(stats.documents == 4)
         #expect(stats.traces == 2)
+    }
+
+    @Test("a trace's numeric fields are stored as columns, as written; a value of the wrong type is left out with a warning")
+    func traceColumns() throws {
+        let dir = temporaryFolder()
+        write(dir + "/t/runs.jsonl", """
+            {"id":"a1","task":"rmsnorm","backend":"c-simd","outcome":"accepted","stage":"performance","hardware":{"threads":8},"timings":{"median_ms":1.25,"p10_ms":1.2,"p90_ms":1.5,"baseline_ms":9.5,"sol_ms":0.75},"speedup":7.6,"sol_fraction":0.6,"sol_score":0.81}
+            {"id":"a2","task":"softmax","backend":"opencl","outcome":"rejected","timings":{"median_ms":"fast"}}
+            """)
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        let report = try IngestService(store: store).ingest([dir + "/t"])
+        #expect(report.chunks == 2)
+        #expect(report.diagnostics.contains { $0.field == "timings.median_ms" && $0.line == 2 && $0.message.contains("expected a number") }, "\(report.diagnostics)")
+        let s = try store.db.prepare("""
+            SELECT t.task, t.backend, t.outcome, t.stage, t.median_ms, t.p10_ms, t.p90_ms, t.baseline_ms, t.sol_ms, t.speedup,
+                   t.sol_fraction, t.sol_score, t.threads
+            FROM traces t JOIN chunks c ON c.id = t.chunk_id ORDER BY c.symbol
+            """)
+        #expect(try s.step())
+        #expect([s.text(0), s.text(1), s.text(2), s.text(3)] == ["rmsnorm", "c-simd", "accepted", "performance"])
+        #expect((Int32(4)...11).map { s.double($0) } == [1.25, 1.2, 1.5, 9.5, 0.75, 7.6, 0.6, 0.81])
+        #expect(s.int(12) == 8)
+        #expect(try s.step())
+        #expect(s.text(0) == "softmax" && s.isNull(4) && s.isNull(5) && s.isNull(12))
+        #expect(try s.step() == false)
+        // The percentiles are in the chunk's text too, for retrieval and for people.
+        let shown = try QueryService(store: store).search(SearchQuery(text: "rmsnorm accepted", filters: QueryFilters(kind: .trace)))
+        let chunk = try store.chunk(id: try #require(shown.hits.first?.id))
+        #expect(chunk.chunk.text.contains("p10–p90 1.2–1.5 ms"), "\(chunk.chunk.text)")
     }
 
     @Test("filters restrict every leg", arguments: RetrievalMode.allCases)

@@ -82,7 +82,7 @@ enum MetadataJSON {
         members.append(("backend", "\"" + t.backend))
         guard number("baselineMs", t.baselineMs), number("medianMs", t.medianMs) else { return nil }
         members.append(("outcome", "\"" + t.outcome))
-        guard number("solFraction", t.solFraction), number("solMs", t.solMs), number("solScore", t.solScore),
+        guard number("p10Ms", t.p10Ms), number("p90Ms", t.p90Ms), number("solFraction", t.solFraction), number("solMs", t.solMs), number("solScore", t.solScore),
               number("speedup", t.speedup) else { return nil }
         if let stage = t.stage { members.append(("stage", "\"" + stage)) }
         members.append(("task", "\"" + t.task))
