@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Installs the system packages kb needs on Debian/Ubuntu (apt). Idempotent: installs only what is missing.
 set -euo pipefail
+if ! command -v swift >/dev/null 2>&1; then
+  echo "setup: no Swift toolchain on PATH; kb needs Swift 6 (https://www.swift.org/install/linux/), then run this again" >&2
+  exit 1
+fi
 packages=(pkg-config libsqlite3-dev libcurl4-openssl-dev libxml2-dev ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo gcc libc6-dev binutils python3 python3-venv)
 missing=()
 for p in "${packages[@]}"; do

@@ -33,7 +33,7 @@ public struct IngestReport: Sendable, Codable {
     public var skipped = 0
     /// Sources that failed (unreadable, malformed, network errors).
     public var failed = 0
-    /// Documents removed by `--prune`.
+    /// Documents removed: by `--prune`, or because their file is now empty or binary.
     public var removed = 0
     /// Bytes of source read and indexed.
     public var bytes = 0
@@ -136,7 +136,8 @@ public final class IngestService {
         case prepared(Prepared, [Diagnostic])
         case unchangedContent(source: String, size: Int, modified: Double)
         case failed(CorpusError)
-        case skipped(CorpusError)
+        /// Skipped (empty, binary, unsupported); `source` is the document's identity where it has one.
+        case skipped(CorpusError, source: String?)
     }
 
     struct ExistingDocument: Sendable {
@@ -302,7 +303,7 @@ public final class IngestService {
                                          warnings: warnings, existing: existing[url], hash: Self.contentHash(text.text),
                                          embedder: store.embedder, force: options.force || !store.embedderMatches)
             } catch {
-                outcome = Self.outcome(of: error)
+                outcome = Self.outcome(of: error, source: url)
             }
             let embedded = Self.embed([outcome], df: df, dfCount: dfCount, embedder: store.embedder)
             let wrote = try write(embedded, df: &df, dfCount: &dfCount, report: &report,
@@ -316,7 +317,7 @@ public final class IngestService {
 
         if options.prune {
             let removed = try prune(roots: paths.map { Self.absolute($0) }, seen: Set(files.map(\.path)), df: &df, dfCount: &dfCount)
-            report.removed = removed
+            report.removed += removed
             changed = changed || removed > 0
         }
         let finishStart = Date()
@@ -473,7 +474,7 @@ public final class IngestService {
                                              existing: existing[file.path], hash: hash, embedder: embedder, force: force)
                 }
             } catch {
-                outcome = Self.outcome(of: error)
+                outcome = Self.outcome(of: error, source: file.path)
             }
             results.set(i, outcome)
         }
@@ -482,9 +483,9 @@ public final class IngestService {
 
     /// An error reading one source as an outcome: empty, binary and unsupported sources are skipped, the rest failed
     /// (files and URLs alike).
-    static func outcome(of error: CorpusError) -> Outcome {
+    static func outcome(of error: CorpusError, source: String?) -> Outcome {
         switch error {
-        case .empty, .binary, .unsupportedType: .skipped(error)
+        case .empty, .binary, .unsupportedType: .skipped(error, source: source)
         default: .failed(error)
         }
     }
@@ -572,15 +573,23 @@ public final class IngestService {
             case .failed(let e):
                 report.failed += 1
                 report.diagnostics.append(e.diagnostic(.error))
-            case .skipped(let e):
+            case .skipped(let e, _):
                 report.skipped += 1
                 report.diagnostics.append(e.diagnostic(.warning))
+            }
+        }
+        // Sources now empty or binary: nothing left to index, so a stored version of them goes.
+        let emptied: [String] = outcomes.compactMap {
+            guard case .skipped(let e, let source?) = $0 else { return nil }
+            switch e {
+            case .empty, .binary: return source
+            default: return nil
             }
         }
         let touchUnchanged: [(String, Int, Double)] = outcomes.compactMap {
             if case .unchangedContent(let s, let size, let m) = $0 { return (s, size, m) } else { return nil }
         }
-        guard !prepared.isEmpty || !touchUnchanged.isEmpty else { return false }
+        guard !prepared.isEmpty || !touchUnchanged.isEmpty || !emptied.isEmpty else { return false }
         let snapshotDF = df, snapshotCount = dfCount, snapshotBase = frequencyBase
         var written: [(id: Int64, scale: Float, data: [UInt8])] = []
         do {
@@ -589,7 +598,21 @@ public final class IngestService {
                     try store.db.prepare("UPDATE documents SET size = ?, mtime = ? WHERE source = ?")
                         .run([.int(Int64(size)), .double(modified), .text(source)])
                 }
-                guard !prepared.isEmpty else { return }
+                var removedHere = 0
+                if !emptied.isEmpty {
+                    let find = try store.db.prepare("SELECT id FROM documents WHERE source = ?")
+                    for source in emptied {
+                        try find.bind([.text(source)])
+                        let id = try find.step() ? find.int(0) : nil
+                        find.reset()
+                        guard let id else { continue }
+                        try forgetWords(ofDocument: id, df: &df, dfCount: &dfCount)
+                        try deleteDocument(id)
+                        removedHere += 1
+                    }
+                    report.removed += removedHere
+                }
+                guard !prepared.isEmpty || removedHere > 0 else { return }
                 // Chunk ids only grow (a high-water mark survives deletes), so the vector file, keyed by chunk id,
                 // can never hand a deleted chunk's vector to a new one.
                 var nextChunkID = max(try store.metaInt("chunk_id_high_water"),

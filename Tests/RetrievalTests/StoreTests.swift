@@ -91,6 +91,22 @@ struct StoreTests {
         #expect(stats.traces == 2)
     }
 
+    @Test("a stored file that becomes empty or binary loses its chunks (skipped and counted as removed)", arguments: ["", "\u{0}\u{1}binary\u{0}"])
+    func fileEmptied(content: String) throws {
+        let dir = temporaryFolder()
+        let store = try ingestedSampleStore(dir)
+        let q = QueryService(store: store)
+        #expect(try q.search(SearchQuery(text: "variance in one pass")).hits.first?.title == "Welford's algorithm")
+        write(dir + "/c/docs/numerics.md", content)
+        let report = try IngestService(store: store).ingest([dir + "/c"])
+        #expect(report.skipped == 1 && report.removed == 1 && report.failed == 0, "\(report)")
+        #expect(try store.statistics().documents == 3)
+        #expect(try QueryService(store: store).search(SearchQuery(text: "Welford variance", mode: .bm25)).hits.allSatisfy { !$0.path.hasSuffix("numerics.md") })
+        // Again: nothing more to remove, and the file stays skipped.
+        let again = try IngestService(store: store).ingest([dir + "/c"])
+        #expect(again.skipped == 1 && again.removed == 0)
+    }
+
     @Test("a trace's numeric fields are stored as columns, as written; a value of the wrong type is left out with a warning")
     func traceColumns() throws {
         let dir = temporaryFolder()
