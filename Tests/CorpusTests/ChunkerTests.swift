@@ -7,6 +7,20 @@ func source(_ text: String, _ path: String, _ format: DocumentFormat? = nil) -> 
 
 @Suite("Code chunking")
 struct CodeChunkerTests {
+    @Test("the ISA is inferred from the intrinsics used, for every family kb tags", arguments: [
+        ("float s(const float *x) { __m128 v = _mm_loadu_ps(x); v = _mm_add_ps(v, v); return _mm_cvtss_f32(v); }", ["sse"]),
+        ("float s(const float *x) { __m256 v = _mm256_loadu_ps(x); return _mm256_cvtss_f32(_mm256_fmadd_ps(v, v, v)); }", ["avx2"]),
+        ("void s(float *y, __m256 v) { _mm256_mask_storeu_ps(y, 0x0f, v); }", ["avx512", "avx2"]),  // AVX-512VL on ymm
+        ("float s(const float *x) { float32x4_t v = vld1q_f32(x); return vaddvq_f32(vmulq_f32(v, v)); }", ["neon"]),
+        ("float s(const float *x, long n) { svbool_t p = svwhilelt_b32(0, n); svfloat32_t v = svld1_f32(p, x); return svaddv_f32(p, v); }", ["sve"]),
+        ("typedef float v8 __attribute__((vector_size(32))); float s(v8 a) { return a[0]; }", ["vector-ext"]),
+        ("float s(const float *x) { return x[0] + x[1]; }", []),
+    ])
+    func isa(code: String, expected: [String]) {
+        let doc = CodeChunker().chunk(source(code, "kernels/s.c"))
+        #expect(doc.chunks.first?.metadata.isa == expected, "\(doc.chunks.first?.metadata.intrinsics ?? [])")
+    }
+
     @Test("one chunk per function, leading comments attached, structs and prototypes not functions")
     func functions() {
         let text = """

@@ -30,6 +30,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             except Exception:
                 pass
             return
+        if self.path == "/stream.md":
+            # No Content-Length: the body ends when the connection closes (HTTP/1.0), so only counting the bytes
+            # as they arrive can stop it.
+            self.send_response(200); self.send_header("Content-Type", "text/markdown"); self.end_headers()
+            try:
+                self.wfile.write(b"# Stream\n\n")
+                for _ in range(48):
+                    self.wfile.write(b"y" * 65536)
+            except Exception:
+                pass
+            return
         status, ctype, body = ROUTES.get(self.path, (404, "text/plain", b"no route"))
         self.send_response(status); self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body))); self.end_headers()

@@ -206,19 +206,20 @@ struct CLITests {
         let store = temporaryFolder() + "/kb.sqlite"
         let result = try kb(["ingest", "--url-timeout", "1.5", "--max-file-size", "1000000", "--json",
                              base + "/doc.md", base + "/page", base + "/missing", base + "/error", base + "/slow",
-                             base + "/loop", base + "/big.md", base + "/binary.md", base + "/blob.bin", "http://127.0.0.1:\(closedPort)/x.md"], store: store)
+                             base + "/loop", base + "/big.md", base + "/stream.md", base + "/binary.md", base + "/blob.bin", "http://127.0.0.1:\(closedPort)/x.md"], store: store)
         #expect(result.status == 1)
         let report = json(result.stdout)["report"] as? [String: Any] ?? [:]
         #expect(report["added"] as? Int == 2)
-        // Binary and unsupported answers are skipped, as such files are; the six others failed.
+        // Binary and unsupported answers are skipped, as such files are; the seven others failed.
         #expect(report["skipped"] as? Int == 2)
-        #expect(report["failed"] as? Int == 6)
+        #expect(report["failed"] as? Int == 7)
         let messages = (report["diagnostics"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }.joined(separator: "\n")
         #expect(messages.contains("HTTP 404"))
         #expect(messages.contains("HTTP 500"))
         #expect(messages.contains("timed out"))
         #expect(messages.contains("redirects"))
-        #expect(messages.contains("exceeds the 1000000-byte limit"))
+        // Both oversize answers are stopped: the one announcing its length and the one that does not.
+        #expect(messages.components(separatedBy: "exceeds the 1000000-byte limit").count == 3, "\(messages)")
         #expect(messages.contains("binary file skipped"))
         #expect(messages.contains("unsupported file type"))
         #expect(messages.contains("Couldn't connect") || messages.contains("refused"))
@@ -273,6 +274,68 @@ struct CLITests {
             + "print(c.execute(\"select value from meta where key='word_df_count'\").fetchone()[0], c.execute('select count(*) from chunks').fetchone()[0])", store])
         let pair = counts.stdout.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         #expect(pair.count == 2 && pair.first == pair.last, "\(counts.stdout) \(counts.stderr)")
+    }
+
+    @Test("on a terminal: a progress bar, a summary and highlighted terms; piped: plain text and silence on stderr",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    func terminalOutput() throws {
+        let dir = temporaryFolder()
+        for i in 0..<30 { write(dir + "/docs/d\(i).md", "# Doc \(i)\n\nsoftmax tiling words \(i)\n") }
+        let store = dir + "/kb.sqlite"
+        // script(1) runs the command on a pseudo-terminal (stdout and stderr both on it).
+        func onTerminal(_ command: String, noColor: Bool = false) throws -> String {
+            var env = ProcessInfo.processInfo.environment
+            env.removeValue(forKey: "NO_COLOR")
+            if noColor { env["NO_COLOR"] = "1" }
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+            p.arguments = ["-qec", command, "/dev/null"]
+            p.environment = env
+            let out = Pipe()
+            p.standardOutput = out
+            p.standardInput = FileHandle.nullDevice
+            try p.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+        let ingest = try onTerminal("'\(kbBinary)' ingest --store '\(store)' '\(dir)/docs'")
+        #expect(ingest.contains("\r\u{1B}[K") && ingest.contains("█") && ingest.contains("30/30"), "progress bar: \(ingest.debugDescription)")
+        #expect(ingest.contains("ingested into \(store): 30 added, 0 updated, 0 unchanged, 0 skipped, 0 failed"), "\(ingest)")
+        let query = try onTerminal("'\(kbBinary)' query --store '\(store)' softmax -k 1")
+        #expect(query.contains("\u{1B}[1;33msoftmax\u{1B}[0m"), "highlight: \(query.debugDescription)")
+        let plain = try onTerminal("'\(kbBinary)' query --store '\(store)' softmax -k 1", noColor: true)
+        #expect(!plain.contains("\u{1B}[") && plain.contains("softmax"), "NO_COLOR: \(plain.debugDescription)")
+        // Piped: no progress, no escape codes; the summary on stdout.
+        write(dir + "/docs/d30.md", "# Doc 30\n\nnew\n")
+        let piped = try kb(["ingest", dir + "/docs"], store: store)
+        #expect(piped.stderr.isEmpty, "\(piped.stderr)")
+        #expect(!piped.stdout.contains("\u{1B}["))
+        #expect(piped.stdout.contains("1 added, 0 updated, 30 unchanged"), "\(piped.stdout)")
+        let quiet = try kb(["ingest", dir + "/docs", "-q"], store: store)
+        #expect(quiet.stdout.isEmpty && quiet.stderr.isEmpty)
+    }
+
+    @Test("query filters: --op, --isa, --kind, --lang and --backend keep only matching chunks", arguments: [
+        ["--op", "softmax"], ["--isa", "avx2"], ["--kind", "trace"], ["--lang", "opencl"], ["--backend", "c-simd"],
+    ])
+    func queryFilters(_ filter: [String]) throws {
+        let store = temporaryFolder() + "/kb.sqlite"
+        #expect(try kb(["ingest", packageRoot + "/corpus", "-q"], store: store).status == 0)
+        let r = try kb(["query", "kernel max sum tile", "-k", "20", "--json"] + filter, store: store)
+        let hits = json(r.stdout)["hits"] as? [[String: Any]] ?? []
+        #expect(hits.count >= 2, "\(filter): \(r.stderr)")
+        for hit in hits {
+            let ok: Bool
+            switch filter[0] {
+            case "--op": ok = (hit["ops"] as? [String] ?? []).contains(filter[1])
+            case "--isa": ok = (hit["isa"] as? [String] ?? []).contains(filter[1])
+            case "--kind": ok = hit["kind"] as? String == filter[1]
+            case "--lang": ok = hit["language"] as? String == filter[1]
+            default: ok = hit["backend"] as? String == filter[1]
+            }
+            #expect(ok, "\(filter): \(hit["path"] ?? "") \(hit["ops"] ?? "") \(hit["isa"] ?? "")")
+        }
     }
 
     @Test("three ingests of the same folder at once all succeed, and the store matches one ingest's")
