@@ -93,7 +93,6 @@ public struct TraceReader: Sendable {
         }
         var timing: [String] = []
         if let m = f.medianMs { timing.append("median \(Self.fmt(m)) ms") }
-        if let lo = f.p10Ms, let hi = f.p90Ms { timing.append("p10–p90 \(Self.fmt(lo))–\(Self.fmt(hi)) ms") }
         if let b = f.baselineMs { timing.append("baseline \(Self.fmt(b)) ms") }
         if let s = f.solMs { timing.append("speed of light \(Self.fmt(s)) ms") }
         if let s = f.speedup { timing.append("speedup \(Self.fmt(s))x") }

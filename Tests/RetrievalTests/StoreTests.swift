@@ -130,10 +130,10 @@ struct StoreTests {
         #expect(try s.step())
         #expect(s.text(0) == "softmax" && s.isNull(4) && s.isNull(5) && s.isNull(12))
         #expect(try s.step() == false)
-        // The percentiles are in the chunk's text too, for retrieval and for people.
+        // And in the chunk's metadata, which kb show prints.
         let shown = try QueryService(store: store).search(SearchQuery(text: "rmsnorm accepted", filters: QueryFilters(kind: .trace)))
         let chunk = try store.chunk(id: try #require(shown.hits.first?.id))
-        #expect(chunk.chunk.text.contains("p10–p90 1.2–1.5 ms"), "\(chunk.chunk.text)")
+        #expect(chunk.chunk.metadata.trace?.p10Ms == 1.2 && chunk.chunk.metadata.trace?.p90Ms == 1.5)
     }
 
     @Test("filters restrict every leg", arguments: RetrievalMode.allCases)
