@@ -98,9 +98,10 @@ public final class KnowledgeStore {
         }
     }
 
-    /// Opens the database. A read-only open of a store in a folder this process cannot write (a shared store on a
-    /// read-only mount, another user's store) cannot create the WAL index SQLite needs; when no WAL file holds
-    /// changes beside it, the file is complete and is opened as immutable instead.
+    /// Opens the database. A read-only open of a store in a folder this process cannot write cannot create the WAL
+    /// index (`-shm`) SQLite reads a WAL store through. On a read-only mount nothing can change the file, so with no
+    /// WAL file holding changes beside it, it is opened as immutable. Anywhere else its owner may write to it at any
+    /// moment, and an immutable reader would then see pages of two versions: that is refused with what to do.
     static func open(path: String, readOnly: Bool) throws(SQLiteFailure) -> Database {
         let db = try Database(path: path, readOnly: readOnly, create: !readOnly)
         guard readOnly else { return db }
@@ -109,8 +110,14 @@ public final class KnowledgeStore {
             return db
         } catch where error.primaryCode == SQLiteCode.readOnly || error.primaryCode == SQLiteCode.cantOpen {
             let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
-            guard wal == 0 else { throw error }
-            return try Database(path: path, readOnly: true, create: false, immutable: true)
+            if wal == 0, MountFlags.isReadOnlyMount(path) {
+                return try Database(path: path, readOnly: true, create: false, immutable: true)
+            }
+            let folder = (path as NSString).deletingLastPathComponent
+            throw SQLiteFailure(code: SQLiteCode.cantOpen, message: "reading it needs its WAL index (\(path)-shm), which "
+                + "this user cannot create in \(folder.isEmpty ? "." : folder) (SQLite reads a store that others may be "
+                + "writing only through it); make the folder writable for this user, or copy the store and its .vectors "
+                + "file to a folder that is", sql: "open")
         }
     }
 

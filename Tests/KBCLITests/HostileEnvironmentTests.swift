@@ -61,7 +61,7 @@ struct HostileEnvironmentTests {
         #expect(((json(q.stdout)["hits"] as? [[String: Any]])?.first?["path"] as? String) == "docs/welford.md", "\(q.stdout)")
     }
 
-    @Test("a read-only store: ingest is refused with what to do, nothing changes, and queries still answer",
+    @Test("a store this user cannot write: ingest and query are refused with what to do, and nothing changes",
           .enabled(if: Unprivileged.available))
     func readOnlyStore() throws {
         let dir = temporaryFolder()
@@ -80,17 +80,34 @@ struct HostileEnvironmentTests {
         #expect(ingest.stderr.contains("--store"), "the message says what to do: \(ingest.stderr)")
         #expect(FileManager.default.contents(atPath: store) == before, "the store is unchanged")
 
-        // A store in a folder this user cannot write (a shared store on a read-only mount) still answers queries,
-        // with its vector file and, when that is missing, without it.
+        // Reading it needs the WAL index SQLite would create beside it, and its owner may write at any moment:
+        // refused, saying what to do (an immutable read could see pages of two versions).
+        let query = try Unprivileged.kb(["query", "--store", store, "matmul tile L1"])
+        #expect(query.status == 1)
+        #expect(query.stderr.contains("which this user cannot create in \(dir)/store"), "\(query.stderr)")
+        #expect(query.stderr.contains("make the folder writable for this user, or copy the store"), "\(query.stderr)")
+    }
+
+    @Test("a store on a read-only mount answers queries, with its vector file and without it",
+          .enabled(if: privateTmpfsAvailable))
+    func readOnlyMount() throws {
+        let dir = temporaryFolder()
+        smallCorpus(dir + "/docs")
+        let store = dir + "/store/kb.sqlite"
+        #expect(try kb(["ingest", dir + "/docs", "-q"], store: store).status == 0)
+        // The store's folder bind-mounted read-only over itself in a private mount namespace: nothing can change it.
+        let script = """
+            mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 90
+            touch "$1/probe" 2>/dev/null && exit 91
+            "$2" query --store "$1/kb.sqlite" "matmul tile L1" --json -k 1 > "$3" 2>&1 || exit 92
+            """
         for round in 0..<2 {
-            let q = try Unprivileged.kb(["query", "--store", store, "matmul tile L1", "--json", "-k", "1"])
-            #expect(q.status == 0, "round \(round): \(q.stderr)")
-            #expect(((json(q.stdout)["hits"] as? [[String: Any]])?.first?["path"] as? String) == "docs/tiling.md", "round \(round): \(q.stdout)")
-            let stats = try Unprivileged.kb(["stats", "--store", store, "--json"])
-            #expect(json(stats.stdout)["documents"] as? Int == 3, "round \(round): \(stats.stderr)")
-            chmod(dir + "/store", 0o755)
+            let out = dir + "/query-\(round).json"
+            let r = try run("/usr/bin/unshare", ["-Urm", "/bin/bash", "-c", script, "bash", dir + "/store", kbBinary, out])
+            let answer = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+            #expect(r.status == 0, "round \(round): status \(r.status) \(r.stderr) \(answer)")
+            #expect(((json(answer)["hits"] as? [[String: Any]])?.first?["path"] as? String) == "docs/tiling.md", "round \(round): \(answer)")
             try? FileManager.default.removeItem(atPath: store + ".vectors")
-            chmod(dir + "/store", 0o555)
         }
     }
 

@@ -35,7 +35,8 @@ final class Database {
                 default: escaped.unicodeScalars.append(ch)
                 }
             }
-            name = "file:" + (path.hasPrefix("/") ? "" : "./") + escaped + "?immutable=1"
+            // An absolute path gets an empty authority (`file:///a/b`), so one starting with `//` is not read as a host.
+            name = (path.hasPrefix("/") ? "file://" : "file:./") + escaped + "?immutable=1"
         }
         let rc = sqlite3_open_v2(name, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
