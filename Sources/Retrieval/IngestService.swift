@@ -663,10 +663,17 @@ public final class IngestService {
     func saveFrequencies(_ df: inout [Int32], count dfCount: inout Int) throws(SQLiteFailure) {
         let base = frequencyBase
         if !base.replace, base.saved.count == df.count, base.shortfall.count == df.count {
-            let (stored, storedCount) = try store.loadDocumentFrequencies()
+            let (stored, storedCount) = try store.loadDocumentFrequencies(raw: true)
             if stored.count == df.count {
-                for i in df.indices { df[i] = max(0, stored[i] &+ (df[i] &- base.saved[i] &- base.shortfall[i])) }
-                dfCount = max(0, storedCount + dfCount - base.savedCount - base.shortfallCount)
+                // Saved unclamped, so a removal another ingest has not counted yet cancels out once it has.
+                var sums = stored
+                for i in sums.indices { sums[i] = stored[i] &+ (df[i] &- base.saved[i] &- base.shortfall[i]) }
+                let count = storedCount + dfCount - base.savedCount - base.shortfallCount
+                try store.saveDocumentFrequencies(sums, count: count)
+                for i in df.indices { df[i] = max(0, sums[i]) }
+                dfCount = max(0, count)
+                frequencyBase = FrequencyBase(saved: df, count: dfCount)
+                return
             }
         }
         try store.saveDocumentFrequencies(df, count: dfCount)

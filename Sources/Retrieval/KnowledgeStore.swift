@@ -51,7 +51,7 @@ public final class KnowledgeStore {
         do {
             db = try Self.open(path: path, readOnly: readOnly)
         } catch {
-            if error.primaryCode == SQLiteCode.cantOpen, !readOnly, access((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent, W_OK) != 0 {
+            if error.primaryCode == SQLiteCode.cantOpen, !readOnly, !FileManager.default.isWritableFile(atPath: (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent) {
                 throw .readOnly(path: path)
             }
             throw RetrievalError.from(error, path: path)
@@ -221,17 +221,21 @@ public final class KnowledgeStore {
     /// The store's generation: bumped by every ingest that changes content.
     func generation() throws(SQLiteFailure) -> Int64 { try metaInt("generation") }
 
-    /// Hashed word document frequencies and the number of chunks they were counted over.
-    func loadDocumentFrequencies() throws(SQLiteFailure) -> (df: [Int32], count: Int) {
+    /// The stored word document frequencies. Concurrent ingests save their changes as sums that may dip below zero
+    /// for a while (one removed words another had not yet counted); `raw` keeps those, otherwise they read as zero.
+    func loadDocumentFrequencies(raw: Bool = false) throws(SQLiteFailure) -> (df: [Int32], count: Int) {
         let s = try db.prepare("SELECT value FROM meta WHERE key = 'word_df'")
         defer { s.reset() }
         var df = [Int32](repeating: 0, count: embedder.dfBuckets)
         if try s.step() {
-            s.withBlob(0) { raw in
-                if raw.count == df.count * 4 { df.withUnsafeMutableBytes { $0.copyMemory(from: raw) } }
+            s.withBlob(0) { bytes in
+                if bytes.count == df.count * 4 { df.withUnsafeMutableBytes { $0.copyMemory(from: bytes) } }
             }
         }
-        return (df, Int(try metaInt("word_df_count")))
+        let count = Int(try metaInt("word_df_count"))
+        if raw { return (df, count) }
+        for i in df.indices where df[i] < 0 { df[i] = 0 }
+        return (df, max(0, count))
     }
 
     func saveDocumentFrequencies(_ df: [Int32], count: Int) throws(SQLiteFailure) {

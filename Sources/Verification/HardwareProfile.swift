@@ -321,6 +321,6 @@ public struct HardwareProbe: Sendable {
     public static func usableCPUs() -> Int {
         let n = CPUAffinity.usableCPUs()
         if n > 0 { return n }
-        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        return max(1, CPUAffinity.onlineCPUs())
     }
 }

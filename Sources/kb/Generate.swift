@@ -45,7 +45,7 @@ struct Generate: ParsableCommand {
         if generator == "exec", command == nil { throw ValidationError("--generator exec needs --command") }
         try OptionChecks.integer(budget, "--budget", in: 1...100_000)
         try OptionChecks.number(time, "--time", in: 0.001...604_800, unit: " seconds")
-        try OptionChecks.number(targetSOL, "--target-sol", in: 0.001...1, unit: " (a fraction of the speed of light; 1 runs the whole budget)")
+        try OptionChecks.number(targetSOL, "--target-sol", in: 0.001...100, unit: " (a fraction of the speed of light; a measured fraction can exceed 1 when the speed of light is estimated low, so set a large value to use the whole budget)")
         if let threads { try OptionChecks.integer(threads, "--threads", in: 1...OptionChecks.maxThreads) }
         try OptionChecks.integer(budgetTokens, "--budget-tokens", in: 200...10_000_000)
         try OptionChecks.integer(requestTimeout, "--request-timeout", in: 1...86_400)
