@@ -598,14 +598,18 @@ public final class IngestService {
                     try store.db.prepare("UPDATE documents SET size = ?, mtime = ? WHERE source = ?")
                         .run([.int(Int64(size)), .double(modified), .text(source)])
                 }
+                // Stored documents are looked up here, inside the transaction, not taken from the map read when the
+                // ingest began: another ingest of the same files may have written or removed them since.
+                let lookup = try store.db.prepare("SELECT id FROM documents WHERE source = ?")
+                func storedID(_ source: String) throws(SQLiteFailure) -> Int64? {
+                    try lookup.bind([.text(source)])
+                    defer { lookup.reset() }
+                    return try lookup.step() ? lookup.int(0) : nil
+                }
                 var removedHere = 0
                 if !emptied.isEmpty {
-                    let find = try store.db.prepare("SELECT id FROM documents WHERE source = ?")
                     for source in emptied {
-                        try find.bind([.text(source)])
-                        let id = try find.step() ? find.int(0) : nil
-                        find.reset()
-                        guard let id else { continue }
+                        guard let id = try storedID(source) else { continue }
                         try forgetWords(ofDocument: id, df: &df, dfCount: &dfCount)
                         try deleteDocument(id)
                         removedHere += 1
@@ -617,15 +621,9 @@ public final class IngestService {
                 // can never hand a deleted chunk's vector to a new one.
                 var nextChunkID = max(try store.metaInt("chunk_id_high_water"),
                                       try store.db.scalarInt("SELECT max(id) FROM chunks") ?? 0) + 1
-                let lookup = try store.db.prepare("SELECT id FROM documents WHERE source = ?")
                 for (p, diagnostics) in prepared {
-                    // The stored document is looked up here, inside the transaction, not taken from the map read when
-                    // the ingest began: another ingest of the same files may have written it since.
-                    try lookup.bind([.text(p.source)])
-                    let storedID = try lookup.step() ? lookup.int(0) : nil
-                    lookup.reset()
                     // Document frequencies: the replaced document's words out, the new ones in.
-                    if let storedID {
+                    if let storedID = try storedID(p.source) {
                         try forgetWords(ofDocument: storedID, df: &df, dfCount: &dfCount)
                         try deleteDocument(storedID)
                         report.updated += 1
