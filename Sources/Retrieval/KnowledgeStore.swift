@@ -11,6 +11,8 @@ public final class KnowledgeStore {
     /// The store file.
     public let path: String
     let db: Database
+    /// The vector index whose token counts BM25 reads (see `installRowLengths`).
+    private var rowLengthsOwner: VectorIndex?
     /// The embedder whose vectors this store holds.
     public let embedder: HashedEmbedder
     /// The schema version this kb writes (`PRAGMA user_version`).
@@ -379,6 +381,7 @@ public final class KnowledgeStore {
         let id = try storeID()
         if let mapped = VectorIndex.map(path: vectorFilePath, storeID: id, generation: gen, dimension: embedder.dimension,
                                         buckets: embedder.dfBuckets) {
+            installRowLengths(of: mapped)
             return mapped
         }
         let (arrays, dfCount, snapshotGeneration) = try db.readTransaction { () throws(SQLiteFailure) in
@@ -389,7 +392,56 @@ public final class KnowledgeStore {
             _ = VectorIndex.write(path: vectorFilePath, storeID: id, generation: snapshotGeneration,
                                   dimension: embedder.dimension, arrays: arrays, dfCount: dfCount)
         }
-        return VectorIndex.inMemory(arrays, dimension: embedder.dimension, generation: snapshotGeneration, dfCount: dfCount)
+        let index = VectorIndex.inMemory(arrays, dimension: embedder.dimension, generation: snapshotGeneration, dfCount: dfCount)
+        installRowLengths(of: index)
+        return index
+    }
+
+    /// Lets BM25 read row sizes from `index`'s token counts (kept alive here until the next index replaces it). A
+    /// chunk's text never changes under its id (ids are never reused), so a count is right whenever its id is in the
+    /// index; rows it lacks (written since it was read) are sized by FTS5 itself.
+    func installRowLengths(of index: VectorIndex) {
+        db.installRowLengths(rowids: index.ids, tokens: index.tokens)
+        rowLengthsOwner = index
+    }
+
+    /// The FTS token count of every chunk in `ids` (ascending), from FTS5's own per-row sizes (`UInt32.max` where it
+    /// has none).
+    func tokenCounts(of ids: [Int64]) throws(SQLiteFailure) -> [UInt32] {
+        var out = [UInt32](repeating: .max, count: ids.count)
+        let rows = try db.prepare("SELECT id, sz FROM chunks_fts_docsize ORDER BY id")
+        var k = 0
+        while try rows.step() {
+            let id = rows.int(0)
+            while k < ids.count, ids[k] < id { k += 1 }
+            guard k < ids.count else { break }
+            guard ids[k] == id else { continue }
+            out[k] = rows.withBlob(1) { Self.sumOfVarints($0) }
+            k += 1
+        }
+        return out
+    }
+
+    /// The sum of the SQLite varints in `bytes` (an FTS5 docsize record: one token count per column), capped below
+    /// `UInt32.max`; `UInt32.max` when the record is malformed.
+    static func sumOfVarints(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        var total: UInt64 = 0
+        var i = 0
+        while i < bytes.count {
+            var value: UInt64 = 0
+            var n = 0
+            while true {
+                guard i < bytes.count else { return .max }
+                let b = bytes[i]
+                i += 1
+                n += 1
+                if n == 9 { value = (value << 8) | UInt64(b); break }
+                value = (value << 7) | UInt64(b & 0x7F)
+                if b & 0x80 == 0 { break }
+            }
+            total = min(total &+ value, UInt64(UInt32.max - 1))
+        }
+        return UInt32(total)
     }
 
     /// The vectors of every chunk in the store, in id order, taken from `pending` (this ingest's), else the existing
@@ -406,10 +458,11 @@ public final class KnowledgeStore {
         var storeIDs: [Int64] = []
         let rows = try db.prepare("SELECT id FROM chunks ORDER BY id")
         while try rows.step() { storeIDs.append(rows.int(0)) }
+        let tokens = try tokenCounts(of: storeIDs)
         let (df, dfCount) = try loadDocumentFrequencies()
         let old = VectorIndex.map(path: vectorFilePath, storeID: try storeID(), generation: nil, dimension: embedder.dimension,
                                   buckets: embedder.dfBuckets)
-        var sources = VectorFileSources(dimension: embedder.dimension, storeIDs: storeIDs, df: df, dfCount: dfCount,
+        var sources = VectorFileSources(dimension: embedder.dimension, storeIDs: storeIDs, tokens: tokens, df: df, dfCount: dfCount,
                                         generation: try generation(), old: old, fresh: pending?.records())
         var missing: [Int64] = []
         sources.forEachSource { chunkID, source in if case .missing = source { missing.append(chunkID) } }
@@ -468,6 +521,8 @@ struct VectorFileSources {
     let dimension: Int
     /// Every chunk id in the store, ascending.
     let storeIDs: [Int64]
+    /// The FTS token count of each of `storeIDs`.
+    let tokens: [UInt32]
     let df: [Int32]
     let dfCount: Int
     /// The store generation the sources were read at.
@@ -516,6 +571,6 @@ struct VectorFileSources {
                 scales.append(0); data.append(contentsOf: repeatElement(0, count: d))
             }
         }
-        return VectorIndex.Arrays(ids: ids, scales: scales, data: data, df: df)
+        return VectorIndex.Arrays(ids: ids, scales: scales, data: data, df: df, tokens: tokens)
     }
 }

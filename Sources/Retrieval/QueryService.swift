@@ -329,7 +329,8 @@ public final class QueryService {
         let total = Double(chunkCount)
         guard total >= 1000 else { return (terms, []) }
         var dfs: [(term: String, df: Int)] = []
-        for t in terms { dfs.append((t, try documentFrequency(t))) }
+        let counts = try documentFrequencies(terms)
+        for (t, df) in zip(terms, counts) { dfs.append((t, df)) }
         dfs.sort { $0.df != $1.df ? $0.df < $1.df : $0.term < $1.term }
         var kept: [String] = [], dropped: [String] = []
         var postings = 0
@@ -346,6 +347,29 @@ public final class QueryService {
     /// lookup this replaced missed, keeping the commonest word of all as if it were the rarest), counted up to just
     /// past the posting budget, so a count costs at most that many postings. Past the budget a word is dropped
     /// unless it is the rarest, and only words that all exceed the budget are then told apart by name, not count.
+    ///
+    /// All terms are counted by one statement when the connection has kb's FTS5 functions (`kb_phrase_counts` walks
+    /// each term's rows inside FTS5; a `count(*)` per term stepped SQLite's VM once per row: ~3.6 ms of a 100k-chunk
+    /// query).
+    func documentFrequencies(_ terms: [String]) throws(SQLiteFailure) -> [Int] {
+        guard store.db.hasRankFunctions, !terms.isEmpty else { return try terms.map { t throws(SQLiteFailure) in try documentFrequency(t) } }
+        let match = terms.map(Self.ftsString).joined(separator: " OR ")
+        let s = try store.db.prepare("SELECT kb_phrase_counts(chunks_fts, ?) FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT 1")
+        try s.bind([.int(Int64(postingBudget + 1)), .text(match)])
+        defer { s.reset() }
+        // No row matches any term: every count is 0.
+        guard try s.step() else { return terms.map { _ in 0 } }
+        let counts: [Int] = s.withBlob(0) { raw in
+            (0..<(raw.count / 8)).map { Int(raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
+        }
+        guard counts.count == terms.count else { return try terms.map { t throws(SQLiteFailure) in try documentFrequency(t) } }
+        return counts
+    }
+
+    /// A term as an FTS5 string (one phrase of the tokens it holds).
+    static func ftsString(_ term: String) -> String { "\"" + term.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+
+    /// One term's count (see `documentFrequencies`), by a `count(*)` capped at the budget.
     func documentFrequency(_ term: String) throws(SQLiteFailure) -> Int {
         let phrase = "\"" + term.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         let cap = postingBudget + 1
@@ -356,15 +380,18 @@ public final class QueryService {
 
     func bm25Leg(_ terms: [String], filters: QueryFilters, depth: Int) throws(SQLiteFailure) -> [(Int64, Double)] {
         guard !terms.isEmpty else { return [] }
-        let match = terms.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " OR ")
+        let match = terms.map(Self.ftsString).joined(separator: " OR ")
         let (cond, binds) = Self.filterSQL(filters)
         let w = columnWeights
+        // kb_bm25 is FTS5's bm25() reading row sizes from the vector index's token counts instead of one docsize
+        // lookup per candidate row (two thirds of the leg's time at 100k chunks); the scores are the same.
+        let rank = store.db.hasRankFunctions ? "kb_bm25" : "bm25"
         let sql: String
         if cond.isEmpty {
-            sql = "SELECT rowid, bm25(chunks_fts, \(w.title), \(w.symbols), \(w.body)) AS s FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY s LIMIT ?"
+            sql = "SELECT rowid, \(rank)(chunks_fts, \(w.title), \(w.symbols), \(w.body)) AS s FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY s LIMIT ?"
         } else {
             sql = """
-                SELECT f.rowid, bm25(chunks_fts, \(w.title), \(w.symbols), \(w.body)) AS s
+                SELECT f.rowid, \(rank)(chunks_fts, \(w.title), \(w.symbols), \(w.body)) AS s
                 FROM chunks_fts f JOIN chunks c ON c.id = f.rowid
                 WHERE chunks_fts MATCH ? AND \(cond) ORDER BY s LIMIT ?
                 """

@@ -10,9 +10,11 @@ import Glibc
 /// lacks are embedded again from the store, and its vectors for chunks that no longer exist are dropped. Chunk ids
 /// are never reused (the store keeps a high-water mark), so a stale file never lends a vector to another chunk.
 ///
-/// Layout (little-endian): 64-byte header — magic `KBVEC001`, store id (16 bytes), generation, count, dimension,
+/// Layout (little-endian): 64-byte header — magic `KBVEC002`, store id (16 bytes), generation, count, dimension,
 /// word-df buckets, word-df document count (Int64 each) — then ids (Int64 × count), scales (Float × count),
-/// int8 data (dimension × count, padded to 4 bytes), word df (Int32 × buckets).
+/// int8 data (dimension × count, padded to 4 bytes), word df (Int32 × buckets), and each chunk's FTS token count
+/// (UInt32 × count; `UInt32.max` when unknown), which BM25 reads instead of a docsize lookup per candidate row.
+/// Files of the first format (`KBVEC001`, no token counts) are still read; the next ingest rewrites them.
 final class VectorIndex: @unchecked Sendable {
     let count: Int
     let dimension: Int
@@ -22,47 +24,60 @@ final class VectorIndex: @unchecked Sendable {
     let data: UnsafeBufferPointer<Int8>
     let df: UnsafeBufferPointer<Int32>
     let dfCount: Int
+    /// Each chunk's FTS token count (parallel to `ids`); nil in a file of the first format.
+    let tokens: UnsafeBufferPointer<UInt32>?
     private let owner: AnyObject
 
-    static let magic = Array("KBVEC001".utf8)
+    static let magic = Array("KBVEC002".utf8)
+    /// The first format's magic: the same sections without token counts.
+    static let magicWithoutTokens = Array("KBVEC001".utf8)
     static let headerSize = 64
 
     private init(count: Int, dimension: Int, generation: Int64, ids: UnsafeBufferPointer<Int64>,
                  scales: UnsafeBufferPointer<Float>, data: UnsafeBufferPointer<Int8>, df: UnsafeBufferPointer<Int32>,
-                 dfCount: Int, owner: AnyObject) {
+                 dfCount: Int, tokens: UnsafeBufferPointer<UInt32>?, owner: AnyObject) {
         self.count = count; self.dimension = dimension; self.generation = generation; self.ids = ids
-        self.scales = scales; self.data = data; self.df = df; self.dfCount = dfCount; self.owner = owner
+        self.scales = scales; self.data = data; self.df = df; self.dfCount = dfCount; self.tokens = tokens
+        self.owner = owner
     }
 
-    /// Byte offsets of the sections for `count` vectors.
-    static func layout(count: Int, dimension: Int, buckets: Int) -> (ids: Int, scales: Int, data: Int, df: Int, total: Int) {
+    /// Byte offsets of the sections for `count` vectors (`total` of the current format; the first format ends at
+    /// `tokens`).
+    static func layout(count: Int, dimension: Int, buckets: Int) -> (ids: Int, scales: Int, data: Int, df: Int, tokens: Int, total: Int) {
         let ids = headerSize
         let scales = ids + count * 8
         let data = scales + count * 4
         let df = data + (count * dimension + 3) / 4 * 4
-        return (ids, scales, data, df, df + buckets * 4)
+        let tokens = df + buckets * 4
+        return (ids, scales, data, df, tokens, tokens + count * 4)
     }
 
     /// Maps the file at `path` if it belongs to store `storeID` at `generation` (any generation when nil) with this shape.
     static func map(path: String, storeID: [UInt8], generation: Int64?, dimension: Int, buckets: Int) -> VectorIndex? {
         guard let file = MappedFile.open(path), file.bytes.count >= headerSize, let base = file.bytes.baseAddress else { return nil }
         func int(_ offset: Int) -> Int64 { base.loadUnaligned(fromByteOffset: offset, as: Int64.self) }
-        guard Array(file.bytes[0..<8]) == magic, Array(file.bytes[8..<24]) == storeID, generation.map({ int(24) == $0 }) ?? true,
-              int(40) == Int64(dimension), int(48) == Int64(buckets) else { return nil }
+        let fileMagic = Array(file.bytes[0..<8])
+        let hasTokens = fileMagic == magic
+        guard hasTokens || fileMagic == magicWithoutTokens, Array(file.bytes[8..<24]) == storeID,
+              generation.map({ int(24) == $0 }) ?? true, int(40) == Int64(dimension), int(48) == Int64(buckets) else { return nil }
         let generation = int(24)
         let count = Int(int(32))
+        guard count >= 0, count <= file.bytes.count else { return nil }
         let l = layout(count: count, dimension: dimension, buckets: buckets)
-        guard count >= 0, file.bytes.count == l.total else { return nil }
+        guard file.bytes.count == (hasTokens ? l.total : l.tokens) else { return nil }
         return VectorIndex(
             count: count, dimension: dimension, generation: generation,
             ids: UnsafeBufferPointer(start: (base + l.ids).assumingMemoryBound(to: Int64.self), count: count),
             scales: UnsafeBufferPointer(start: (base + l.scales).assumingMemoryBound(to: Float.self), count: count),
             data: UnsafeBufferPointer(start: (base + l.data).assumingMemoryBound(to: Int8.self), count: count * dimension),
             df: UnsafeBufferPointer(start: (base + l.df).assumingMemoryBound(to: Int32.self), count: buckets),
-            dfCount: Int(int(56)), owner: file)
+            dfCount: Int(int(56)),
+            tokens: hasTokens ? UnsafeBufferPointer(start: (base + l.tokens).assumingMemoryBound(to: UInt32.self), count: count) : nil,
+            owner: file)
     }
 
-    /// The generation written in the file at `path` when it belongs to store `storeID`.
+    /// The generation written in the file at `path` when it belongs to store `storeID` and has the current format
+    /// (a first-format file counts as missing, so the next ingest rewrites it).
     static func fileGeneration(path: String, storeID: [UInt8]) -> Int64? {
         guard let file = MappedFile.open(path, populate: false), file.bytes.count >= headerSize,
               Array(file.bytes[0..<8]) == magic, Array(file.bytes[8..<24]) == storeID else { return nil }
@@ -71,16 +86,19 @@ final class VectorIndex: @unchecked Sendable {
 
     /// Holds arrays read from the store (when the file is missing or stale).
     final class Arrays {
-        var ids: [Int64], scales: [Float], data: [Int8], df: [Int32]
-        init(ids: [Int64], scales: [Float], data: [Int8], df: [Int32]) { self.ids = ids; self.scales = scales; self.data = data; self.df = df }
+        var ids: [Int64], scales: [Float], data: [Int8], df: [Int32], tokens: [UInt32]
+        init(ids: [Int64], scales: [Float], data: [Int8], df: [Int32], tokens: [UInt32]) {
+            self.ids = ids; self.scales = scales; self.data = data; self.df = df; self.tokens = tokens
+        }
     }
 
     /// An index over arrays in memory.
     static func inMemory(_ a: Arrays, dimension: Int, generation: Int64, dfCount: Int) -> VectorIndex {
         let ids = a.ids.withUnsafeBufferPointer { $0 }, scales = a.scales.withUnsafeBufferPointer { $0 }
         let data = a.data.withUnsafeBufferPointer { $0 }, df = a.df.withUnsafeBufferPointer { $0 }
+        let tokens = a.tokens.count == a.ids.count ? a.tokens.withUnsafeBufferPointer { $0 } : nil
         return VectorIndex(count: a.ids.count, dimension: dimension, generation: generation, ids: ids, scales: scales,
-                           data: data, df: df, dfCount: dfCount, owner: a)
+                           data: data, df: df, dfCount: dfCount, tokens: tokens, owner: a)
     }
 
     /// Writes arrays as the file for store `storeID` at `generation`; false when it could not be written.
@@ -92,13 +110,16 @@ final class VectorIndex: @unchecked Sendable {
             withUnsafeBytes(of: v.littleEndian) { header.replaceSubrange((24 + i * 8)..<(32 + i * 8), with: $0) }
         }
         let padding = [UInt8](repeating: 0, count: (4 - a.data.count % 4) % 4)
+        let tokens = a.tokens.count == a.ids.count ? a.tokens : [UInt32](repeating: .max, count: a.ids.count)
         return header.withUnsafeBytes { h in
             a.ids.withUnsafeBytes { i in
                 a.scales.withUnsafeBytes { s in
                     a.data.withUnsafeBytes { d in
                         padding.withUnsafeBytes { p in
                             a.df.withUnsafeBytes { f in
-                                MappedFile.writeAtomically(path, parts: [h, i, s, d, p, f])
+                                tokens.withUnsafeBytes { t in
+                                    MappedFile.writeAtomically(path, parts: [h, i, s, d, p, f, t])
+                                }
                             }
                         }
                     }

@@ -1,3 +1,4 @@
+import CFTS5Rank
 import CSQLite
 
 /// A failed SQLite call: the result code, SQLite's message and the statement concerned.
@@ -14,6 +15,9 @@ final class Database {
     let handle: OpaquePointer
     let path: String
     private var statementCache: [String: Statement] = [:]
+    /// The row lengths kb's FTS5 functions read (`kb_bm25`, `kb_phrase_counts`), owned by the connection; nil when
+    /// FTS5 did not take the functions (queries then use FTS5's own `bm25()`).
+    private let rowLengths: UnsafeMutablePointer<kb_row_lengths>?
 
     /// Opens (and with `create`, creates) the database at `path`. `immutable` opens it read-only without any locking
     /// or WAL files, for a file nothing can change (in a folder this process cannot write).
@@ -47,6 +51,21 @@ final class Database {
         handle = db
         self.path = path
         sqlite3_extended_result_codes(db, 1)
+        rowLengths = kb_fts5_register(db)
+    }
+
+    /// Whether `kb_bm25` and `kb_phrase_counts` are available on this connection.
+    var hasRankFunctions: Bool { rowLengths != nil }
+
+    /// Points `kb_bm25` at the token counts of rows `rowids` (ascending; `tokens` parallel to them, `UInt32.max` for
+    /// unknown), or at none. The buffers must stay valid until the next call.
+    func installRowLengths(rowids: UnsafeBufferPointer<Int64>, tokens: UnsafeBufferPointer<UInt32>?) {
+        guard let rowLengths else { return }
+        guard let tokens, let r = rowids.baseAddress, let t = tokens.baseAddress, tokens.count == rowids.count else {
+            rowLengths.pointee = kb_row_lengths(rowids: nil, tokens: nil, count: 0)
+            return
+        }
+        rowLengths.pointee = kb_row_lengths(rowids: r, tokens: t, count: Int64(rowids.count))
     }
 
     deinit {
