@@ -7,8 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 targets=("${@:-10000 100000}")
 [ $# -gt 0 ] || targets=(10000 100000)
-swift build -c release --product kb >/dev/null
-swift build -c release --product kb-bench >/dev/null
+# As scripts/demo.sh builds kb: Swift's runtime linked statically (both products, so neither build undoes the other).
+swift build -c release --product kb --static-swift-stdlib >/dev/null
+swift build -c release --product kb-bench --static-swift-stdlib >/dev/null
 KB=$PWD/.build/release/kb
 BENCH=$PWD/.build/release/kb-bench
 mkdir -p bench/out

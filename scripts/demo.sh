@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-swift build -c release --product kb
+# Swift's runtime and Foundation linked into the binary: each kb process starts ~5 ms sooner (a whole `kb query`
+# 0.81x as long at 100k chunks; docs/BENCHMARKS.md).
+swift build -c release --product kb --static-swift-stdlib
 KB=.build/release/kb
 "$KB" ingest corpus
 "$KB" stats
