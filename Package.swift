@@ -36,10 +36,12 @@ let package = Package(
             name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]),
         .target(name: "CVectorScan", path: "Sources/CVectorScan"),
+        // The embedding's word splitting (hot on every ingest), in C.
+        .target(name: "CEmbedding", path: "Sources/CEmbedding"),
         // FTS5 auxiliary functions (BM25 with row sizes from memory, capped phrase counts), registered per connection.
         .target(name: "CFTS5Rank", dependencies: ["CSQLite"], path: "Sources/CFTS5Rank"),
         .target(name: "Corpus", dependencies: ["CCurl", "CLibXML2"], swiftSettings: strictness),
-        .target(name: "Retrieval", dependencies: ["Corpus", "CSQLite", "CVectorScan", "CFTS5Rank"], swiftSettings: strictness),
+        .target(name: "Retrieval", dependencies: ["Corpus", "CSQLite", "CVectorScan", "CFTS5Rank", "CEmbedding"], swiftSettings: strictness),
         .target(name: "CProcessSupport", path: "Sources/CProcessSupport"),
         .target(name: "Verification", dependencies: ["CProcessSupport"], exclude: ["CSources"], swiftSettings: strictness),
         .target(name: "KernelLab", dependencies: ["Retrieval", "Corpus", "Verification"], swiftSettings: strictness),

@@ -33,6 +33,21 @@ struct EmbedderTests {
         #expect(bag.counts[words.firstIndex(of: "enqueue")!] == 1)
     }
 
+    @Test("capital runs, digits, underscores and non-ASCII bytes split as documented")
+    func splittingRules() {
+        let bag = HashedEmbedder().words("HTTPServerError x86_64 AVX512F naïve getLocalID error, Error")
+        let words = bag.ranges.map { String(decoding: bag.bytes[$0], as: UTF8.self) }
+        #expect(words == ["http", "server", "error", "httpservererror", "x86", "64", "x86_64", "avx512f", "naïve", "get",
+                          "local", "id", "getlocalid"])
+        #expect(bag.counts == [1, 1, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1])
+        #expect(bag.ngramsWanted == [true, true, true, false, true, true, false, true, true, true, true, true, false])
+        // The hash is FNV-1a of the lower-cased bytes.
+        var h: UInt64 = 0xcbf29ce484222325
+        for b in "naïve".utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+        #expect(bag.hashes[8] == h)
+        #expect(HashedEmbedder().words("").count == 0 && HashedEmbedder().words(" ,;- ").count == 0)
+    }
+
     @Test("the cache gives exactly the vectors computed without it: across texts, a full cache, and a change of frequencies")
     func cacheIsTransparent() {
         let embedder = HashedEmbedder()
