@@ -1,3 +1,5 @@
+import Glibc
+
 /// Splitting of text and identifiers into the words kb indexes.
 public enum Tokens {
     /// C-family keywords and common type names that are never interesting identifiers.
@@ -107,7 +109,21 @@ public enum Tokens {
 extension String {
     /// The text's lines split at `\n` byte by byte (a `Character` split is several times slower); empty lines kept.
     public var lineArray: [String] {
-        utf8.split(separator: 10, omittingEmptySubsequences: false).map { String(Substring($0)) }
+        // memchr over the contiguous UTF-8 (splitting the UTF8View and converting each piece through Substring cost
+        // ~80 instructions a byte, 2 % of an ingest).
+        var text = self
+        return text.withUTF8 { bytes -> [String] in
+            guard let base = bytes.baseAddress else { return [""] }
+            var lines: [String] = []
+            var start = 0
+            while start <= bytes.count {
+                let rest = bytes.count - start
+                let end = memchr(base + start, 10, rest).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? bytes.count
+                lines.append(String(decoding: UnsafeBufferPointer(start: base + start, count: end - start), as: UTF8.self))
+                start = end + 1
+            }
+            return lines
+        }
     }
 }
 
