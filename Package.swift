@@ -40,7 +40,9 @@ let package = Package(
         .target(name: "CEmbedding", path: "Sources/CEmbedding"),
         // FTS5 auxiliary functions (BM25 with row sizes from memory, capped phrase counts), registered per connection.
         .target(name: "CFTS5Rank", dependencies: ["CSQLite"], path: "Sources/CFTS5Rank"),
-        .target(name: "Corpus", dependencies: ["CCurl", "CLibXML2"], swiftSettings: strictness),
+        // Counting many phrases in one pass (op tagging), in C.
+        .target(name: "CTextScan", path: "Sources/CTextScan"),
+        .target(name: "Corpus", dependencies: ["CCurl", "CLibXML2", "CTextScan"], swiftSettings: strictness),
         .target(name: "Retrieval", dependencies: ["Corpus", "CSQLite", "CVectorScan", "CFTS5Rank", "CEmbedding"], swiftSettings: strictness),
         .target(name: "CProcessSupport", path: "Sources/CProcessSupport"),
         .target(name: "Verification", dependencies: ["CProcessSupport"], exclude: ["CSources"], swiftSettings: strictness),

@@ -36,6 +36,36 @@ struct FastPathTests {
         #expect(scan.camelWords == camel.sorted())
     }
 
+    @Test("op tags from the one-pass phrase count equal those from searching each phrase",
+          arguments: samples + [
+              "Layer Norm then LAYERNORM and layer-norm; softmax softmaxsoftmax log_softmax LogSoftmax",
+              "reducereduce reduce row_sum rowsum ROW SUM scanscan prefix sum prefix_sum cumsum exclusive scan",
+              "matrix multiplication, Matrix Multiply, sgemm gemm matmul mat_mul conv2d im2col CONVOLUTION",
+              "gelu silu swish relu sigmoid activation attention memcpy stream copy copy kernel l2 normalization",
+              "rms norm root mean square norm rms_norm cross entropy cross-entropy crossentropy maxpool avgpool",
+              "lay layer laye layer n", "argmax argmaxargmax ARGMAX", "ssscan", "transpose" + String(repeating: " x", count: 500),
+          ])
+    func opsMatchSearch(text: String) {
+        for heading in ["", "softmax kernel", "Fused LayerNorm tiling", text] {
+            #expect(MetadataExtractor.ops(heading: heading, body: text) == MetadataExtractor.opsBySearch(heading: heading, body: text),
+                    "heading \(heading.prefix(40))")
+        }
+    }
+
+    @Test("the phrase counter counts leftmost non-overlapping occurrences, capped, case ignored")
+    func phraseCounts() throws {
+        let counter = try #require(PhraseCounter(["aa", "aba", "b", "reduce", "re"]))
+        #expect(counter.counts(in: "aaaa", cap: 10) == [2, 0, 0, 0, 0])
+        #expect(counter.counts(in: "aaa", cap: 10) == [1, 0, 0, 0, 0])
+        #expect(counter.counts(in: "ababa", cap: 10) == [0, 1, 2, 0, 0])
+        #expect(counter.counts(in: "REDUCE reduce Re", cap: 10) == [0, 0, 0, 2, 3])
+        #expect(counter.counts(in: "reduce reduce reduce reduce", cap: 3) == [0, 0, 0, 3, 3])
+        #expect(counter.counts(in: "", cap: 3) == [0, 0, 0, 0, 0])
+        #expect(counter.counts(in: "naïve ünïcode aa", cap: 3) == [1, 0, 0, 0, 0])
+        #expect(PhraseCounter(["ok", ""]) == nil)
+        #expect(PhraseCounter([]) == nil)
+    }
+
     @Test("intrinsics of every ISA are recognised on the byte path")
     func intrinsicsRecognised() {
         let scan = Tokens.scan("_mm256_add_ps __m512i vld1q_f32 svfloat32_t float32x4_t __builtin_ia32_x sizeof vadd")
