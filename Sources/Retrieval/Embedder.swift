@@ -151,20 +151,9 @@ public struct HashedEmbedder: Sendable {
 
     /// `quantize` with the int8 values as their bit patterns, the form the store keeps.
     public static func quantizedBytes(_ v: [Float]) -> (scale: Float, data: [UInt8]) {
-        var maxAbs: Float = 0
-        for x in v { maxAbs = max(maxAbs, abs(x)) }
-        guard maxAbs > 0 else { return (0, [UInt8](repeating: 0, count: v.count)) }
-        let s = maxAbs / 127
-        // Float → Double is exact, so adding ±0.5 there and truncating rounds half away from zero like `rounded()`,
-        // without a libm call per element; |x / s| ≤ 127.
-        let out = [UInt8](unsafeUninitializedCapacity: v.count) { buffer, initialized in
-            for i in 0..<v.count {
-                let y = Double(v[i] / s)
-                buffer[i] = UInt8(bitPattern: Int8(clamping: Int(y < 0 ? y - 0.5 : y + 0.5)))
-            }
-            initialized = v.count
-        }
-        return (s, out)
+        // The scale is max|v| / 127; each value is divided by it in Float, then rounded half away from zero in
+        // Double (exact, as |x / s| ≤ 127) and truncated: the same as `(x / s).rounded()`, in C.
+        Quantization.quantize(v)
     }
 }
 

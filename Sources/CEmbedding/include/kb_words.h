@@ -36,4 +36,8 @@ int kb_words_add(kb_word_list *list, const uint8_t *text, int64_t length, int32_
 /// Frees a list's arrays and its lookup table.
 void kb_words_free(kb_word_list *list);
 
+/// Quantizes `n` floats to int8 with one scale (`value ≈ int8 · scale`), rounding half away from zero: the
+/// scale is max|v| / 127 (0 when every value is 0, with all bytes 0). Returns the scale.
+float kb_quantize_i8(const float *values, int64_t n, uint8_t *out);
+
 #endif
