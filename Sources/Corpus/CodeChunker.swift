@@ -190,11 +190,14 @@ public struct CodeChunker: Sendable {
                 }
                 segmentStart = i + 1
             } else if c == UInt8(ascii: "{") {
-                let decl = code[segmentStart..<i]
-                let declText = String(decoding: decl, as: UTF8.self)
-                let trimmed = declText.trimmingLeadingWhitespace()
+                // The declaration without its leading whitespace, where blanked comments before a function end up
+                // (every test below skips leading whitespace itself; done once here, they no longer walk it ~5 times).
+                var first = segmentStart
+                while first < i, Self.isSpace(code[first]) { first += 1 }
+                let decl = code[first..<i]
+                let trimmed = String(decoding: decl, as: UTF8.self)
                 if trimmed.hasPrefix("namespace") || trimmed.hasPrefix("export namespace")
-                    || (trimmed.hasPrefix("extern") && !declText.utf8.contains(UInt8(ascii: "("))) {
+                    || (trimmed.hasPrefix("extern") && !decl.contains(UInt8(ascii: "("))) {
                     scopes.append(nil)
                     segmentStart = i + 1
                     i += 1
@@ -210,7 +213,7 @@ public struct CodeChunker: Sendable {
                 if var name = Self.functionName(decl: Array(decl)) {
                     let enclosing = scopes.compactMap { $0 }
                     if !enclosing.isEmpty, !name.contains("::") { name = enclosing.joined(separator: "::") + "::" + name }
-                    let declStart = segmentStart + (decl.firstIndex { !Self.isSpace($0) }.map { $0 - segmentStart } ?? 0)
+                    let declStart = first < i ? first : segmentStart
                     functions.append(Function(name: name, chunkStart: Self.startOfLine(pendingStart, bytes),
                                               declStart: Self.startOfLine(declStart, bytes), bodyEnd: close))
                     pendingStart = Self.endOfLine(close, bytes)
