@@ -204,13 +204,20 @@ public struct XMLReferenceReader: Sendable {
         return ParsedDocument(title: fileTitle, chunks: chunks)
     }
 
+    /// `text.split(separator: "\n")`: its non-empty lines. Byte by byte when the text has no `\r` (a line feed is
+    /// then always a character of its own), else by `Character`, where `\r\n` is one character and no separator.
+    static func nonEmptyLines(_ text: String) -> [Substring] {
+        guard !text.utf8.contains(13) else { return text.split(separator: "\n") }
+        return text.utf8.split(separator: 10).map { Substring($0) }
+    }
+
     func renderChildren(_ children: [XMLNode], indent: String, into lines: inout [String]) {
         for c in children {
             let attrs = c.attributes.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
             let grandchildren = c.elementChildren
             if grandchildren.isEmpty {
                 let text = String(c.textContent.trimmedWhitespaceAndNewlines)
-                let body = text.utf8.contains(10) ? "\n" + text.split(separator: "\n").map { indent + "  " + $0.trimmedSpaces }.joined(separator: "\n") : text
+                let body = text.utf8.contains(10) ? "\n" + Self.nonEmptyLines(text).map { indent + "  " + $0.trimmedSpaces }.joined(separator: "\n") : text
                 lines.append(indent + c.rawName + ":" + (attrs.isEmpty ? "" : " " + attrs) + (body.isEmpty ? "" : " " + body))
             } else {
                 lines.append(indent + c.rawName + ":" + (attrs.isEmpty ? "" : " " + attrs))

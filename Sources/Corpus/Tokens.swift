@@ -134,6 +134,7 @@ extension StringProtocol {
     /// The text without leading and trailing whitespace including line breaks (no Foundation).
     public var trimmedWhitespaceAndNewlines: Substring {
         let s = Substring(self)
+        if let trimmed = s.trimmedASCIIBytes({ $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 }) { return trimmed }
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
         guard let first = s.firstIndex(where: { !isSpace($0) }), let last = s.lastIndex(where: { !isSpace($0) }) else {
             return s[s.endIndex...]
@@ -144,9 +145,31 @@ extension StringProtocol {
     /// The text without leading and trailing spaces and tabs (no Foundation).
     public var trimmedSpaces: Substring {
         let s = Substring(self)
+        if let trimmed = s.trimmedASCIIBytes({ $0 == 32 || $0 == 9 }) { return trimmed }
         guard let first = s.firstIndex(where: { $0 != " " && $0 != "\t" }),
               let last = s.lastIndex(where: { $0 != " " && $0 != "\t" }) else { return s[s.endIndex...] }
         return s[first...last]
+    }
+}
+
+extension Substring {
+    /// The text without the leading and trailing ASCII bytes `isTrimmed` accepts, when that is what trimming those
+    /// characters `Character` by `Character` gives (byte by byte is ~10x cheaper): nil when a non-ASCII byte follows
+    /// a trimmed leading run, as it might be a combining mark that makes a space part of another character.
+    /// (Trailing runs and runs before ASCII are exact: an ASCII byte never combines with what precedes it.)
+    func trimmedASCIIBytes(_ isTrimmed: (UInt8) -> Bool) -> Substring? {
+        let u = utf8
+        var start = u.startIndex
+        while start < u.endIndex, isTrimmed(u[start]) { start = u.index(after: start) }
+        if start == u.endIndex { return self[endIndex...] }
+        if start != u.startIndex, u[start] >= 0x80 { return nil }
+        var end = u.endIndex
+        while end > start {
+            let before = u.index(before: end)
+            guard isTrimmed(u[before]) else { break }
+            end = before
+        }
+        return self[start..<end]
     }
 }
 

@@ -52,6 +52,22 @@ struct FastPathTests {
         }
     }
 
+    static let whitespaceSamples = ["  a b  ", "\r\n x \r\n", " \u{301}x ", "\t\u{301}", "x \u{301}", "", "   ", "\r\n",
+                                    "a\r\n\r\nb\n\nc", "é ", " é", "\n\u{301}a", "\t\tkernel\t", "a\r", " \r ", "\u{301} x"]
+
+    @Test("byte-level trimming gives what Character-level trimming gives", arguments: whitespaceSamples)
+    func trimming(text: String) {
+        func trimmed(_ s: Substring, _ isTrimmed: (Character) -> Bool) -> Substring {
+            guard let first = s.firstIndex(where: { !isTrimmed($0) }), let last = s.lastIndex(where: { !isTrimmed($0) }) else {
+                return s[s.endIndex...]
+            }
+            return s[first...last]
+        }
+        #expect(text.trimmedWhitespaceAndNewlines == trimmed(Substring(text)) { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
+        #expect(text.trimmedSpaces == trimmed(Substring(text)) { $0 == " " || $0 == "\t" })
+        #expect(XMLReferenceReader.nonEmptyLines(text) == text.split(separator: "\n"))
+    }
+
     @Test("the phrase counter counts leftmost non-overlapping occurrences, capped, case ignored")
     func phraseCounts() throws {
         let counter = try #require(PhraseCounter(["aa", "aba", "b", "reduce", "re"]))
