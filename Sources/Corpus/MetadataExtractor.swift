@@ -96,6 +96,8 @@ public enum MetadataExtractor {
         .map { Array($0.utf8) }
     static let neonTypePrefixes: [[UInt8]] = ["float32x", "int32x", "uint8x", "float16x"].map { Array($0.utf8) }
 
+    @inline(__always) static func isDigitByte(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+
     @inline(__always) static func hasPrefix(_ bytes: UnsafeBufferPointer<UInt8>, _ prefix: [UInt8]) -> Bool {
         guard bytes.count >= prefix.count else { return false }
         for k in 0..<prefix.count where bytes[k] != prefix[k] { return false }
@@ -109,6 +111,9 @@ public enum MetadataExtractor {
         case 95:  // _
             return x86Prefixes.contains { hasPrefix(id, $0) }
         case 102, 105, 117:  // f i u: NEON vector types
+            // Every NEON type prefix has a digit at index 3 to 5 (`int32x`, `uint8x`, `float32x`): most `f`/`i`/`u`
+            // identifiers (`for`, `float`, `idx`) stop at this one check.
+            guard id.count >= 6, isDigitByte(id[3]) || isDigitByte(id[4]) || isDigitByte(id[5]) else { return false }
             return neonTypePrefixes.contains { hasPrefix(id, $0) }
         case 115:  // s: SVE names start with `sv` and contain an underscore (`size_t` and `sum_sq` stop here)
             guard hasUnderscore, id.count > 2, id[1] == 118 else { return false }
