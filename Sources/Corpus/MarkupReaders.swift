@@ -171,7 +171,7 @@ public struct XMLReferenceReader: Sendable {
             let md = SourceText(source: source.source, displayPath: source.displayPath, format: .markdown, text: text)
             return MarkdownChunker().chunk(md, language: "xml", documentTitle: fileTitle)
         }
-        let totalLines = source.text.utf8.reduce(into: 1) { n, b in if b == 10 { n += 1 } }
+        let totalLines = 1 + source.text.lineFeedCount
         var chunks: [Chunk] = []
         for (k, entry) in entries.enumerated() {
             let symbol = entry.attribute("name") ?? entry.attribute("id") ?? entry.attribute("title") ?? entry.attribute("key")

@@ -127,6 +127,22 @@ extension String {
     }
 }
 
+extension String {
+    /// How many `\n` bytes the text holds (memchr over its UTF-8; a closure per byte was ~30 instructions a byte).
+    public var lineFeedCount: Int {
+        var text = self
+        return text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return 0 }
+            var count = 0, at = 0
+            while at < bytes.count, let hit = memchr(base + at, 10, bytes.count - at) {
+                count += 1
+                at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
+            }
+            return count
+        }
+    }
+}
+
 extension StringProtocol {
     /// Whether the text is empty or only spaces, tabs and line breaks (no Foundation).
     public var isBlank: Bool { utf8.allSatisfy { $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 } }

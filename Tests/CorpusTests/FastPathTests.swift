@@ -66,6 +66,7 @@ struct FastPathTests {
         #expect(text.trimmedWhitespaceAndNewlines == trimmed(Substring(text)) { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
         #expect(text.trimmedSpaces == trimmed(Substring(text)) { $0 == " " || $0 == "\t" })
         #expect(XMLReferenceReader.nonEmptyLines(text) == text.split(separator: "\n"))
+        #expect(text.lineFeedCount == text.utf8.filter { $0 == 10 }.count)
     }
 
     @Test("the phrase counter counts leftmost non-overlapping occurrences, capped, case ignored")
