@@ -69,6 +69,12 @@ struct FastPathTests {
         #expect(text.lineFeedCount == text.utf8.filter { $0 == 10 }.count)
     }
 
+    @Test("a path's file name, byte by byte, is the last non-empty component",
+          arguments: ["a/b/c.c", "c.c", "", "/", "//", "a/b/", "/x//y//", "kernels/c/layernorm_avx512.c", "dir/naïve.md", "é/f\u{301}/g"])
+    func fileName(path: String) {
+        #expect(CodeChunker.fileName(path) == (path.split(separator: "/").last.map(String.init) ?? path))
+    }
+
     @Test("the phrase counter counts leftmost non-overlapping occurrences, capped, case ignored")
     func phraseCounts() throws {
         let counter = try #require(PhraseCounter(["aa", "aba", "b", "reduce", "re"]))
