@@ -376,11 +376,10 @@ public final class QueryService {
 
     /// One term's count (see `documentFrequencies`), by a `count(*)` capped at the budget.
     func documentFrequency(_ term: String) throws(SQLiteFailure) -> Int {
-        let phrase = "\"" + term.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         let cap = postingBudget + 1
         return Int(try store.db.scalarInt(
             "SELECT count(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)",
-            [.text(phrase), .int(Int64(cap))]) ?? 0)
+            [.text(Self.ftsString(term)), .int(Int64(cap))]) ?? 0)
     }
 
     func bm25Leg(_ terms: [String], filters: QueryFilters, depth: Int) throws(SQLiteFailure) -> [(Int64, Double)] {
