@@ -56,6 +56,8 @@ public struct IngestReport: Sendable, Codable {
         public var fetch = 0.0
         /// Merging FTS segments, checkpointing the WAL and rebuilding the vector file.
         public var finish = 0.0
+        /// The part of `finish` spent in the final WAL checkpoint.
+        public var checkpoint = 0.0
     }
     /// Everything worth telling the user, per source.
     public var diagnostics: [Diagnostic] = []
@@ -252,6 +254,9 @@ public final class IngestService {
         // Files are read on a thread of their own, one batch ahead of the parsing, so the parsing threads do not
         // stop for the disk (a cold 100k-chunk ingest spent ~1.8 s with its writer waiting for them).
         let reader = BatchReader(loader: SourceLoader(maxFileSize: options.maxFileSize))
+        // Committed batches are checkpointed into the store file beside the parsing, not all at the end.
+        let checkpointer = batches.count > 1 ? BackgroundCheckpointer(path: store.path, niceness: Self.parsingNiceness) : nil
+        defer { checkpointer?.stop() }
         var reads = batches.prefix(depth + 1).map { reader.start($0) }
         var inFlight: [PendingBatch] = batches.prefix(depth).indices.map {
             startPreparing(batches[$0], reads: reads[$0], existing: existing, df: df, dfCount: dfCount,
@@ -285,6 +290,7 @@ public final class IngestService {
                 throw error
             }
             changed = changed || wrote
+            if wrote { checkpointer?.request() }
             // The batch's memory was allocated by the parsing threads; freeing it here made this thread wait on
             // their allocator locks. It is released on a background thread instead.
             DispatchQueue.global(qos: .utility).async(group: releases) { current.outcomes = [] }
@@ -321,6 +327,8 @@ public final class IngestService {
             changed = changed || removed > 0
         }
         let finishStart = Date()
+        // The final checkpoint below needs the store to itself.
+        checkpointer?.stop()
         // A vector file behind the store (an ingest killed between its last commit and its rebuild) is brought up
         // to date even when nothing else changed.
         let vectorsBehind = try store.sql { () throws(SQLiteFailure) in try store.vectorFileIsBehind() }
@@ -338,7 +346,9 @@ public final class IngestService {
                         if merge { try store.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES('optimize')") }
                     }
                 }
+                let checkpointStart = Date()
                 try? store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                report.phases.checkpoint = Date().timeIntervalSince(checkpointStart)
             }
         }
         report.phases.finish = Date().timeIntervalSince(finishStart)
