@@ -230,6 +230,50 @@ struct DocChunkerTests {
         #expect(doc.chunks[0].endLine == 8)
     }
 
+    @Test("an XML entry renders as indented name: attr=value text lines, exactly")
+    func xmlEntryText() throws {
+        let text = """
+            <?xml version="1.0"?>
+            <!DOCTYPE ref [<!ENTITY w "256">]>
+            <ref>
+              <entry NAME="_mm&w;_and_si&w;" Tech="AVX2" note="a &amp; b" k\u{212A}="kelvin">
+                <return type="__m&w;i"/>
+                <sig>
+                  <param type="int" varname="x"/>
+                  <param/>
+                </sig>
+                <operation>
+                  FOR j := 0 to 7
+                  \tdst[j] := a[j] AND b[j]   \u{20}
+                  ENDFOR
+                </operation>
+                <description>  één, twee  </description>
+                <empty attr=""></empty>
+              </entry>
+              <entry name="second"><description>x</description></entry>
+            </ref>
+            """
+        let doc = try XMLReferenceReader().read(source(text, "ref.xml"))
+        #expect(doc.chunks.map(\.symbol) == ["_mm256_and_si256", "second"])
+        // The name attribute matched case-insensitively (ASCII), "Tech" too; the Kelvin-sign attribute lower-cases to
+        // "kk", not a key name, so it stays among the listed attributes.
+        #expect(doc.chunks[0].text == """
+            _mm256_and_si256 (Tech=AVX2, note=a & b, k\u{212A}=kelvin)
+            return: type=__m256i
+            sig:
+              param: type=int varname=x
+              param:
+            operation: \("")
+              FOR j := 0 to 7
+              dst[j] := a[j] AND b[j]
+              ENDFOR
+            description: één, twee
+            empty: attr=
+            """)
+        #expect(doc.chunks[0].metadata.isa == ["avx2"])
+        #expect(doc.chunks[1].text == "second\ndescription: x")
+    }
+
     @Test("malformed XML is an error naming the line")
     func brokenXML() {
         #expect(throws: CorpusError.self) { try XMLReferenceReader().read(source("<a>\n<b>\n</a>", "bad.xml")) }

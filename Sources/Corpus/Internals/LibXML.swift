@@ -95,19 +95,66 @@ struct XMLNode {
         var out: [(String, String)] = []
         var a = pointer.pointee.properties
         while let attr = a {
-            let name = attr.pointee.name.map { String(cString: $0) } ?? ""
-            var value = ""
-            if let raw = xmlNodeListGetString(pointer.pointee.doc, attr.pointee.children, 1) {
-                value = String(cString: raw)
-                kb_xml_free(raw)
-            }
-            out.append((name, value))
+            out.append((attr.pointee.name.map { String(cString: $0) } ?? "", value(of: attr)))
             a = attr.pointee.next
         }
         return out
     }
 
-    func attribute(_ name: String) -> String? { attributes.first { $0.name.lowercased() == name }?.value }
+    /// An attribute's value: `xmlNodeListGetString(doc, children, 1)`, read in place when it is one text node (what
+    /// that function then copies; one allocation less per attribute).
+    private func value(of attr: xmlAttrPtr) -> String {
+        if let only = attr.pointee.children, only.pointee.next == nil, only.pointee.type == XML_TEXT_NODE {
+            return only.pointee.content.map { String(cString: $0) } ?? ""
+        }
+        guard let raw = xmlNodeListGetString(pointer.pointee.doc, attr.pointee.children, 1) else { return "" }
+        defer { kb_xml_free(raw) }
+        return String(cString: raw)
+    }
+
+    /// The value of the first attribute whose lower-cased name is `name`. Names are compared byte by byte when both
+    /// are ASCII (lower-casing then maps only A-Z), without making Strings of the names passed over.
+    func attribute(_ name: String) -> String? {
+        var key = name
+        return key.withUTF8 { key -> String? in
+            let asciiKey = !key.contains { $0 >= 0x80 }
+            var a = pointer.pointee.properties
+            while let attr = a {
+                defer { a = attr.pointee.next }
+                guard let raw = attr.pointee.name else {
+                    if name.isEmpty { return value(of: attr) }
+                    continue
+                }
+                if asciiKey, let matched = Self.asciiNameMatches(raw, key) {
+                    if matched { return value(of: attr) }
+                    continue
+                }
+                if String(cString: raw).lowercased() == name { return value(of: attr) }
+            }
+            return nil
+        }
+    }
+
+    /// Whether the NUL-terminated `name`, lower-cased, equals the ASCII `key`; nil when `name` has a non-ASCII byte
+    /// before the answer is known (Unicode lower-casing decides then).
+    private static func asciiNameMatches(_ name: UnsafePointer<xmlChar>, _ key: UnsafeBufferPointer<UInt8>) -> Bool? {
+        var i = 0
+        while true {
+            let b = name[i]
+            if b >= 0x80 { return nil }
+            if i == key.count { return b == 0 ? true : Self.restIsASCII(name + i) ? false : nil }
+            if b == 0 { return false }
+            let lower = b >= 65 && b <= 90 ? b + 32 : b
+            if lower != key[i] { return Self.restIsASCII(name + i) ? false : nil }
+            i += 1
+        }
+    }
+
+    private static func restIsASCII(_ p: UnsafePointer<xmlChar>) -> Bool {
+        var i = 0
+        while p[i] != 0 { if p[i] >= 0x80 { return false }; i += 1 }
+        return true
+    }
 }
 
 extension String {
