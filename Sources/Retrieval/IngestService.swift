@@ -452,8 +452,7 @@ public final class IngestService {
                 for i in stride(from: k, to: outcomes.count, by: workers) {
                     guard case .prepared(var p, let diagnostics) = outcomes[i] else { slots.set(i, outcomes[i]); continue }
                     p.vectors = p.bags.map {
-                        let v = embedder.embed($0, df: dfBuffer, documentCount: finalCount, cache: cache, dfStamp: dfStamp)
-                        return HashedEmbedder.quantizedBytes(v)
+                        embedder.embedQuantized($0, df: dfBuffer, documentCount: finalCount, cache: cache, dfStamp: dfStamp)
                     }
                     slots.set(i, .prepared(p, diagnostics))
                 }

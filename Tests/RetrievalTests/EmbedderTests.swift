@@ -75,6 +75,68 @@ struct EmbedderTests {
         #expect(foreign == embedder.embed(bag, df: df, documentCount: 50))
     }
 
+    /// The Swift definition of the embedding that `kb_embed_words` reproduces (the code kb ran before it moved to C).
+    static func referenceEmbed(_ bag: HashedEmbedder.WordBag, df: [Int32], documentCount: Int, embedder e: HashedEmbedder) -> [Float] {
+        func logf(_ x: Float) -> Float { Float(log(Double(x))) }
+        func slotOf(_ h: UInt64) -> Int {
+            e.dimension & (e.dimension - 1) == 0 ? Int(h & UInt64(e.dimension - 1)) : Int(h % UInt64(e.dimension))
+        }
+        var v = [Float](repeating: 0, count: e.dimension)
+        let n = Float(max(documentCount, 1))
+        for w in 0..<bag.count {
+            let word = Array(bag.bytes[bag.ranges[w]])
+            let d = Float(df.isEmpty ? 0 : df[e.dfBucket(bag.hashes[w])])
+            let idf = logf((n + 1) / (min(d, n) + 1)) + 1
+            let c = bag.counts[w]
+            let weight = (c == 1 ? 1 : 1 + logf(Float(c))) * idf
+            let h = HashedEmbedder.mix(bag.hashes[w] ^ 0x51ed27)
+            v[slotOf(h)] += (h >> 63) == 0 ? weight : -weight
+            guard bag.ngramsWanted[w], word.count >= 2, word.count <= 60 else { continue }
+            let gw = weight * e.ngramWeight
+            let marked: [UInt8] = [60] + word + [62]
+            for size in 3...5 where size <= marked.count {
+                for s in 0...(marked.count - size) {
+                    var fnv = 0x84222325cbf29ce4 &+ UInt64(size)
+                    for b in marked[s..<(s + size)] { fnv = (fnv ^ UInt64(b)) &* 0x100000001b3 }
+                    let gh = HashedEmbedder.mix(fnv)
+                    v[slotOf(gh)] += (gh >> 63) == 0 ? gw : -gw
+                }
+            }
+        }
+        var norm: Float = 0
+        for x in v { norm += x * x }
+        norm = norm.squareRoot()
+        if norm > 0 { for i in v.indices { v[i] /= norm } }
+        return v
+    }
+
+    @Test("the C embedding equals the Swift definition bit for bit, with and without a cache, in any dimension",
+          arguments: [512, 300, 64])
+    func embeddingMatchesDefinition(dimension: Int) {
+        let embedder = HashedEmbedder(dimension: dimension, dfBuckets: 1 << 12)
+        let df = [Int32]((0..<embedder.dfBuckets).map { Int32(($0 * 7919) % 97) })
+        let cache = NgramCache(dimension: dimension)
+        let texts = Self.texts + ["softmax softmax softmax row_max rowMax " + String(repeating: "x", count: 61) + " ab a"]
+        for (stamp, count) in [(Int32(1), 40), (2, 1000), (3, 0)] {
+            for text in texts {
+                let bag = embedder.words(parts: [(text, 2), ("tiled GEMM", 1)])
+                let expected = Self.referenceEmbed(bag, df: df, documentCount: count, embedder: embedder)
+                let plain = embedder.embed(bag, df: df, documentCount: count)
+                let cached = df.withUnsafeBufferPointer { embedder.embed(bag, df: $0, documentCount: count, cache: cache, dfStamp: stamp) }
+                #expect(plain.map(\.bitPattern) == expected.map(\.bitPattern))
+                #expect(cached.map(\.bitPattern) == expected.map(\.bitPattern))
+                let quantized = df.withUnsafeBufferPointer {
+                    embedder.embedQuantized(bag, df: $0, documentCount: count, cache: cache, dfStamp: stamp)
+                }
+                #expect(quantized.scale == HashedEmbedder.quantizedBytes(expected).scale)
+                #expect(quantized.data == HashedEmbedder.quantizedBytes(expected).data)
+            }
+        }
+        // No frequencies at all: every word counts as unseen.
+        let bag = embedder.words(Self.texts[0])
+        #expect(embedder.embed(bag, df: [], documentCount: 5) == Self.referenceEmbed(bag, df: [], documentCount: 5, embedder: embedder))
+    }
+
     @Test("quantization rounds half away from zero, like rounded(), and keeps the scale")
     func quantization() {
         var v: [Float] = [1, -1, 0, 0.5 / 127, -0.5 / 127, 2.5 / 127, -2.5 / 127, 0.49999997 / 127, 126.5 / 127]

@@ -40,4 +40,27 @@ void kb_words_free(kb_word_list *list);
 /// scale is max|v| / 127 (0 when every value is 0, with all bytes 0). Returns the scale.
 float kb_quantize_i8(const float *values, int64_t n, uint8_t *out);
 
+/// A cache of words' character n-gram slots and idf weights, shared by the embeddings one thread computes (a corpus
+/// repeats its vocabulary). Opaque; made by `kb_ngram_cache_create`, freed by `kb_ngram_cache_free`.
+typedef struct kb_ngram_cache kb_ngram_cache;
+
+/// A cache for vectors of `dimension` slots holding up to `capacity` words (past that, words are computed each
+/// time). NULL when memory ran out.
+kb_ngram_cache *kb_ngram_cache_create(int64_t dimension, int64_t capacity);
+
+/// Frees a cache (NULL is ignored).
+void kb_ngram_cache_free(kb_ngram_cache *cache);
+
+/// The L2-normalized hashed embedding of `count` distinct words into `out` (`dimension` floats), exactly as
+/// `HashedEmbedder` defines it: each word's feature and, where `ngrams[w]` is set and the word has 2 to 60 bytes, its
+/// character 3-, 4- and 5-grams (with `<` `>` marks) weighted by `ngram_weight`, all weighted by
+/// `(1 + ln count) · idf`. Word `w` is `bytes[starts[w], starts[w] + lengths[w])` with hash `hashes[w]`; its document
+/// frequency is `df[mix(hash) & (df_buckets - 1)]` (`df_buckets` a power of two; `df_length` 0 reads every frequency
+/// as 0). `cache` may be NULL; with one of the same dimension, a word's idf is reused while `stamp` (non-zero) stays
+/// the same. The result does not depend on the cache.
+void kb_embed_words(int64_t dimension, float ngram_weight, const uint64_t *hashes, const int32_t *counts,
+                    const int64_t *starts, const int32_t *lengths, const uint8_t *ngrams, const uint8_t *bytes,
+                    int64_t count, const int32_t *df, int64_t df_length, int64_t df_buckets, int64_t document_count,
+                    kb_ngram_cache *cache, int32_t stamp, float *out);
+
 #endif

@@ -23,16 +23,45 @@ extension HashedEmbedder.WordBag {
               let lengths = list.lengths, let ngrams = list.ngrams, let bytes = list.bytes else { return }
         self.hashes = Array(UnsafeBufferPointer(start: hashes, count: n))
         self.counts = Array(UnsafeBufferPointer(start: counts, count: n))
-        self.ranges = [Range<Int>](unsafeUninitializedCapacity: n) { out, initialized in
-            for i in 0..<n { (out.baseAddress! + i).initialize(to: Int(starts[i])..<(Int(starts[i]) + Int(lengths[i]))) }
-            initialized = n
-        }
-        self.ngramsWanted = [Bool](unsafeUninitializedCapacity: n) { out, initialized in
-            for i in 0..<n { (out.baseAddress! + i).initialize(to: ngrams[i] != 0) }
-            initialized = n
-        }
+        self.starts = Array(UnsafeBufferPointer(start: starts, count: n))
+        self.lengths = Array(UnsafeBufferPointer(start: lengths, count: n))
+        self.ngrams = Array(UnsafeBufferPointer(start: ngrams, count: n))
         self.bytes = Array(UnsafeBufferPointer(start: bytes, count: Int(list.byte_count)))
     }
+}
+
+extension HashedEmbedder {
+    /// The C embedding (`kb_embed_words`) of a bag into `out` (`dimension` floats).
+    func embed(_ bag: WordBag, df: UnsafeBufferPointer<Int32>, documentCount: Int, cache: NgramCache?,
+               dfStamp: Int32, into out: UnsafeMutablePointer<Float>) {
+        let cacheHandle = cache.flatMap { $0.dimension == dimension ? $0.handle : nil }
+        bag.hashes.withUnsafeBufferPointer { hashes in
+        bag.counts.withUnsafeBufferPointer { counts in
+        bag.starts.withUnsafeBufferPointer { starts in
+        bag.lengths.withUnsafeBufferPointer { lengths in
+        bag.ngrams.withUnsafeBufferPointer { ngrams in
+        bag.bytes.withUnsafeBufferPointer { bytes in
+            kb_embed_words(Int64(dimension), ngramWeight, hashes.baseAddress, counts.baseAddress, starts.baseAddress,
+                           lengths.baseAddress, ngrams.baseAddress, bytes.baseAddress, Int64(bag.count), df.baseAddress,
+                           Int64(df.count), Int64(dfBuckets), Int64(documentCount), cacheHandle, dfStamp, out)
+        }}}}}}
+    }
+}
+
+/// Each word's character n-gram slots, computed once and reused across chunks (a corpus repeats its vocabulary), and
+/// its idf for the current document frequencies (`kb_ngram_cache`, C). Used by one thread at a time; bounded in size
+/// (past `capacity` words, new words are computed each time, not stored).
+final class NgramCache: @unchecked Sendable {
+    let dimension: Int
+    /// The C cache; nil when it could not be allocated (embeddings are then computed without it).
+    let handle: OpaquePointer?
+
+    init(dimension: Int, capacity: Int = 1 << 17) {
+        self.dimension = dimension
+        handle = kb_ngram_cache_create(Int64(dimension), Int64(capacity))
+    }
+
+    deinit { kb_ngram_cache_free(handle) }
 }
 
 /// The int8 quantization of a vector (`kb_quantize_i8`, C): the Swift loop did not vectorize and cost ~40
@@ -44,6 +73,17 @@ enum Quantization {
         var scale: Float = 0
         let data = [UInt8](unsafeUninitializedCapacity: values.count) { buffer, initialized in
             scale = values.withUnsafeBufferPointer { kb_quantize_i8($0.baseAddress, Int64($0.count), buffer.baseAddress) }
+            initialized = values.count
+        }
+        return (scale, data)
+    }
+
+    /// `quantize` of values in a buffer.
+    static func quantize(_ values: UnsafeBufferPointer<Float>) -> (scale: Float, data: [UInt8]) {
+        guard let base = values.baseAddress, !values.isEmpty else { return (0, []) }
+        var scale: Float = 0
+        let data = [UInt8](unsafeUninitializedCapacity: values.count) { buffer, initialized in
+            scale = kb_quantize_i8(base, Int64(values.count), buffer.baseAddress)
             initialized = values.count
         }
         return (scale, data)
