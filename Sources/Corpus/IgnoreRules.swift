@@ -34,6 +34,55 @@ public struct IgnoreRules: Sendable {
 
     /// Whether `relativePath` (from the walk root) is ignored; the last matching rule wins.
     public func isIgnored(_ relativePath: String, isDirectory: Bool) -> Bool {
+        guard !rules.isEmpty else { return false }
+        var path = relativePath
+        if let answer = path.withUTF8({ Self.asciiIsIgnored($0, isDirectory: isDirectory, rules: rules) }) { return answer }
+        return characterIsIgnored(relativePath, isDirectory: isDirectory)
+    }
+
+    /// `characterIsIgnored` on the bytes of an ASCII path, where a `Character` is a byte (the walk asked this for
+    /// every file and folder, splitting the path into Characters once per rule); nil when the path or a rule's folder
+    /// is not ASCII.
+    static func asciiIsIgnored(_ path: UnsafeBufferPointer<UInt8>, isDirectory: Bool, rules: [Rule]) -> Bool? {
+        guard !path.contains(where: { $0 >= 0x80 }) else { return nil }
+        // The last non-empty `/` component of `path[from...]` (what `split(separator: "/").last` gives, or empty).
+        func name(from: Int) -> ArraySlice<UInt8> {
+            var end = path.count
+            while end > from, path[end - 1] == 47 { end -= 1 }
+            var start = end
+            while start > from, path[start - 1] != 47 { start -= 1 }
+            return Array(path[start..<end])[...]
+        }
+        let wholeName = name(from: 0)
+        var ignored = false
+        for rule in rules {
+            if rule.directoryOnly && !isDirectory { continue }
+            var offset = 0
+            if !rule.base.isEmpty {
+                var base = rule.base
+                let prefixed: Bool? = base.withUTF8 { b in
+                    guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
+                    guard path.count > b.count, path[b.count] == 47 else { return false }
+                    for i in 0..<b.count where path[i] != b[i] { return false }
+                    return true
+                }
+                guard let prefixed else { return nil }
+                guard prefixed else { continue }
+                offset = base.utf8.count + 1
+            }
+            let matched: Bool
+            if rule.anchored {
+                matched = glob(rule.pattern[...], Array(path[offset...])[...])
+            } else {
+                matched = glob(rule.pattern[...], offset == 0 ? wholeName : name(from: offset))
+            }
+            if matched { ignored = !rule.negated }
+        }
+        return ignored
+    }
+
+    /// The definition, `Character` by `Character`.
+    func characterIsIgnored(_ relativePath: String, isDirectory: Bool) -> Bool {
         var ignored = false
         for rule in rules {
             if rule.directoryOnly && !isDirectory { continue }

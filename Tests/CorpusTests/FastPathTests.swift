@@ -69,6 +69,49 @@ struct FastPathTests {
         #expect(text.lineFeedCount == text.utf8.filter { $0 == 10 }.count)
     }
 
+    @Test("ignore rules answer on a path's bytes what they answer Character by Character")
+    func ignoreRulesBytePath() {
+        var rules = IgnoreRules()
+        rules.add(fileContents: "*.o\n/build\ngen/\ndocs/**/draft.md\n[ab]?.c\n!keep.o\n*\n!*.c\n", base: "")
+        rules.add(fileContents: "tmp*\n/out/\nsub/x.md\n!tmpkeep\n", base: "src")
+        rules.add(fileContents: "*.bin\n", base: "naïve")
+        let paths = ["a.o", "src/a.o", "build", "src/build", "gen", "x/gen", "docs/a/b/draft.md", "docs/draft.md", "b1.c",
+                     "keep.o", "src", "src/", "src//", "src/tmp1", "src/tmpkeep", "src/out", "src/sub/x.md", "srcx/tmp1",
+                     "src/a/tmp2", "naïve/a.bin", "naïve", "dir/naïve.c", "a//b.o", "a/b/", "", "/", "e\u{301}/x.o",
+                     "src/e\u{301}.c", "sr"]
+        for path in paths {
+            for isDirectory in [false, true] {
+                #expect(rules.isIgnored(path, isDirectory: isDirectory) == rules.characterIsIgnored(path, isDirectory: isDirectory),
+                        "\(path) \(isDirectory)")
+            }
+        }
+    }
+
+    @Test("the one-pass qualifier scan finds each word exactly where containsWord does")
+    func qualifierWords() {
+        let signatures = ["static inline __m512 f(const float *x)", "__kernel void k(__global float *a)",
+                          "template <class T, class = typename std::enable_if<true>::type> constexpr T g()",
+                          "kernel void kernelx(int kernel_)", "__global__ __launch_bounds__(256) void h()", "", "x",
+                          "staticinline externC __host____device__ void q()", "__attribute__((always_inline)) inline int i"]
+        let words = CodeChunker.qualifierWords.map(\.1) + [CodeChunker.launchBoundsWord]
+        for signature in signatures {
+            var text = signature
+            let (fast, slow) = text.withUTF8 { buffer in
+                (CodeChunker.wholeWords(in: buffer, among: words), words.map { CodeChunker.containsWord(buffer, $0) })
+            }
+            #expect(fast == slow, "\(signature)")
+        }
+    }
+
+    @Test("long chunks split at line feeds into the lines a Character split gives",
+          arguments: ["a\nb\n\nc", "a\r\nb\nc\r\n", "\n", "", "x\u{301}\ny\n\u{301}z", "a\rb\nc"])
+    func lineSplit(text: String) {
+        let lines: [String] = text.containsByte(13)
+            ? text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) : text.lineArray
+        #expect(lines == text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
+        #expect(text.containsByte(10) == text.utf8.contains(10))
+    }
+
     @Test("a path's file name, byte by byte, is the last non-empty component",
           arguments: ["a/b/c.c", "c.c", "", "/", "//", "a/b/", "/x//y//", "kernels/c/layernorm_avx512.c", "dir/naïve.md", "é/f\u{301}/g"])
     func fileName(path: String) {
