@@ -7,7 +7,9 @@ public struct PythonChunker: Sendable {
 
     /// Chunks `source`; the document is Triton when it imports triton and decorates a function with `@triton.`.
     public func chunk(_ source: SourceText) -> ParsedDocument {
-        let lines = source.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // Split at line feeds byte by byte unless a `\r` could make `\r\n` one Character (see `CodeChunker`).
+        let lines: [String] = source.text.containsByte(13)
+            ? source.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) : source.text.lineArray
         let isTriton = source.text.contains("import triton") && source.text.contains("@triton.")
         // Top-level statement starts: (line index, is def/class/decorator).
         var starts: [Int] = []
@@ -15,7 +17,7 @@ public struct PythonChunker: Sendable {
         var inTripleQuote = false
         while i < lines.count {
             let line = lines[i]
-            let tripleCount = line.components(separatedBy: "\"\"\"").count - 1 + line.components(separatedBy: "'''").count - 1
+            let tripleCount = Self.tripleQuoteCount(line)
             if !inTripleQuote, let first = line.first, !first.isWhitespace, first != "#",
                line.hasPrefix("def ") || line.hasPrefix("async def ") || line.hasPrefix("class ") || line.hasPrefix("@") {
                 // A decorator run belongs to the def that follows it.
@@ -76,6 +78,25 @@ public struct PythonChunker: Sendable {
 
     func isDecoratorRun(_ lines: [String], from: Int, to: Int) -> Bool {
         lines[from..<to].allSatisfy { $0.hasPrefix("@") || $0.first?.isWhitespace == true || $0.hasPrefix(")") || $0.isEmpty }
+    }
+
+    /// Occurrences of `"""` plus occurrences of `'''`, each counted left to right without overlap, as Foundation's
+    /// `components(separatedBy:)` counts them; on bytes when the line is ASCII (that function walked Characters, at
+    /// ~1,000 instructions a byte of Python).
+    static func tripleQuoteCount(_ line: String) -> Int {
+        var text = line
+        let counted: Int? = text.withUTF8 { bytes in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
+            func count(_ quote: UInt8) -> Int {
+                var n = 0, i = 0
+                while i + 3 <= bytes.count {
+                    if bytes[i] == quote, bytes[i + 1] == quote, bytes[i + 2] == quote { n += 1; i += 3 } else { i += 1 }
+                }
+                return n
+            }
+            return count(34) + count(39)
+        }
+        return counted ?? (line.components(separatedBy: "\"\"\"").count - 1 + line.components(separatedBy: "'''").count - 1)
     }
 
     static func definedName(_ line: String) -> String? {

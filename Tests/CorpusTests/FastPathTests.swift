@@ -103,6 +103,14 @@ struct FastPathTests {
         }
     }
 
+    @Test("triple quotes counted on bytes as components(separatedBy:) counts them",
+          arguments: ["x = 1", "\"\"\"doc\"\"\"", "\"\"\"\"", "\"\"\"\"\"\"", "'''a''' \"\"\"", "\"\"", "''''''''",
+                      "s = 'é' \"\"\"", "\"\"\"\u{301}\"\"\"", ""])
+    func tripleQuotes(line: String) {
+        #expect(PythonChunker.tripleQuoteCount(line)
+                == line.components(separatedBy: "\"\"\"").count - 1 + line.components(separatedBy: "'''").count - 1)
+    }
+
     @Test("long chunks split at line feeds into the lines a Character split gives",
           arguments: ["a\nb\n\nc", "a\r\nb\nc\r\n", "\n", "", "x\u{301}\ny\n\u{301}z", "a\rb\nc"])
     func lineSplit(text: String) {
