@@ -10,7 +10,7 @@ public struct PythonChunker: Sendable {
         // Split at line feeds byte by byte unless a `\r` could make `\r\n` one Character (see `CodeChunker`).
         let lines: [String] = source.text.containsByte(13)
             ? source.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) : source.text.lineArray
-        let isTriton = source.text.contains("import triton") && source.text.contains("@triton.")
+        let isTriton = source.text.containsASCIIPhrase("import triton") && source.text.containsASCIIPhrase("@triton.")
         // Top-level statement starts: (line index, is def/class/decorator).
         var starts: [Int] = []
         var i = 0
@@ -99,6 +99,29 @@ public struct PythonChunker: Sendable {
         return counted ?? (line.components(separatedBy: "\"\"\"").count - 1 + line.components(separatedBy: "'''").count - 1)
     }
 
+    /// `tritonPrimitives` on the bytes of an ASCII text, where a Character is a byte and a letter or number is
+    /// `A-Z`, `a-z` or `0-9` (Foundation's `range(of:)` walked it Character by Character); nil for other text.
+    static func asciiTritonPrimitives(in text: String) -> [String]? {
+        var text = text
+        return text.withUTF8 { bytes -> [String]? in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
+            @inline(__always) func isName(_ b: UInt8) -> Bool { (b >= 97 && b <= 122) || (b >= 65 && b <= 90) || (b >= 48 && b <= 57) || b == 95 }
+            var seen = Set<String>(), out: [String] = []
+            var i = 0
+            while i + 3 <= bytes.count {
+                guard bytes[i] == 116, bytes[i + 1] == 108, bytes[i + 2] == 46 else { i += 1; continue }  // "tl."
+                var end = i + 3
+                while end < bytes.count, isName(bytes[end]) { end += 1 }
+                if end > i + 3 {
+                    let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[(i + 3)..<end]), as: UTF8.self)
+                    if seen.insert(name).inserted { out.append("tl." + name) }
+                }
+                i += 3
+            }
+            return out
+        }
+    }
+
     static func definedName(_ line: String) -> String? {
         let rest: Substring
         if line.hasPrefix("async def ") { rest = line.dropFirst(10) }
@@ -111,6 +134,7 @@ public struct PythonChunker: Sendable {
 
     /// `tl.load`, `tl.dot`, ... in first-use order.
     static func tritonPrimitives(in text: String) -> [String] {
+        if let primitives = asciiTritonPrimitives(in: text) { return primitives }
         var seen = Set<String>(), out: [String] = []
         var rest = Substring(text)
         while let r = rest.range(of: "tl.") {

@@ -111,6 +111,29 @@ struct FastPathTests {
                 == line.components(separatedBy: "\"\"\"").count - 1 + line.components(separatedBy: "'''").count - 1)
     }
 
+    @Test("an ASCII phrase is found on bytes exactly where Foundation's contains finds it",
+          arguments: ["import triton\n", "x = 1 # import tritonic", "import trito", "", "# é\nimport triton as t",
+                      "import triton\u{301}", "é@triton.jit", "@triton.\u{301}jit", "ximport triton", "import  triton"])
+    func asciiPhrase(text: String) {
+        for needle in ["import triton", "@triton.", "tl."] {
+            #expect(text.containsASCIIPhrase(needle) == text.contains(needle), "\(text) \(needle)")
+        }
+    }
+
+    @Test("Triton primitives read on bytes are those found Character by Character")
+    func tritonPrimitives() {
+        let texts = ["x = tl.load(p) + tl.load(q); tl.store(o, tl.dot(a, b)); tl.", "tl.tl.x tl.arange(0, 8) mtl.sum",
+                     "y = tl.exp(x)  # no é here but tl.max", ""]
+        for text in texts where !text.contains("é") {
+            #expect(PythonChunker.asciiTritonPrimitives(in: text) != nil)
+        }
+        #expect(PythonChunker.asciiTritonPrimitives(in: texts[2]) == nil)
+        #expect(PythonChunker.tritonPrimitives(in: texts[0]) == ["tl.load", "tl.store", "tl.dot"])
+        #expect(PythonChunker.tritonPrimitives(in: texts[1]) == ["tl.tl", "tl.x", "tl.arange", "tl.sum"])
+        #expect(PythonChunker.tritonPrimitives(in: texts[2]) == ["tl.exp", "tl.max"])
+        #expect(PythonChunker.tritonPrimitives(in: texts[3]) == [])
+    }
+
     @Test("long chunks split at line feeds into the lines a Character split gives",
           arguments: ["a\nb\n\nc", "a\r\nb\nc\r\n", "\n", "", "x\u{301}\ny\n\u{301}z", "a\rb\nc"])
     func lineSplit(text: String) {

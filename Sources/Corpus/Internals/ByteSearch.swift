@@ -79,3 +79,37 @@ struct ByteHaystack {
     /// Whether a literal `needle` occurs.
     func contains(_ needle: StaticString) -> Bool { occurrences(needle, cap: 1) > 0 }
 }
+
+extension String {
+    /// Foundation's `contains(_:)` for an ASCII `needle` none of whose characters has a non-ASCII canonical
+    /// equivalent (all but `K`, `;` and `` ` ``), answered with memmem where that is certain.
+    ///
+    /// Foundation compares Characters with canonical equivalence (through NSString, at ~150 instructions a byte of
+    /// Python). For such a needle a Foundation match is always a byte match, so no byte match means no match; a byte
+    /// match with ASCII (or nothing) on both sides lies on Character boundaries, so it is a match. A byte match beside
+    /// a non-ASCII byte (a combining mark may extend its last Character) is left to Foundation.
+    func containsASCIIPhrase(_ needle: String) -> Bool {
+        var text = self
+        var phrase = needle
+        let answer: Bool? = text.withUTF8 { hay -> Bool? in
+            phrase.withUTF8 { n -> Bool? in
+                guard let h = hay.baseAddress, let p = n.baseAddress, !n.isEmpty else { return nil }
+                var from = 0
+                var uncertain = false
+                // memchr for the first byte, then memcmp for the rest (memmem is not exported to Swift).
+                while from + n.count <= hay.count,
+                      let candidate = memchr(h + from, Int32(n[0]), hay.count - from - n.count + 1) {
+                    let at = h.distance(to: candidate.assumingMemoryBound(to: UInt8.self))
+                    guard memcmp(h + at, p, n.count) == 0 else { from = at + 1; continue }
+                    let before = at == 0 || hay[at - 1] < 0x80
+                    let after = at + n.count == hay.count || hay[at + n.count] < 0x80
+                    if before && after { return true }
+                    uncertain = true
+                    from = at + 1
+                }
+                return uncertain ? nil : false
+            }
+        }
+        return answer ?? contains(needle)
+    }
+}
