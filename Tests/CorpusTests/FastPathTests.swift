@@ -120,6 +120,15 @@ struct FastPathTests {
         }
     }
 
+    @Test("a line's first Character is whitespace, code or neither, on bytes as by Characters",
+          arguments: ["", " x", "\tx", "x", "#c", "#\u{301}c", "\r\n", "\r", "\u{85}x", "\u{A0}x", "é", "e\u{301}", " \u{301}",
+                      "\u{B}", "\u{1F}a", "@dec", "\u{2003}x"])
+    func pythonLineStarts(line: String) {
+        #expect(PythonChunker.startsWithWhitespace(line) == (line.first?.isWhitespace == true))
+        let code = line.first.map { !$0.isWhitespace && $0 != "#" } ?? false
+        #expect(PythonChunker.startsWithCode(line) == code)
+    }
+
     @Test("Triton primitives read on bytes are those found Character by Character")
     func tritonPrimitives() {
         let texts = ["x = tl.load(p) + tl.load(q); tl.store(o, tl.dot(a, b)); tl.", "tl.tl.x tl.arange(0, 8) mtl.sum",
