@@ -1,3 +1,5 @@
+import Glibc
+
 /// Splits C, C++, OpenCL C and CUDA sources into one chunk per function or kernel.
 ///
 /// Comments, strings and preprocessor lines are blanked first, so braces inside them never confuse the
@@ -386,12 +388,32 @@ public struct CodeChunker: Sendable {
     /// (newlines kept), so that offsets and line numbers stay aligned with the original.
     static func blankCommentsAndStrings(_ bytes: [UInt8]) -> [UInt8] {
         var out = bytes
+        // On raw buffers: the array accesses' bounds and uniqueness checks were half of this scan's instructions.
+        bytes.withUnsafeBufferPointer { source in
+            out.withUnsafeMutableBufferPointer { blankCommentsAndStrings(source, into: $0) }
+        }
+        return out
+    }
+
+    private static func blankCommentsAndStrings(_ bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress, let outBase = out.baseAddress else { return }
         var i = 0
         let n = bytes.count
         var atLineStart = true
         var ifStack: [Int] = [], skipDepth = 0, braceDepth = 0
         func blank(_ k: Int) { if out[k] != 10 { out[k] = 32 } }
+        // Bytes that can change the scan's state once a line has begun outside a skipped branch: `\n`, `"`, `'`, `/`,
+        // `{` and `}` (bits of two 64-bit masks). Runs of other bytes are passed over in a tight loop: the full test
+        // below leaves them as they are.
+        let low: UInt64 = 1 << 10 | 1 << 34 | 1 << 39 | 1 << 47, high: UInt64 = 1 << (123 - 64) | 1 << (125 - 64)
+        @inline(__always) func mayMatter(_ b: UInt8) -> Bool {
+            b < 64 ? (low >> UInt64(b)) & 1 != 0 : b < 128 && (high >> UInt64(b - 64)) & 1 != 0
+        }
         while i < n {
+            if skipDepth == 0, !atLineStart {
+                while i < n, !mayMatter(bytes[i]) { i += 1 }
+                if i == n { break }
+            }
             let b = bytes[i]
             if b == 10 { atLineStart = true; i += 1; continue }
             if skipDepth > 0, !(atLineStart && b == UInt8(ascii: "#")) {
@@ -405,7 +427,7 @@ public struct CodeChunker: Sendable {
                 while d < n, bytes[d] == 32 || bytes[d] == 9 { d += 1 }
                 var e = d
                 while e < n, isIdentByte(bytes[e]) { e += 1 }
-                let directive = String(decoding: bytes[d..<e], as: UTF8.self)
+                let directive = String(decoding: UnsafeBufferPointer(rebasing: bytes[d..<e]), as: UTF8.self)
                 // An #else/#elif branch is blanked only when the branch before it left the braces unbalanced
                 // (`if (a) {` written twice); balanced alternatives, such as whole functions, are kept.
                 switch directive {
@@ -436,13 +458,29 @@ public struct CodeChunker: Sendable {
             }
             if !isSpace(b) { atLineStart = false }
             if b == UInt8(ascii: "/"), i + 1 < n, bytes[i + 1] == UInt8(ascii: "/") {
-                while i < n, bytes[i] != 10 { blank(i); i += 1 }
+                // To the end of the line (memchr), blanked whole (memset): it holds no line feed.
+                let end = memchr(base + i, 10, n - i).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? n
+                memset(outBase + i, 32, end - i)
+                i = end
                 continue
             }
             if b == UInt8(ascii: "/"), i + 1 < n, bytes[i + 1] == UInt8(ascii: "*") {
-                blank(i); blank(i + 1); i += 2
-                while i < n, !(bytes[i] == UInt8(ascii: "*") && i + 1 < n && bytes[i + 1] == UInt8(ascii: "/")) { blank(i); i += 1 }
-                if i < n { blank(i); if i + 1 < n { blank(i + 1) }; i += 2 }
+                // To the `*/` that closes it (memchr from star to star), or the end; its line feeds are kept.
+                var close = n
+                var from = i + 2
+                while from < n, let star = memchr(base + from, 42, n - from) {
+                    let at = base.distance(to: star.assumingMemoryBound(to: UInt8.self))
+                    if at + 1 < n, bytes[at + 1] == UInt8(ascii: "/") { close = at; break }
+                    from = at + 1
+                }
+                let end = close < n ? close + 2 : n
+                var k = i
+                while k < end {
+                    let lineEnd = memchr(base + k, 10, end - k).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? end
+                    memset(outBase + k, 32, lineEnd - k)
+                    k = lineEnd + 1
+                }
+                i = end
                 continue
             }
             if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") {
@@ -458,12 +496,19 @@ public struct CodeChunker: Sendable {
             if b == UInt8(ascii: "{") { braceDepth += 1 } else if b == UInt8(ascii: "}") { braceDepth -= 1 }
             i += 1
         }
-        return out
     }
 
     static func lineStarts(_ bytes: [UInt8]) -> [Int] {
         var starts = [0]
-        for (i, b) in bytes.enumerated() where b == 10 { starts.append(i + 1) }
+        // memchr from line feed to line feed (a byte loop was ~4.5 instructions a byte).
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var at = 0
+            while at < buffer.count, let hit = memchr(base + at, 10, buffer.count - at) {
+                at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
+                starts.append(at)
+            }
+        }
         return starts
     }
 

@@ -249,3 +249,109 @@ struct FileReadTests {
         #expect(f.message.contains("No such file"))
     }
 }
+
+/// The comment, string and preprocessor blanking on raw buffers with memchr/memset against the array version it
+/// replaced (kept here as the definition).
+@Suite("Blanking comments and strings")
+struct BlankingTests {
+    static func referenceBlank(_ bytes: [UInt8]) -> [UInt8] {
+        var out = bytes
+        var i = 0
+        let n = bytes.count
+        var atLineStart = true
+        var ifStack: [Int] = [], skipDepth = 0, braceDepth = 0
+        func blank(_ k: Int) { if out[k] != 10 { out[k] = 32 } }
+        while i < n {
+            let b = bytes[i]
+            if b == 10 { atLineStart = true; i += 1; continue }
+            if skipDepth > 0, !(atLineStart && b == UInt8(ascii: "#")) {
+                // Inside an #else/#elif branch: blanked so that braces duplicated across branches stay balanced.
+                blank(i); i += 1
+                if !CodeChunker.isSpace(b) { atLineStart = false }
+                continue
+            }
+            if atLineStart, b == UInt8(ascii: "#") {
+                var d = i + 1
+                while d < n, bytes[d] == 32 || bytes[d] == 9 { d += 1 }
+                var e = d
+                while e < n, CodeChunker.isIdentByte(bytes[e]) { e += 1 }
+                let directive = String(decoding: bytes[d..<e], as: UTF8.self)
+                // An #else/#elif branch is blanked only when the branch before it left the braces unbalanced
+                // (`if (a) {` written twice); balanced alternatives, such as whole functions, are kept.
+                switch directive {
+                case "if", "ifdef", "ifndef":
+                    if skipDepth > 0 { skipDepth += 1 } else { ifStack.append(braceDepth) }
+                case "else", "elif", "elifdef", "elifndef":
+                    if skipDepth == 0, let opened = ifStack.last, braceDepth != opened { skipDepth = 1 }
+                case "endif":
+                    if skipDepth > 0 {
+                        skipDepth -= 1
+                        if skipDepth == 0 { _ = ifStack.popLast() }
+                    } else {
+                        _ = ifStack.popLast()
+                    }
+                default: break
+                }
+                // Preprocessor line, with backslash continuations.
+                while i < n {
+                    if bytes[i] == 10 {
+                        var k = i - 1
+                        while k >= 0, bytes[k] == 13 { k -= 1 }
+                        if k >= 0, bytes[k] == UInt8(ascii: "\\") { i += 1; continue }
+                        break
+                    }
+                    blank(i); i += 1
+                }
+                continue
+            }
+            if !CodeChunker.isSpace(b) { atLineStart = false }
+            if b == UInt8(ascii: "/"), i + 1 < n, bytes[i + 1] == UInt8(ascii: "/") {
+                while i < n, bytes[i] != 10 { blank(i); i += 1 }
+                continue
+            }
+            if b == UInt8(ascii: "/"), i + 1 < n, bytes[i + 1] == UInt8(ascii: "*") {
+                blank(i); blank(i + 1); i += 2
+                while i < n, !(bytes[i] == UInt8(ascii: "*") && i + 1 < n && bytes[i + 1] == UInt8(ascii: "/")) { blank(i); i += 1 }
+                if i < n { blank(i); if i + 1 < n { blank(i + 1) }; i += 2 }
+                continue
+            }
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") {
+                let quote = b
+                i += 1
+                while i < n, bytes[i] != quote, bytes[i] != 10 {
+                    if bytes[i] == UInt8(ascii: "\\"), i + 1 < n { blank(i); i += 1 }
+                    blank(i); i += 1
+                }
+                i += 1
+                continue
+            }
+            if b == UInt8(ascii: "{") { braceDepth += 1 } else if b == UInt8(ascii: "}") { braceDepth -= 1 }
+            i += 1
+        }
+        return out
+    }
+
+
+    @Test("the buffer version blanks exactly what the array version blanks, on sources and on random bytes")
+    func sameAsDefinition() {
+        var samples = [
+            "int a; // c\n/* b\n c */ int d = '{'; \"s\\\"}\" \n#if X\nvoid f() {\n#else\nvoid f() {\n#endif\n}\n",
+            "/* unterminated\n\n", "//", "/", "*/", "#define A \\\n  {\n{}", "a/*/b*/c", "'\\", "\"\n\"", "",
+        ]
+        let alphabet = Array("/*\"'\\\n#{} aifelsndx\r".utf8)
+        var state: UInt64 = 0x9E3779B97F4A7C15
+        for _ in 0..<400 {
+            var s: [UInt8] = []
+            for _ in 0..<Int(state % 80) {
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                s.append(alphabet[Int(state >> 33) % alphabet.count])
+            }
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            samples.append(String(decoding: s, as: UTF8.self))
+        }
+        for sample in samples {
+            let bytes = Array(sample.utf8)
+            #expect(CodeChunker.blankCommentsAndStrings(bytes) == Self.referenceBlank(bytes), "\(sample.debugDescription)")
+        }
+    }
+}
