@@ -194,6 +194,7 @@ public final class QueryService {
             var vector: [(Int64, Double)] = []
             var identifier: [(Int64, Double)] = []
             var definitions = Set<Int64>()
+            var dottedUses = Set<Int64>()
             // The vector scan touches only the mapped index, so it runs on another thread while this one asks
             // SQLite for the BM25 and identifier legs.
             let vectorResult = ResultSlots<[(Int64, Double)]>(count: 1)
@@ -215,7 +216,7 @@ public final class QueryService {
                 bm25 = try bm25Leg(kept, filters: query.filters, depth: depth)
             }
             if query.mode == .hybrid {
-                (identifier, definitions) = try identifierLeg(query.text, allowed: allowed, depth: depth)
+                (identifier, definitions, dottedUses) = try identifierLeg(query.text, allowed: allowed, depth: depth)
             }
             // This thread's legs are done: it helps with what is left of the vector scan (a 100k-chunk scan streams
             // 56 MB and is the slowest leg), then waits for the leg's ranking.
@@ -253,11 +254,14 @@ public final class QueryService {
             case .bm25: ranked = bm25
             case .vector: ranked = vector
             case .hybrid:
-                // An identifier query (one or two words) puts the chunks defining that identifier first.
-                let promote = Tokens.identifiers(in: query.text).count <= 2 ? definitions : []
+                // An identifier query (one or two words) puts the chunks defining that identifier first, and a
+                // dotted name's query (`tl.dot`) the chunks using it next.
+                let promote = Tokens.identifiers(in: query.text).count <= 2 || !dottedUses.isEmpty ? definitions : []
                 ranked = fused.sorted {
                     let a = promote.contains($0.key), b = promote.contains($1.key)
                     if a != b { return a }
+                    let c = dottedUses.contains($0.key), d = dottedUses.contains($1.key)
+                    if c != d { return c }
                     return $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key
                 }.map { ($0.key, $0.value) }
             }
@@ -437,16 +441,35 @@ public final class QueryService {
         return best.prefix(depth).map { (index.ids[$0.0], Double($0.1) * qScale) }
     }
 
-    /// Chunks that define or use the query's identifiers, definitions first, rarer identifiers weighing more.
-    func identifierLeg(_ text: String, allowed: Set<Int64>?, depth: Int) throws(SQLiteFailure) -> ([(Int64, Double)], Set<Int64>) {
+    /// Whether a query piece is a dotted name, `module.member` (`tl.dot`, `torch.matmul`, `nl.load`): identifiers of
+    /// ASCII letters, digits and `_` joined by single dots.
+    static func isDottedName<S: StringProtocol>(_ piece: S) -> Bool {
+        let parts = piece.utf8.split(separator: 46, omittingEmptySubsequences: false)
+        guard parts.count >= 2 else { return false }
+        return parts.allSatisfy { part in
+            guard let first = part.first, !(first >= 48 && first <= 57) else { return false }
+            return part.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
+        }
+    }
+
+    /// Chunks that define or use the query's identifiers, definitions first, rarer identifiers weighing more; and,
+    /// for a short query naming a dotted name (`tl.dot`), the chunks that use it.
+    func identifierLeg(_ text: String, allowed: Set<Int64>?, depth: Int) throws(SQLiteFailure)
+        -> (ranked: [(Int64, Double)], definitions: Set<Int64>, dottedUses: Set<Int64>) {
         var tokens = Set<String>()
         // Identifier-shaped tokens (underscores, digits, inner capitals) match definitions and uses. In a short,
         // identifier-like query (one or two words) any other word matches definitions only (`Xaxpy`, `softmax`);
         // in longer natural-language queries plain words are left to BM25 and the vectors.
-        let words = Tokens.identifiers(in: text)
         let pieces = text.split(whereSeparator: \.isWhitespace)
+        // A dotted name in a short query is looked up whole, definitions and uses (a library primitive such as
+        // `tl.dot` has no definition in the corpus; its uses are what is asked for), and its parts are not looked up
+        // as definitions of their own (`dot` is not `tl.dot`).
+        let dotted = pieces.count <= 2 ? Set(pieces.filter { Self.isDottedName($0) }.map { $0.lowercased() }) : []
+        let dottedParts = Set(dotted.flatMap { $0.split(separator: ".").map(String.init) })
+        let words = Tokens.identifiers(in: text).filter { !dottedParts.contains($0.lowercased()) }
         var definitionOnly = Set<String>()
         var promotable = Set<String>()
+        for name in dotted { tokens.insert(name); promotable.insert(name) }
         for id in words {
             if Tokens.isDistinctive(id) { tokens.insert(id.lowercased()); promotable.insert(id.lowercased()) }
             else if words.count <= 2, id.count >= 3, !Self.stopwords.contains(id.lowercased()) {
@@ -456,13 +479,15 @@ public final class QueryService {
         }
         // Whole whitespace-separated pieces too, for ids with other punctuation (`tr-layernorm-0007`).
         if pieces.count <= 2 {
-            for p in pieces where p.count >= 3 && p.contains(where: { !$0.isLetter && !$0.isNumber && $0 != "_" }) {
+            for p in pieces where p.count >= 3 && p.contains(where: { !$0.isLetter && !$0.isNumber && $0 != "_" })
+                && !dotted.contains(p.lowercased()) {
                 let lower = p.lowercased()
                 tokens.insert(lower); definitionOnly.insert(lower); promotable.insert(lower)
             }
         }
-        guard !tokens.isEmpty else { return ([], []) }
+        guard !tokens.isEmpty else { return ([], [], []) }
         var definitions = Set<Int64>()
+        var dottedUses = Set<Int64>()
         let total = Double(max(1, chunkCount))
         var scores: [Int64: Double] = [:]
         for token in tokens.sorted() {
@@ -472,11 +497,12 @@ public final class QueryService {
             for (id, defines, count) in rows {
                 if let allowed, !allowed.contains(id) { continue }
                 if defines, promotable.contains(token) { definitions.insert(id) }
+                if !defines, dotted.contains(token) { dottedUses.insert(id) }
                 scores[id, default: 0] += idf * (defines ? 10 : 1 + log(Double(count)))
             }
         }
         let ranked = scores.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(depth).map { ($0.key, $0.value) }
-        return (ranked, definitions)
+        return (ranked, definitions, dottedUses)
     }
 
     /// Most chunks one identifier's uses are read from, in id order (the leg keeps `depth` of them, and its fusion

@@ -48,6 +48,49 @@ struct IdentifierLookupTests {
         let none = try QueryService(store: store).search(SearchQuery(text: "hsum_avx512"))
         #expect(none.hits.allSatisfy { $0.identifier == nil })
     }
+
+    @Test("a dotted name is a name: dotted, with identifier parts", arguments: [
+        ("tl.dot", true), ("torch.nn.functional", true), ("nl.load_tile", true), ("tl.", false), (".dot", false),
+        ("tl..dot", false), ("e.g.", false), ("3.14", false), ("x.2d", false), ("softmax", false), ("tr-layernorm.x", false),
+    ])
+    func dottedNames(piece: String, dotted: Bool) {
+        #expect(QueryService.isDottedName(piece) == dotted)
+    }
+
+    @Test("a dotted name's query puts its uses first, not look-alike words or definitions of its last part")
+    func dottedNameUses() throws {
+        let dir = temporaryFolder()
+        write(dir + "/k/kernels.py", """
+            import triton
+            import triton.language as tl
+
+
+            @triton.jit
+            def rowwise_kernel(x_ptr, y_ptr, n):
+                # dot product of a row with itself: tl.sum, not a matrix product
+                tl.store(y_ptr, tl.sum(tl.load(x_ptr) * tl.load(x_ptr)))
+                dot = tl.load(x_ptr) + tl.load(y_ptr) + tl.load(x_ptr + 1) + tl.load(y_ptr + 1)
+                tl.store(y_ptr, dot)
+
+
+            @triton.jit
+            def tile_kernel(a_ptr, b_ptr, c_ptr):
+                acc = tl.dot(tl.load(a_ptr), tl.load(b_ptr))
+                tl.store(c_ptr, acc)
+
+
+            def dot(a, b):
+                return sum(x * y for x, y in zip(a, b))
+            """)
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/k"])
+        let result = try QueryService(store: store).search(SearchQuery(text: "tl.dot"))
+        #expect(result.hits.first?.symbol == "tile_kernel")
+        #expect(result.hits.first?.identifier != nil)
+        // The plain word still finds the function named `dot` first.
+        let plain = try QueryService(store: store).search(SearchQuery(text: "dot"))
+        #expect(plain.hits.first?.symbol == "dot")
+    }
 }
 
 @Suite("Query term pruning")
