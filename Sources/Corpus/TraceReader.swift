@@ -16,9 +16,10 @@ public struct TraceReader: Sendable {
         var chunks: [Chunk] = []
         var diagnostics: [Diagnostic] = []
         var seenIDs = Set<String>()
-        for (index, rawLine) in source.text.utf8.split(separator: 10, omittingEmptySubsequences: false).enumerated() {
+        // Lines at every line feed, empty ones kept (memchr; the generic UTF8View split cost ~55 instructions a byte).
+        for (index, text) in source.text.lineArray.enumerated() {
             let lineNumber = index + 1
-            let line = Substring(rawLine)
+            let line = Substring(text)
             if line.isBlank { continue }
             let object: [String: JSONValue]
             do throws(JSONParser.Failure) {

@@ -184,6 +184,12 @@ struct FastPathTests {
         #expect(text.lineArray == text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
     }
 
+    @Test("String.lineArray splits at every line feed byte, as the UTF-8 view's split does (traces read lines so)",
+          arguments: ["", "a", "{\"a\": 1}\r\n{\"b\": 2}\r\n", "\n\n", "x\u{301}\n\u{301}y", "ü\nß\n\n"])
+    func byteLines(text: String) {
+        #expect(text.lineArray == text.utf8.split(separator: 10, omittingEmptySubsequences: false).map { String(Substring($0)) })
+    }
+
     @Test("the JSON parser reads what JSONDecoder reads", arguments: [
         #"{"a": 1, "b": [true, false, null], "c": {"d": "e\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00"}, "n": -12.5e-3}"#,
         #"  [1, 2.0, 0, -0, 1E3, "x"]  "#,
