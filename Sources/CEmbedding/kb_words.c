@@ -116,19 +116,15 @@ static int add_hashed(kb_word_list *list, list_state *s, const uint8_t *text, in
     return 0;
 }
 
-/// Adds the word `text[lo, hi)` (lower-cased here).
-static int add(kb_word_list *list, list_state *s, const uint8_t *text, int64_t lo, int64_t hi, int ngrams, int32_t weight) {
-    if (hi <= lo) return 0;
-    uint64_t h = FNV_OFFSET;
-    for (int64_t i = lo; i < hi; i++) h = (h ^ (uint64_t)lower(text[i])) * FNV_PRIME;
-    return add_hashed(list, s, text, lo, hi, h, ngrams, weight);
-}
-
-/// A token with capitals or `_`: its sub-words and, when distinctive, the whole token.
+/// A token with capitals or `_`: its sub-words and, when distinctive, the whole token. The sub-words' and the
+/// token's hashes are computed in the one pass that finds the boundaries (hashing each again cost two more passes
+/// over every identifier with an `_` or a capital, most of a C file's words).
 static int add_token(kb_word_list *list, list_state *s, const uint8_t *text, int64_t lo, int64_t hi, int32_t weight) {
     int has_underscore = 0, has_camel = 0, has_digit = 0;
     int64_t sub_start = lo;
     int subwords = 0;
+    uint64_t sub_hash = FNV_OFFSET;    // of text[sub_start, j), lower-cased
+    uint64_t token_hash = FNV_OFFSET;  // of text[lo, j), lower-cased
     for (int64_t j = lo; j <= hi; j++) {
         uint8_t c = j < hi ? text[j] : '_';
         int boundary = c == '_';
@@ -141,15 +137,21 @@ static int add_token(kb_word_list *list, list_state *s, const uint8_t *text, int
         }
         if (boundary) {
             if (j > sub_start) {
-                if (add(list, s, text, sub_start, j, 1, weight) != 0) return -1;
+                if (add_hashed(list, s, text, sub_start, j, sub_hash, 1, weight) != 0) return -1;
                 subwords += 1;
             }
             if (c == '_') { has_underscore = has_underscore || j < hi; sub_start = j + 1; } else { sub_start = j; }
+            sub_hash = FNV_OFFSET;
+        }
+        if (j < hi) {
+            uint64_t l = (uint64_t)lower(c);
+            token_hash = (token_hash ^ l) * FNV_PRIME;
+            if (c != '_') sub_hash = (sub_hash ^ l) * FNV_PRIME;  // an `_` is never part of a sub-word
         }
         if (c >= '0' && c <= '9') has_digit = 1;
     }
     if ((has_underscore || has_camel || has_digit) && hi - lo >= 3 && (subwords > 1 || has_underscore)) {
-        return add(list, s, text, lo, hi, 0, weight);
+        return add_hashed(list, s, text, lo, hi, token_hash, 0, weight);
     }
     return 0;
 }
