@@ -93,32 +93,68 @@ struct MarkdownBuilder {
     mutating func appendInline(_ text: String, line: Int) {
         let collapsed = Self.collapsingWhitespace(text)
         if collapsed.isEmpty {
-            if !inline.isEmpty, !inline.hasSuffix(" "), text.contains(where: \.isWhitespace) { inline += " " }
+            // Nothing but whitespace, or nothing (an empty text has no whitespace).
+            if !inline.isEmpty, !inline.hasSuffix(" "), !text.isEmpty { inline += " " }
             return
         }
         if inline.isEmpty { inlineLine = line }
-        let leadingSpace = text.first?.isWhitespace == true && !inline.isEmpty && !inline.hasSuffix(" ")
+        let leadingSpace = Self.startsWithWhitespace(text) && !inline.isEmpty && !inline.hasSuffix(" ")
         inline += (leadingSpace ? " " : "") + collapsed
-        if text.last?.isWhitespace == true { inline += " " }
+        if Self.endsWithWhitespace(text) { inline += " " }
+    }
+
+    @inline(__always) static func isASCIIWhitespace(_ b: UInt8) -> Bool { b == 32 || (b >= 9 && b <= 13) }
+
+    /// `text.first?.isWhitespace == true`, from the first byte when the first two bytes are ASCII (the first
+    /// Character is then that byte, or `\r\n`, whose first scalar decides alike).
+    static func startsWithWhitespace(_ text: String) -> Bool {
+        var text = text
+        let fast: Bool? = text.withUTF8 { b in
+            guard let first = b.first else { return false }
+            guard first < 0x80, b.count == 1 || b[1] < 0x80 else { return nil }
+            return isASCIIWhitespace(first)
+        }
+        return fast ?? (text.first?.isWhitespace == true)
+    }
+
+    /// `text.last?.isWhitespace == true`, from the last byte when the last two bytes are ASCII (the last Character
+    /// is then that byte, or `\r\n`, whose first scalar is whitespace like its last byte).
+    static func endsWithWhitespace(_ text: String) -> Bool {
+        var text = text
+        let fast: Bool? = text.withUTF8 { b in
+            guard let last = b.last else { return false }
+            guard last < 0x80, b.count == 1 || b[b.count - 2] < 0x80 else { return nil }
+            return isASCIIWhitespace(last)
+        }
+        return fast ?? (text.last?.isWhitespace == true)
     }
 
     /// The words of `text` joined by single spaces (on bytes when the text is ASCII, the usual case).
     static func collapsingWhitespace(_ text: String) -> String {
-        guard text.utf8.allSatisfy({ $0 < 128 }) else {
-            return text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count)
-        var pendingSpace = false
-        for b in text.utf8 {
-            if b == 32 || (b >= 9 && b <= 13) {
-                pendingSpace = !out.isEmpty
-            } else {
-                if pendingSpace { out.append(32); pendingSpace = false }
-                out.append(b)
+        var text = text
+        // One pass over the raw bytes into the new string's storage; a non-ASCII byte stops it (nil).
+        let ascii: String? = text.withUTF8 { source -> String? in
+            guard let base = source.baseAddress else { return "" }
+            var failed = false
+            let out = String(unsafeUninitializedCapacity: source.count) { out in
+                var n = 0
+                var pendingSpace = false
+                for i in 0..<source.count {
+                    let b = base[i]
+                    if b >= 0x80 { failed = true; return 0 }
+                    if b == 32 || (b >= 9 && b <= 13) {
+                        pendingSpace = n > 0
+                    } else {
+                        if pendingSpace { out[n] = 32; n += 1; pendingSpace = false }
+                        out[n] = b
+                        n += 1
+                    }
+                }
+                return n
             }
+            return failed ? nil : out
         }
-        return String(decoding: out, as: UTF8.self)
+        return ascii ?? text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 
     mutating func flush() {

@@ -129,6 +129,19 @@ struct FastPathTests {
         #expect(PythonChunker.startsWithCode(line) == code)
     }
 
+    @Test("HTML text: whitespace collapsed, and its first and last Characters tested, on bytes as by Characters",
+          arguments: ["", " ", "a", " a b  c ", "\t\nx\r\n", "\r\n", "a\r\n", "é ", " é", "a\u{301} ", " \u{301}a", "\u{A0}x\u{A0}",
+                      "x\u{2003}", "cl\u{2019}s  spec ", "\u{600} ", "x \u{300}", "\u{85}"])
+    func htmlWhitespace(text: String) {
+        #expect(text.collapsedWhitespace() == text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " "))
+        #expect(MarkdownBuilder.startsWithWhitespace(text) == (text.first?.isWhitespace == true))
+        #expect(MarkdownBuilder.endsWithWhitespace(text) == (text.last?.isWhitespace == true))
+        // A text that collapses to nothing holds whitespace exactly when it is not empty.
+        if MarkdownBuilder.collapsingWhitespace(text).isEmpty {
+            #expect(!text.isEmpty == text.contains(where: \.isWhitespace))
+        }
+    }
+
     @Test("Triton primitives read on bytes are those found Character by Character")
     func tritonPrimitives() {
         let texts = ["x = tl.load(p) + tl.load(q); tl.store(o, tl.dot(a, b)); tl.", "tl.tl.x tl.arange(0, 8) mtl.sum",
