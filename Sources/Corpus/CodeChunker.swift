@@ -82,10 +82,9 @@ public struct CodeChunker: Sendable {
                 return String(decoding: bytes[declStart..<open], as: UTF8.self).trimmingTrailingWhitespace()
             } ?? ""
             if endLine - startLine + 1 > maxLinesPerChunk {
-                // Split at line feeds byte by byte, unless a `\r` could make `\r\n` one Character (which a Character
-                // split keeps whole): Character splitting was ~13 % of an ingest of long C++ functions.
-                let lines: [String] = text.containsByte(13)
-                    ? text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) : text.lineArray
+                // Byte by byte where that is the Character split (Character splitting was ~13 % of an ingest of
+                // long C++ functions).
+                let lines = text.characterLines
                 let partLen = maxLinesPerChunk * 4 / 5
                 let parts = stride(from: 0, to: lines.count, by: partLen).map { $0..<min($0 + partLen, lines.count) }
                 for (k, range) in parts.enumerated() {

@@ -98,35 +98,9 @@ struct MarkdownBuilder {
             return
         }
         if inline.isEmpty { inlineLine = line }
-        let leadingSpace = Self.startsWithWhitespace(text) && !inline.isEmpty && !inline.hasSuffix(" ")
+        let leadingSpace = text.firstIsWhitespace && !inline.isEmpty && !inline.hasSuffix(" ")
         inline += (leadingSpace ? " " : "") + collapsed
-        if Self.endsWithWhitespace(text) { inline += " " }
-    }
-
-    @inline(__always) static func isASCIIWhitespace(_ b: UInt8) -> Bool { b == 32 || (b >= 9 && b <= 13) }
-
-    /// `text.first?.isWhitespace == true`, from the first byte when the first two bytes are ASCII (the first
-    /// Character is then that byte, or `\r\n`, whose first scalar decides alike).
-    static func startsWithWhitespace(_ text: String) -> Bool {
-        var text = text
-        let fast: Bool? = text.withUTF8 { b in
-            guard let first = b.first else { return false }
-            guard first < 0x80, b.count == 1 || b[1] < 0x80 else { return nil }
-            return isASCIIWhitespace(first)
-        }
-        return fast ?? (text.first?.isWhitespace == true)
-    }
-
-    /// `text.last?.isWhitespace == true`, from the last byte when the last two bytes are ASCII (the last Character
-    /// is then that byte, or `\r\n`, whose first scalar is whitespace like its last byte).
-    static func endsWithWhitespace(_ text: String) -> Bool {
-        var text = text
-        let fast: Bool? = text.withUTF8 { b in
-            guard let last = b.last else { return false }
-            guard last < 0x80, b.count == 1 || b[b.count - 2] < 0x80 else { return nil }
-            return isASCIIWhitespace(last)
-        }
-        return fast ?? (text.last?.isWhitespace == true)
+        if text.lastIsWhitespace { inline += " " }
     }
 
     /// The words of `text` joined by single spaces (on bytes when the text is ASCII, the usual case).
@@ -265,7 +239,7 @@ public struct XMLReferenceReader: Sendable {
             }
             if grandchildren.isEmpty {
                 let text = c.textContent.trimmedWhitespaceAndNewlines
-                if Self.containsLineFeed(text) {
+                if text.containsByte(10) {
                     out.append(32)
                     let pieces = Self.nonEmptyLines(String(text))
                     if pieces.isEmpty { out.append(10) }
@@ -281,15 +255,6 @@ public struct XMLReferenceReader: Sendable {
             } else {
                 renderChildren(grandchildren, indent: indent + 2, into: &out)
             }
-        }
-    }
-
-    /// Whether the text holds a `\n` byte (memchr; the generic `utf8.contains` cost ~8 instructions a byte).
-    static func containsLineFeed(_ text: Substring) -> Bool {
-        var text = text
-        return text.withUTF8 { bytes in
-            guard let base = bytes.baseAddress else { return false }
-            return memchr(base, 10, bytes.count) != nil
         }
     }
 }

@@ -7,9 +7,7 @@ public struct PythonChunker: Sendable {
 
     /// Chunks `source`; the document is Triton when it imports triton and decorates a function with `@triton.`.
     public func chunk(_ source: SourceText) -> ParsedDocument {
-        // Split at line feeds byte by byte unless a `\r` could make `\r\n` one Character (see `CodeChunker`).
-        let lines: [String] = source.text.containsByte(13)
-            ? source.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) : source.text.lineArray
+        let lines = source.text.characterLines
         let isTriton = source.text.containsASCIIPhrase("import triton") && source.text.containsASCIIPhrase("@triton.")
         // Top-level statement starts: (line index, is def/class/decorator).
         var starts: [Int] = []
@@ -37,12 +35,12 @@ public struct PythonChunker: Sendable {
             var end = k + 1 < starts.count ? starts[k + 1] : lines.count
             // Stop the body at the last indented or blank line before the next top-level statement.
             var defLine = s
-            while defLine < end - 1, lines[defLine].hasPrefix("@") || Self.startsWithWhitespace(lines[defLine]) { defLine += 1 }
+            while defLine < end - 1, lines[defLine].hasPrefix("@") || lines[defLine].firstIsWhitespace { defLine += 1 }
             var last = defLine
             var j = defLine + 1
             while j < end {
                 let l = lines[j]
-                if !l.isEmpty, !Self.startsWithWhitespace(l), !l.hasPrefix("#"), !l.hasPrefix(")"), !l.hasPrefix("]") { break }
+                if !l.isEmpty, !l.firstIsWhitespace, !l.hasPrefix("#"), !l.hasPrefix(")"), !l.hasPrefix("]") { break }
                 if !l.isBlank { last = j }
                 j += 1
             }
@@ -77,7 +75,7 @@ public struct PythonChunker: Sendable {
     }
 
     func isDecoratorRun(_ lines: [String], from: Int, to: Int) -> Bool {
-        lines[from..<to].allSatisfy { $0.hasPrefix("@") || Self.startsWithWhitespace($0) || $0.hasPrefix(")") || $0.isEmpty }
+        lines[from..<to].allSatisfy { $0.hasPrefix("@") || $0.firstIsWhitespace || $0.hasPrefix(")") || $0.isEmpty }
     }
 
     /// The first Character of `line` when it is one ASCII byte; nil when the line is empty or the next byte may be part
@@ -90,13 +88,6 @@ public struct PythonChunker: Sendable {
             guard b[1] < 0x80, !(c == 13 && b[1] == 10) else { return nil }
             return c
         }
-    }
-
-    /// `line.first?.isWhitespace == true`, from the first byte when that is the first Character (ASCII whitespace is
-    /// tab to carriage return, and space). `Character.isWhitespace` was ~370 instructions a call.
-    static func startsWithWhitespace(_ line: String) -> Bool {
-        if let c = leadingASCII(line) { return c == 32 || (c >= 9 && c <= 13) }
-        return line.first?.isWhitespace == true
     }
 
     /// Whether the line starts with a Character that is neither whitespace nor `#`.

@@ -124,7 +124,7 @@ struct FastPathTests {
           arguments: ["", " x", "\tx", "x", "#c", "#\u{301}c", "\r\n", "\r", "\u{85}x", "\u{A0}x", "é", "e\u{301}", " \u{301}",
                       "\u{B}", "\u{1F}a", "@dec", "\u{2003}x"])
     func pythonLineStarts(line: String) {
-        #expect(PythonChunker.startsWithWhitespace(line) == (line.first?.isWhitespace == true))
+        #expect(line.firstIsWhitespace == (line.first?.isWhitespace == true))
         let code = line.first.map { !$0.isWhitespace && $0 != "#" } ?? false
         #expect(PythonChunker.startsWithCode(line) == code)
     }
@@ -134,8 +134,8 @@ struct FastPathTests {
                       "x\u{2003}", "cl\u{2019}s  spec ", "\u{600} ", "x \u{300}", "\u{85}"])
     func htmlWhitespace(text: String) {
         #expect(text.collapsedWhitespace() == text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " "))
-        #expect(MarkdownBuilder.startsWithWhitespace(text) == (text.first?.isWhitespace == true))
-        #expect(MarkdownBuilder.endsWithWhitespace(text) == (text.last?.isWhitespace == true))
+        #expect(text.firstIsWhitespace == (text.first?.isWhitespace == true))
+        #expect(text.lastIsWhitespace == (text.last?.isWhitespace == true))
         // A text that collapses to nothing holds whitespace exactly when it is not empty.
         if MarkdownBuilder.collapsingWhitespace(text).isEmpty {
             #expect(!text.isEmpty == text.contains(where: \.isWhitespace))
@@ -159,10 +159,9 @@ struct FastPathTests {
     @Test("long chunks split at line feeds into the lines a Character split gives",
           arguments: ["a\nb\n\nc", "a\r\nb\nc\r\n", "\n", "", "x\u{301}\ny\n\u{301}z", "a\rb\nc"])
     func lineSplit(text: String) {
-        let lines: [String] = text.containsByte(13)
-            ? text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) : text.lineArray
-        #expect(lines == text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
+        #expect(text.characterLines == text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
         #expect(text.containsByte(10) == text.utf8.contains(10))
+        #expect(Substring(text).dropFirst().containsByte(10) == text.utf8.dropFirst(text.first.map { String($0).utf8.count } ?? 0).contains(10))
     }
 
     @Test("a path's file name, byte by byte, is the last non-empty component",
