@@ -10,6 +10,8 @@ struct kb_phrase_automaton {
     int32_t states;
     uint8_t symbol_of[256];   // byte → symbol, ASCII capitals folded to lower case
     int32_t *next;            // states × symbols: the goto function completed with failure links
+    int32_t shift;            // log2 of the row stride of `jump` (symbols rounded up to a power of two)
+    int32_t *jump;            // `next` as row offsets: jump[(s << shift) + symbol] = next state << shift
     int32_t *output_start;    // per state: its phrases (those ending here, through dictionary links too)
     int32_t *output_count;
     int32_t *outputs;
@@ -89,17 +91,29 @@ kb_phrase_automaton *kb_phrases_build(const char *const *phrases, int32_t count)
     a->next = go;
     a->states = states;
     free(fail); free(ends); free(same_end); free(queue);
+    // The scan follows one transition per byte, each depending on the last: with row offsets in the table and
+    // power-of-two rows, a step is a load and an add, with no multiplication on that chain.
+    int32_t shift = 0;
+    while ((1 << shift) < S) shift++;
+    a->shift = shift;
+    a->jump = (int32_t *)calloc((size_t)states << shift, sizeof(int32_t));
+    if (!a->jump) return NULL;
+    for (int32_t st = 0; st < states; st++) {
+        for (int32_t sym = 0; sym < S; sym++) a->jump[(st << shift) + sym] = go[st * S + sym] << shift;
+    }
     return a;
 }
 
 void kb_phrases_count(const kb_phrase_automaton *a, const uint8_t *text, int64_t length, int32_t cap, int32_t *counts) {
-    int32_t n = a->phrases, S = a->symbols;
+    int32_t n = a->phrases;
     int64_t last_end[n > 0 ? n : 1];
     for (int32_t p = 0; p < n; p++) { counts[p] = 0; last_end[p] = 0; }
-    const int32_t *next = a->next;
-    int32_t s = 0;
+    const int32_t *jump = a->jump;
+    const int32_t shift = a->shift;
+    int32_t row = 0;
     for (int64_t i = 0; i < length; i++) {
-        s = next[s * S + a->symbol_of[text[i]]];
+        row = jump[row + a->symbol_of[text[i]]];
+        int32_t s = row >> shift;
         int32_t k = a->output_count[s];
         if (k == 0) continue;
         const int32_t *out = a->outputs + a->output_start[s];
