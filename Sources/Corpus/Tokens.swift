@@ -129,13 +129,7 @@ extension String {
 
 extension String {
     /// Whether the text's UTF-8 holds `byte` (memchr; the generic `utf8.contains` costs ~8 instructions a byte).
-    public func containsByte(_ byte: UInt8) -> Bool {
-        var text = self
-        return text.withUTF8 { bytes in
-            guard let base = bytes.baseAddress else { return false }
-            return memchr(base, Int32(byte), bytes.count) != nil
-        }
-    }
+    public func containsByte(_ byte: UInt8) -> Bool { self[...].containsByte(byte) }
 
     /// The lines `split(separator: "\n", omittingEmptySubsequences: false)` gives: split at every line feed byte by
     /// byte (`lineArray`), unless a `\r` could make `\r\n` one Character, which a Character split keeps whole (a
@@ -184,7 +178,7 @@ extension String {
 }
 
 extension Substring {
-    /// Whether the text's UTF-8 holds `byte` (memchr).
+    /// Whether the text's UTF-8 holds `byte` (memchr; the generic `utf8.contains` costs ~8 instructions a byte).
     public func containsByte(_ byte: UInt8) -> Bool {
         var text = self
         return text.withUTF8 { bytes in
