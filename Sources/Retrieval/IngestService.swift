@@ -84,6 +84,9 @@ public final class IngestService {
     let options: IngestOptions
     /// This run's committed vectors, until the vector file is rebuilt.
     var spill: SpillWriter?
+    /// How many chunks the last vector-file rebuild had to embed from their stored text (none when every vector
+    /// came from this run's spill or the old file).
+    var embeddedAtRebuild = 0
     /// The word document frequencies as this run last read or saved them, and what its own table could not take away
     /// since (see `saveFrequencies`).
     var frequencyBase = FrequencyBase()
@@ -116,7 +119,7 @@ public final class IngestService {
         self.options = options
     }
 
-    /// A source parsed and embedded, ready to write.
+    /// A source parsed and tokenized, ready to write (its vectors are embedded beside the writing).
     struct Prepared: @unchecked Sendable {
         var source: String
         var displayPath: String
@@ -131,7 +134,6 @@ public final class IngestService {
         var bags: [HashedEmbedder.WordBag]
         /// The stored metadata JSON of each chunk (encoded on the worker threads, not the writer's).
         var metadataJSON: [String]
-        var vectors: [(Float, [UInt8])] = []
     }
 
     enum Outcome: @unchecked Sendable {
@@ -248,8 +250,15 @@ public final class IngestService {
         // (which waits for its files' bytes), at a lower priority than this writing thread.
         let pool = ParsingPool(threads: max(1, options.workers) + depth, niceness: Self.parsingNiceness)
         defer { pool.shutdown() }
-        let cacheSets = (0..<depth).map { _ in
-            (0..<max(1, options.workers)).map { _ in NgramCache(dimension: store.embedder.dimension) }
+        // Batches are embedded one after another (each waits for the one before), so one set of n-gram caches
+        // serves them all (a cache serves one thread at a time).
+        let caches = (0..<max(1, options.workers)).map { _ in NgramCache(dimension: store.embedder.dimension) }
+        var lastVectors: PendingVectors?
+        func startBatch(_ i: Int) -> PendingBatch {
+            let batch = startPreparing(batches[i], reads: reads[i], existing: existing, df: df, dfCount: dfCount,
+                                       caches: caches, stamp: Int32(i + 1), after: lastVectors, pool: pool)
+            lastVectors = batch.vectors
+            return batch
         }
         // Files are read on a thread of their own, one batch ahead of the parsing, so the parsing threads do not
         // stop for the disk (a cold 100k-chunk ingest spent ~1.8 s with its writer waiting for them).
@@ -258,10 +267,7 @@ public final class IngestService {
         let checkpointer = batches.count > 1 ? BackgroundCheckpointer(path: store.path, niceness: Self.parsingNiceness) : nil
         defer { checkpointer?.stop() }
         var reads = batches.prefix(depth + 1).map { reader.start($0) }
-        var inFlight: [PendingBatch] = batches.prefix(depth).indices.map {
-            startPreparing(batches[$0], reads: reads[$0], existing: existing, df: df, dfCount: dfCount,
-                           caches: cacheSets[$0 % depth], stamp: Int32($0 + 1), pool: pool)
-        }
+        var inFlight: [PendingBatch] = batches.prefix(depth).indices.map { startBatch($0) }
         for (k, batch) in batches.enumerated() {
             guard !inFlight.isEmpty else { break }
             let current = inFlight.removeFirst()
@@ -272,16 +278,14 @@ public final class IngestService {
             defer { report.phases.write += Date().timeIntervalSince(writeStart) }
             if k + depth + 1 < batches.count { reads.append(reader.start(batches[k + depth + 1])) }
             if k + depth < batches.count {
-                inFlight.append(startPreparing(batches[k + depth], reads: reads[k + depth], existing: existing, df: df,
-                                               dfCount: dfCount, caches: cacheSets[(k + depth) % depth],
-                                               stamp: Int32(k + depth + 1), pool: pool))
+                inFlight.append(startBatch(k + depth))
             }
             let wrote: Bool
             do {
                 // The 1 MB word-frequency table is saved every 16 batches and at the end, not with every batch (it
                 // doubled the bytes written); a crash in between leaves it behind by at most 16 batches, which only
                 // shifts idf weights of later embeddings a little.
-                wrote = try write(current.outcomes, df: &df, dfCount: &dfCount, report: &report,
+                wrote = try write(current.outcomes, vectors: current.vectors, df: &df, dfCount: &dfCount, report: &report,
                                   saveFrequencies: k % 16 == 15)
             } catch {
                 // No background work outlives the call: the batches being parsed and the read queued after them.
@@ -311,8 +315,9 @@ public final class IngestService {
             } catch {
                 outcome = Self.outcome(of: error, source: url)
             }
-            let embedded = Self.embed([outcome], df: df, dfCount: dfCount, embedder: store.embedder)
-            let wrote = try write(embedded, df: &df, dfCount: &dfCount, report: &report,
+            let vectors = PendingVectors()
+            vectors.vectors = Self.embed([outcome], df: df, dfCount: dfCount, embedder: store.embedder)
+            let wrote = try write([outcome], vectors: vectors, df: &df, dfCount: &dfCount, report: &report,
                                   saveFrequencies: false)
             changed = changed || wrote
             done += 1
@@ -342,7 +347,9 @@ public final class IngestService {
                 // chunks alone, so the file's generation stays right).
                 let merge = report.chunks > 2000 || bulkLoad
                 try store.db.transaction { () throws(SQLiteFailure) in
-                    try store.rebuildVectorFile(pending: spill?.finish()) { () throws(SQLiteFailure) in
+                    // The vector file's thread waits for the last batches' vectors while the merge runs here.
+                    let spill = spill
+                    embeddedAtRebuild = try store.rebuildVectorFile(pending: { spill?.finish() }) { () throws(SQLiteFailure) in
                         if merge { try store.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES('optimize')") }
                     }
                 }
@@ -380,10 +387,18 @@ public final class IngestService {
     /// their share of a contended core). Against equal priority: a 100k-chunk ingest 0.95× as long (8 alternating pairs).
     static let parsingNiceness: Int32 = 10
 
-    /// A batch being parsed on background threads.
+    /// A batch being parsed on background threads. Its `group` is done once it is parsed; its vectors follow.
     final class PendingBatch: @unchecked Sendable {
         let group = DispatchGroup()
         var outcomes: [Outcome] = []
+        let vectors = PendingVectors()
+    }
+
+    /// A batch's vectors, embedded on background threads after its parsing: one per chunk of its prepared outcomes,
+    /// in order (the order `write` assigns chunk ids in). Ready once `group` is done.
+    final class PendingVectors: @unchecked Sendable {
+        let group = DispatchGroup()
+        var vectors: [(scale: Float, data: [UInt8])] = []
     }
 
     /// A batch's file bytes, read in the background by a `BatchReader`.
@@ -410,55 +425,62 @@ public final class IngestService {
         }
     }
 
-    /// Starts parsing, tokenizing and embedding a batch in the background, once `reads` has its bytes. Embeddings
-    /// use the word document frequencies of the batches written so far (`df`) plus this batch's own.
-    /// `stamp` is unique to the batch: each batch embeds with its own word frequencies.
+    /// Starts parsing, tokenizing and then embedding a batch in the background, once `reads` has its bytes. The
+    /// writer needs only the parsing: it writes the batch while it is embedded, and the vectors go to the spill once
+    /// both are done. Embeddings use the word document frequencies of the batches written so far (`df`) plus this
+    /// batch's own; `stamp` is unique to the batch. The embedding starts once `after`'s is done (the caches are shared).
     func startPreparing(_ batch: [SourceFile], reads: BatchReads, existing: [String: ExistingDocument], df: [Int32],
-                        dfCount: Int, caches: [NgramCache], stamp: Int32, pool: ParsingPool) -> PendingBatch {
+                        dfCount: Int, caches: [NgramCache], stamp: Int32, after: PendingVectors?,
+                        pool: ParsingPool) -> PendingBatch {
         let pending = PendingBatch()
         let loader = SourceLoader(maxFileSize: options.maxFileSize)
         let force = options.force || !store.embedderMatches
         let embedder = store.embedder
         pending.group.enter()
+        pending.vectors.group.enter()
         pool.async {
             reads.group.wait()
             let bytes = reads.results
             reads.results = []
             let parsed = Self.prepare(batch, bytes: bytes, existing: existing, loader: loader, force: force, embedder: embedder,
                                       pool: pool)
-            pending.outcomes = Self.embed(parsed, df: df, dfCount: dfCount, embedder: embedder, caches: caches, dfStamp: stamp,
-                                          pool: pool)
+            pending.outcomes = parsed
             pending.group.leave()
+            after?.group.wait()
+            pending.vectors.vectors = Self.embed(parsed, df: df, dfCount: dfCount, embedder: embedder, caches: caches,
+                                                 dfStamp: stamp, pool: pool)
+            pending.vectors.group.leave()
         }
         return pending
     }
 
-    /// Embeds every chunk of the prepared outcomes, on all cores, with `df` plus the batch's own words. Worker `k`
-    /// embeds outcomes `k`, `k + W`, … with its own n-gram cache, which outlives the batch.
+    /// Embeds every chunk of the prepared outcomes, on all cores, with `df` plus the batch's own words: one vector per
+    /// chunk, outcome after outcome. Worker `k` embeds outcomes `k`, `k + W`, … with its own n-gram cache, which
+    /// outlives the batch.
     static func embed(_ outcomes: [Outcome], df snapshot: [Int32], dfCount: Int, embedder: HashedEmbedder,
-                      caches: [NgramCache] = [], dfStamp: Int32 = 0, pool: ParsingPool? = nil) -> [Outcome] {
+                      caches: [NgramCache] = [], dfStamp: Int32 = 0,
+                      pool: ParsingPool? = nil) -> [(scale: Float, data: [UInt8])] {
         var df = snapshot
         var count = dfCount
         for case .prepared(let p, _) in outcomes {
             for bag in p.bags { for h in bag.hashes { df[embedder.dfBucket(h)] &+= 1 } }
             count += p.bags.count
         }
-        let slots = ResultSlots<Outcome>(count: outcomes.count)
+        let slots = ResultSlots<[(scale: Float, data: [UInt8])]>(count: outcomes.count)
         let finalDF = df, finalCount = count
         let workers = max(1, min(caches.count, outcomes.count))
         Self.parallel(iterations: workers, on: pool) { k in
             let cache = k < caches.count ? caches[k] : nil
             finalDF.withUnsafeBufferPointer { dfBuffer in
                 for i in stride(from: k, to: outcomes.count, by: workers) {
-                    guard case .prepared(var p, let diagnostics) = outcomes[i] else { slots.set(i, outcomes[i]); continue }
-                    p.vectors = p.bags.map {
+                    guard case .prepared(let p, _) = outcomes[i] else { slots.set(i, []); continue }
+                    slots.set(i, p.bags.map {
                         embedder.embedQuantized($0, df: dfBuffer, documentCount: finalCount, cache: cache, dfStamp: dfStamp)
-                    }
-                    slots.set(i, .prepared(p, diagnostics))
+                    })
                 }
             }
         }
-        return slots.values()
+        return slots.values().flatMap { $0 }
     }
 
     /// Runs `body` for each index in `0..<iterations` in parallel: on `pool` when given, else on the dispatch threads.
@@ -569,8 +591,9 @@ public final class IngestService {
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
-    /// Writes a batch's outcomes in one transaction; returns whether content changed.
-    func write(_ outcomes: [Outcome], df: inout [Int32], dfCount: inout Int,
+    /// Writes a batch's outcomes in one transaction; returns whether content changed. Once committed, the chunks'
+    /// `vectors` go to the spill when they are ready.
+    func write(_ outcomes: [Outcome], vectors: PendingVectors, df: inout [Int32], dfCount: inout Int,
                report: inout IngestReport, saveFrequencies: Bool) throws(RetrievalError) -> Bool {
         let embedder = store.embedder
         var changed = false
@@ -600,7 +623,7 @@ public final class IngestService {
         }
         guard !prepared.isEmpty || !touchUnchanged.isEmpty || !emptied.isEmpty else { return false }
         let snapshotDF = df, snapshotCount = dfCount, snapshotBase = frequencyBase
-        var written: [(id: Int64, scale: Float, data: [UInt8])] = []
+        var written: [Int64] = []
         do {
             try store.db.transaction { () throws(SQLiteFailure) in
                 for (source, size, modified) in touchUnchanged {
@@ -660,7 +683,7 @@ public final class IngestService {
             throw RetrievalError.from(error, path: store.path)
         }
         // Committed: keep the vectors for the vector file. A failed spill only means re-embedding those chunks.
-        if !written.isEmpty { spill?.append(written) }
+        if !written.isEmpty { spill?.append(ids: written, vectors: vectors) }
         return changed
     }
 
@@ -713,7 +736,8 @@ public final class IngestService {
         try db.prepare("DELETE FROM documents WHERE id = ?").run([.int(id)])
     }
 
-    func insert(_ p: Prepared, nextChunkID: inout Int64, written: inout [(id: Int64, scale: Float, data: [UInt8])]) throws(SQLiteFailure) {
+    /// Inserts a prepared document; `written` gets the ids of its chunks that have word bags (so vectors), in order.
+    func insert(_ p: Prepared, nextChunkID: inout Int64, written: inout [Int64]) throws(SQLiteFailure) {
         let db = store.db
         try db.prepare("""
             INSERT INTO documents(source, display_path, format, kind, title, content_hash, size, mtime, parser_version, ingested_at)
@@ -739,7 +763,7 @@ public final class IngestService {
                           .text(" " + chunk.metadata.isa.joined(separator: " ") + " "),
                           .text(" " + chunk.metadata.ops.joined(separator: " ") + " "), .text(metaJSON)])
             try ftsInsert.runBorrowing([.int(chunkID), .text(chunk.title), .text(p.symbols[ordinal]), .text(chunk.text)])
-            if ordinal < p.vectors.count { written.append((chunkID, p.vectors[ordinal].0, p.vectors[ordinal].1)) }
+            if ordinal < p.bags.count { written.append(chunkID) }
             if let t = chunk.metadata.trace {
                 try db.prepare("""
                     INSERT INTO traces(chunk_id, task, backend, outcome, stage, median_ms, baseline_ms, sol_ms, speedup, sol_fraction, sol_score, threads, p10_ms, p90_ms)
@@ -789,9 +813,19 @@ final class SpillWriter: @unchecked Sendable {
         self.spill = spill
     }
 
-    /// Queues one committed batch's vectors.
-    func append(_ records: [(id: Int64, scale: Float, data: [UInt8])]) {
-        queue.async { if self.spill?.append(records) != true { self.spill = nil } }
+    /// Queues one committed batch's vectors: `ids[i]` is the chunk of `vectors.vectors[i]`, appended once they are
+    /// embedded (appends keep the order they were queued in).
+    func append(ids: [Int64], vectors: IngestService.PendingVectors) {
+        queue.async {
+            vectors.group.wait()
+            let embedded = vectors.vectors
+            guard embedded.count == ids.count else {
+                self.spill = nil  // cannot happen: the rebuild would then embed these chunks from their text
+                return
+            }
+            let records = zip(ids, embedded).map { (id: $0, scale: $1.scale, data: $1.data) }
+            if self.spill?.append(records) != true { self.spill = nil }
+        }
     }
 
     /// The spill with every queued batch written, or nil when an append failed.

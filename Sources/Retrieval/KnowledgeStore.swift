@@ -455,6 +455,13 @@ public final class KnowledgeStore {
     /// the vectors of `pending` and of the existing file, and fresh embeddings of the chunks neither holds. The
     /// merge itself (`VectorFileSources.arrays()`) needs no connection and can run on another thread.
     func vectorFileSources(pending: VectorSpill?) throws(SQLiteFailure) -> VectorFileSources {
+        var sources = try vectorFileSources(fresh: pending?.records())
+        try embedMissing(&sources)
+        return sources
+    }
+
+    /// `vectorFileSources(pending:)` with `fresh` as this ingest's vectors and nothing embedded yet.
+    func vectorFileSources(fresh: VectorSpill.Records?) throws(SQLiteFailure) -> VectorFileSources {
         var storeIDs: [Int64] = []
         let rows = try db.prepare("SELECT id FROM chunks ORDER BY id")
         while try rows.step() { storeIDs.append(rows.int(0)) }
@@ -462,8 +469,14 @@ public final class KnowledgeStore {
         let (df, dfCount) = try loadDocumentFrequencies()
         let old = VectorIndex.map(path: vectorFilePath, storeID: try storeID(), generation: nil, dimension: embedder.dimension,
                                   buckets: embedder.dfBuckets)
-        var sources = VectorFileSources(dimension: embedder.dimension, storeIDs: storeIDs, tokens: tokens, df: df, dfCount: dfCount,
-                                        generation: try generation(), old: old, fresh: pending?.records())
+        return VectorFileSources(dimension: embedder.dimension, storeIDs: storeIDs, tokens: tokens, df: df, dfCount: dfCount,
+                                 generation: try generation(), old: old, fresh: fresh)
+    }
+
+    /// Embeds, from their stored text, the chunks whose vectors neither the fresh vectors nor the old file hold.
+    @discardableResult
+    func embedMissing(_ sources: inout VectorFileSources) throws(SQLiteFailure) -> Int {
+        let df = sources.df, dfCount = sources.dfCount
         var missing: [Int64] = []
         sources.forEachSource { chunkID, source in if case .missing = source { missing.append(chunkID) } }
         if !missing.isEmpty {
@@ -476,7 +489,7 @@ public final class KnowledgeStore {
                 sources.embedded[chunkID] = HashedEmbedder.quantize(embedder.embed(bag, df: df, documentCount: dfCount))
             }
         }
-        return sources
+        return sources.embedded.count
     }
 
     /// Whether the vector file is missing, foreign or older than the store's content.
@@ -491,25 +504,58 @@ public final class KnowledgeStore {
     /// The file is written on another thread while this one runs `alongside` (more work in the same transaction
     /// that leaves the chunks alone, such as merging FTS segments): writing the file is mostly copying into the page
     /// cache, 0.2 s at 100k chunks; beside the merge, both took 0.41–0.50 s instead of 0.55–0.59 s one after the other.
-    func rebuildVectorFile(pending: VectorSpill?, alongside: () throws(SQLiteFailure) -> Void = {}) throws(SQLiteFailure) {
-        let job = VectorFileJob(path: vectorFilePath, storeID: try storeID(), sources: try vectorFileSources(pending: pending))
+    /// `pending` (this ingest's vectors) is called on that thread, so it may wait for vectors still being embedded.
+    /// Chunks neither it nor the old file holds are embedded here from their text once `alongside` is done; returns
+    /// how many.
+    @discardableResult
+    func rebuildVectorFile(pending: @escaping @Sendable () -> VectorSpill? = { nil },
+                           alongside: () throws(SQLiteFailure) -> Void = {}) throws(SQLiteFailure) -> Int {
+        let job = VectorFileJob(path: vectorFilePath, storeID: try storeID(), sources: try vectorFileSources(fresh: nil),
+                                pending: pending)
         let group = DispatchGroup()
         DispatchQueue.global().async(group: group) { job.run() }
-        defer { group.wait() }
-        try alongside()
+        do {
+            try alongside()
+        } catch {
+            group.wait()
+            throw error
+        }
+        group.wait()
+        guard var sources = job.incomplete else { return 0 }
+        let embedded = try embedMissing(&sources)
+        VectorFileJob.write(path: vectorFilePath, storeID: job.storeID, sources: sources)
+        return embedded
     }
 }
 
 /// Merging and writing a vector file on another thread: the sources are handed over and not touched again by the
 /// caller (building the 58 MB of arrays of a 100k-chunk store took the writer ~0.17 s, most of it page faults).
 private final class VectorFileJob: @unchecked Sendable {
-    let path: String, storeID: [UInt8], sources: VectorFileSources
+    let path: String, storeID: [UInt8]
+    private var sources: VectorFileSources
+    private let pending: @Sendable () -> VectorSpill?
+    /// Set by `run()` when some chunk's vector is in neither the pending vectors nor the old file: the file was not
+    /// written, and these sources need those chunks embedded first.
+    private(set) var incomplete: VectorFileSources?
 
-    init(path: String, storeID: [UInt8], sources: VectorFileSources) {
-        self.path = path; self.storeID = storeID; self.sources = sources
+    init(path: String, storeID: [UInt8], sources: VectorFileSources, pending: @escaping @Sendable () -> VectorSpill?) {
+        self.path = path; self.storeID = storeID; self.sources = sources; self.pending = pending
     }
 
     func run() {
+        let spill = pending()
+        sources.fresh = spill?.records()
+        var missing = false
+        sources.forEachSource { _, source in if case .missing = source { missing = true } }
+        if missing {
+            incomplete = sources
+        } else {
+            Self.write(path: path, storeID: storeID, sources: sources)
+        }
+        withExtendedLifetime(spill) {}
+    }
+
+    static func write(path: String, storeID: [UInt8], sources: VectorFileSources) {
         // A failed write leaves the old file, whose generation says it is behind: the next open or ingest rebuilds it.
         _ = VectorIndex.write(path: path, storeID: storeID, generation: sources.generation, dimension: sources.dimension,
                               arrays: sources.arrays(), dfCount: sources.dfCount)
@@ -530,7 +576,7 @@ struct VectorFileSources {
     /// The existing vector file, whatever its generation.
     let old: VectorIndex?
     /// This ingest's vectors, ids ascending.
-    let fresh: VectorSpill.Records?
+    var fresh: VectorSpill.Records?
     /// Vectors embedded for chunks neither `fresh` nor `old` holds.
     var embedded: [Int64: (scale: Float, data: [Int8])] = [:]
 

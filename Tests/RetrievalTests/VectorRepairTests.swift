@@ -26,21 +26,60 @@ struct VectorRepairTests {
         #expect(index.generation == (try reopened.generation()))
     }
 
-    @Test("one file per batch (each batch's vectors appended to the spill off the writer): every chunk has a vector")
+    @Test("one file per batch (each batch embedded beside its writing, its vectors spilled once both are done): every chunk's vector comes from the spill")
     func everyBatchSpilled() throws {
         let dir = temporaryFolder()
         makeCorpusWithExtraDocs(dir + "/c")
         var small = IngestOptions()
         small.batchBytes = 1
         let store = try KnowledgeStore(path: dir + "/kb.sqlite")
-        let report = try IngestService(store: store, options: small).ingest([dir + "/c"])
+        let service = IngestService(store: store, options: small)
+        let report = try service.ingest([dir + "/c"])
         #expect(report.added >= 16)
         #expect(try !store.vectorFileIsBehind())
         let index = try store.loadVectorIndex()
         #expect(index.count == (try store.statistics().chunks))
-        // A zero scale would mean a chunk with no vector at all. (A chunk the spill lacked would have been embedded
-        // again by the rebuild, so this does not tell the spill's vectors from re-embedded ones.)
         #expect(index.scales.allSatisfy { $0 > 0 })
+        // None had to be embedded again from its text at the rebuild: the spill held every batch's vectors.
+        #expect(service.embeddedAtRebuild == 0)
+    }
+
+    @Test("vectors embedded beside the writing sit at their own chunks: one batch per file against one batch for all")
+    func spilledVectorsAligned() throws {
+        let dir = temporaryFolder()
+        makeCorpusWithExtraDocs(dir + "/c")
+        func vectors(batchBytes: Int, store name: String) throws -> [String: [Float]] {
+            var options = IngestOptions()
+            options.batchBytes = batchBytes
+            let store = try KnowledgeStore(path: dir + "/" + name)
+            _ = try IngestService(store: store, options: options).ingest([dir + "/c"])
+            var keys: [Int64: String] = [:]
+            let rows = try store.db.prepare("SELECT c.id, d.source || '#' || c.ordinal FROM chunks c JOIN documents d ON d.id = c.document_id")
+            while try rows.step() { keys[rows.int(0)] = rows.text(1) }
+            let index = try store.loadVectorIndex()
+            return withExtendedLifetime(index) {
+                var out: [String: [Float]] = [:]
+                for i in 0..<index.count {
+                    guard let key = keys[index.ids[i]] else { continue }
+                    out[key] = (0..<index.dimension).map { Float(index.data[i * index.dimension + $0]) * index.scales[i] }
+                }
+                return out
+            }
+        }
+        let perFile = try vectors(batchBytes: 1, store: "small.sqlite")
+        let whole = try vectors(batchBytes: 64 << 20, store: "whole.sqlite")
+        #expect(perFile.count == whole.count && perFile.count >= 16)
+        func cosine(_ a: [Float], _ b: [Float]) -> Float {
+            let dot = zip(a, b).reduce(0) { $0 + $1.0 * $1.1 }
+            let norms = (a.reduce(0) { $0 + $1 * $1 } * b.reduce(0) { $0 + $1 * $1 }).squareRoot()
+            return norms > 0 ? dot / norms : 0
+        }
+        // The batches weigh words by different frequencies, so the vectors differ a little; a vector stored at another
+        // chunk's id would be far from that chunk's own.
+        for (key, vector) in whole {
+            let other = try #require(perFile[key])
+            #expect(cosine(vector, other) > 0.8, "\(key)")
+        }
     }
 
     @Test("an ingest with nothing new still brings a stale vector file up to date")
