@@ -491,7 +491,10 @@ public final class QueryService {
         let total = Double(max(1, chunkCount))
         var scores: [Int64: Double] = [:]
         for token in tokens.sorted() {
-            let rows = try identifierRows(token, definitionsOnly: definitionOnly.contains(token))
+            // A distinctive identifier with no definition of its own is looked for behind a namespace prefix too
+            // (`vaddq_f32` is defined as `simde_vaddq_f32` in a portability library).
+            let rows = try identifierRows(token, definitionsOnly: definitionOnly.contains(token),
+                                          prefixed: !definitionOnly.contains(token) && !dotted.contains(token))
             guard !rows.isEmpty else { continue }
             let idf = log((total + 1) / Double(rows.count)) + 1
             for (id, defines, count) in rows {
@@ -510,13 +513,15 @@ public final class QueryService {
     static let identifierCandidateLimit = 300
 
     /// The chunks that define `token` (their symbol is it, ignoring ASCII case) and, unless `definitionsOnly`, the
-    /// chunks whose text uses it as a whole identifier, with its count there.
+    /// chunks whose text uses it as a whole identifier, with its count there. With `prefixed`, when no chunk defines
+    /// `token` itself, chunks defining it behind a namespace prefix (`isPrefixedDefinition`) count as its definitions.
     ///
     /// There is no separate identifier table: FTS5 already holds every token's positions, so the lookup asks it for
     /// the token's pieces as a phrase (`_mm512_fmadd_ps` is the phrase `mm512 fmadd ps` to the tokenizer) and then
     /// checks the exact spelling in the candidates. Definitions are found with an initial-token query on the
     /// `symbols` column, which starts with the chunk's symbol.
-    func identifierRows(_ token: String, definitionsOnly: Bool) throws(SQLiteFailure) -> [(Int64, Bool, Int64)] {
+    func identifierRows(_ token: String, definitionsOnly: Bool, prefixed: Bool = false) throws(SQLiteFailure)
+        -> [(Int64, Bool, Int64)] {
         guard let phrase = Self.ftsPhrase(token) else { return [] }
         var rows: [(Int64, Bool, Int64)] = []
         var seen = Set<Int64>()
@@ -529,6 +534,20 @@ public final class QueryService {
             let id = definitionsQuery.int(0)
             seen.insert(id)
             rows.append((id, true, 1))
+        }
+        if rows.isEmpty, prefixed {
+            // The symbol opens the `symbols` column; a prefixed one holds the token's pieces after the prefix's.
+            let prefixedQuery = try store.db.prepare("""
+                SELECT c.id, c.symbol FROM chunks c WHERE c.id IN (SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?) LIMIT 5000
+                """)
+            try prefixedQuery.bind([.text("symbols : \(phrase)")])
+            while try prefixedQuery.step() {
+                guard let symbol = prefixedQuery.optionalText(1),
+                      Self.isPrefixedDefinition(symbol.lowercased(), of: token) else { continue }
+                let id = prefixedQuery.int(0)
+                seen.insert(id)
+                rows.append((id, true, 1))
+            }
         }
         guard !definitionsOnly else { return rows }
         let tokenBytes = Array(token.utf8)
@@ -544,6 +563,18 @@ public final class QueryService {
             if count > 0 { rows.append((id, false, Int64(count))) }
         }
         return rows
+    }
+
+    /// Whether `symbol` is `token` behind a namespace prefix, both lower-case: one word of letters and digits joined to
+    /// the token by an underscore (`simde_vaddq_f32` for `vaddq_f32`, `simde_mm_add_ps` for `_mm_add_ps`); not a
+    /// longer word (`xvaddq_f32`) or a longer name (`test_simde_vaddq_f32`). Tokens under 6 bytes never match.
+    static func isPrefixedDefinition(_ symbol: String, of token: String) -> Bool {
+        let s = Array(symbol.utf8), t = Array(token.utf8)
+        guard let first = t.first, t.count >= 6, s.count > t.count, s.suffix(t.count).elementsEqual(t) else { return false }
+        let prefix = s.prefix(s.count - t.count)
+        // One word, then the underscore (the token's own, or the prefix's last byte).
+        let word = first == 95 ? prefix[...] : (prefix.last == 95 ? prefix.dropLast() : [])
+        return !word.isEmpty && word.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) }
     }
 
     /// The FTS5 phrase of a token: its runs of letters and digits, quoted (nil when it has none).

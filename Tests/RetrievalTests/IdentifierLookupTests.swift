@@ -91,6 +91,42 @@ struct IdentifierLookupTests {
         let plain = try QueryService(store: store).search(SearchQuery(text: "dot"))
         #expect(plain.hits.first?.symbol == "dot")
     }
+
+    @Test("a namespace prefix is one word joined by an underscore", arguments: [
+        ("simde_vaddq_f32", "vaddq_f32", true), ("simde_mm_add_ps", "_mm_add_ps", true), ("ggml_vec_dot_f16", "vec_dot_f16", true),
+        ("xvaddq_f32", "vaddq_f32", false), ("test_simde_vaddq_f32", "vaddq_f32", false),
+        ("simde_x_mm_add_ps", "_mm_add_ps", false), ("simde__mm_add_ps", "_mm_add_ps", false), ("vaddq_f32", "vaddq_f32", false),
+        ("_vaddq_f32", "vaddq_f32", false), ("simde_f32", "_f32", false), ("simde_vaddq_f64", "vaddq_f32", false),
+    ])
+    func namespacePrefixes(symbol: String, token: String, prefixed: Bool) {
+        #expect(QueryService.isPrefixedDefinition(symbol, of: token) == prefixed)
+    }
+
+    @Test("an identifier defined only behind a namespace prefix finds that definition first; its own definition wins")
+    func prefixedDefinitions() throws {
+        let dir = temporaryFolder()
+        write(dir + "/lib/add.h", """
+            /* Portable vaddq_f32: four lanes added. */
+            static inline simde_float32x4_t simde_vaddq_f32(simde_float32x4_t a, simde_float32x4_t b) { return a + b; }
+
+            /* Adds pairs of lanes of vaddq_f32 results, calling vaddq_f32 and vaddq_f32 again. */
+            static inline simde_float32x4_t pairwise(simde_float32x4_t a) {
+                return simde_vaddq_f32(simde_vaddq_f32(a, a), simde_vaddq_f32(a, a));
+            }
+
+            static inline void test_simde_vaddq_f32(void) { pairwise(simde_vaddq_f32(x, x)); }
+            """)
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/lib"])
+        let result = try QueryService(store: store).search(SearchQuery(text: "vaddq_f32"))
+        #expect(result.hits.first?.symbol == "simde_vaddq_f32")
+        #expect(result.hits.first?.identifier != nil)
+        // With a definition of its own, that one comes first.
+        write(dir + "/lib/neon.h", "static inline float32x4_t vaddq_f32(float32x4_t a, float32x4_t b) { return a + b; }\n")
+        _ = try IngestService(store: store).ingest([dir + "/lib"])
+        let own = try QueryService(store: store).search(SearchQuery(text: "vaddq_f32"))
+        #expect(own.hits.first?.symbol == "vaddq_f32")
+    }
 }
 
 @Suite("Query term pruning")
