@@ -31,7 +31,7 @@ public struct CodeChunker: Sendable {
         let bytes = Array(source.text.utf8)
         let code = Self.blankCommentsAndStrings(bytes)
         let lineStarts = Self.lineStarts(bytes)
-        let functions = findFunctions(code: code, bytes: bytes, lineStarts: lineStarts)
+        let functions = findFunctions(code: code, bytes: bytes, lineStarts: lineStarts, format: source.format)
         var pieces: [(title: String, symbol: String?, start: Int, end: Int, decl: Int?)] = []
         var cursor = 0
         for fn in functions {
@@ -116,6 +116,8 @@ public struct CodeChunker: Sendable {
         let backend: String? = switch source.format {
         case .opencl: "opencl"
         case .cuda: "cuda"
+        case .metal: "metal"
+        case .glsl: "vulkan"
         case .cpp: meta.intrinsics.isEmpty && meta.isa.isEmpty ? nil : "c-simd"  // host C++ is no SIMD kernel
         default: "c-simd"
         }
@@ -176,8 +178,9 @@ public struct CodeChunker: Sendable {
         var q: [String] = []
         for w in ["__kernel", "kernel", "__global__", "__device__", "__host__", "static", "inline", "extern",
                   "__forceinline__", "__attribute__", "constexpr", "template"] where words.contains(w) {
-            if w == "kernel", format != .opencl { continue }
-            q.append(w == "kernel" ? "__kernel" : w)
+            // `kernel` marks an entry point in OpenCL C (recorded as `__kernel`) and in Metal; elsewhere it is a name.
+            if w == "kernel", format != .opencl, format != .metal { continue }
+            q.append(w == "kernel" && format == .opencl ? "__kernel" : w)
         }
         if launchBounds { q.append("__launch_bounds__") }
         var seen = Set<String>()
@@ -186,7 +189,9 @@ public struct CodeChunker: Sendable {
 
     // MARK: structure scan
 
-    func findFunctions(code: [UInt8], bytes: [UInt8], lineStarts: [Int]) -> [Function] {
+    func findFunctions(code: [UInt8], bytes: [UInt8], lineStarts: [Int], format: DocumentFormat = .c) -> [Function] {
+        // In GLSL `layout(binding = 0) buffer A { ... };` declares an interface block, not a function `layout`.
+        let notNames: Set<String> = format == .glsl ? ["layout"] : []
         var functions: [Function] = []
         var segmentStart = 0   // start of the current top-level declaration
         var pendingStart = 0   // start of text not yet owned by a chunk
@@ -236,7 +241,7 @@ public struct CodeChunker: Sendable {
                     continue
                 }
                 let close = Self.matchingBrace(code, from: i)
-                if var name = Self.functionName(decl: Array(decl)) {
+                if var name = Self.functionName(decl: Array(decl)), !notNames.contains(name) {
                     let enclosing = scopes.compactMap { $0 }
                     if !enclosing.isEmpty, !name.contains("::") { name = enclosing.joined(separator: "::") + "::" + name }
                     let declStart = first < i ? first : segmentStart

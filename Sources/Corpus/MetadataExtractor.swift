@@ -7,7 +7,7 @@ public enum MetadataExtractor {
         ("layernorm", ["layernorm", "layer_norm", "layer norm", "layer-norm"]),
         ("rmsnorm", ["rmsnorm", "rms_norm", "rms norm", "root mean square norm"]),
         ("log_softmax", ["log_softmax", "logsoftmax", "log-softmax", "log softmax"]),
-        ("softmax", ["softmax"]),
+        ("softmax", ["softmax", "soft_max", "soft max"]),
         ("gemm", ["matmul", "gemm", "sgemm", "matrix multipl", "mat_mul"]),
         ("matvec", ["matvec", "gemv", "matrix-vector", "matrix vector"]),
         ("reduction", ["reduction", "reduce", "row_sum", "rowsum", "row sum", "row_max", "argmax", "horizontal sum"]),
@@ -199,6 +199,20 @@ public enum MetadataExtractor {
             if has("__shfl") { f.append("warp-shuffle") }
             if has("atomicAdd") || has("atomicMax") || has("atomicCAS") { f.append("atomics") }
             if has("wmma") || has("mma.sync") { f.append("tensor-cores") }
+        case .metal:
+            if has("threadgroup ") || has("threadgroup\t") { f.append("local-memory") }
+            if has("threadgroup_barrier") || has("simdgroup_barrier") { f.append("barrier") }
+            if has("half4") || has("float4") || has("half2") || has("float2") { f.append("vector-types") }
+            if has("atomic_") { f.append("atomics") }
+            if has("simd_sum") || has("simd_max") || has("simd_shuffle") || has("simd_prefix") { f.append("subgroups") }
+            if has("simdgroup_matrix") || has("simdgroup_multiply") { f.append("matrix-units") }
+        case .glsl:
+            if has("shared ") { f.append("local-memory") }
+            if has("barrier()") { f.append("barrier") }
+            if has("vec4") || has("vec2") { f.append("vector-types") }
+            if has("atomicAdd") || has("atomicMax") || has("atomicCompSwap") { f.append("atomics") }
+            if has("subgroup") { f.append("subgroups") }
+            if has("coopmat") || has("cooperative_matrix") { f.append("matrix-units") }
         case .triton:
             if has("tl.dot") { f.append("tl-dot") }
             if has("tl.atomic") { f.append("atomics") }

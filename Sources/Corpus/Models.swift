@@ -8,11 +8,15 @@ public enum ContentKind: String, Sendable, Codable, CaseIterable {
 /// A file format kb knows how to read.
 public enum DocumentFormat: String, Sendable, Codable, CaseIterable {
     case c, cpp, opencl, cuda, triton, python, markdown, text, html, xml, jsonl
+    /// Metal Shading Language (`.metal`): Apple GPU kernels.
+    case metal
+    /// GLSL compute shaders (`.comp`, `.glsl`), as Vulkan runs them.
+    case glsl
 
     /// The content kind this format produces.
     public var kind: ContentKind {
         switch self {
-        case .c, .cpp, .opencl, .cuda, .triton, .python: .kernel
+        case .c, .cpp, .opencl, .cuda, .triton, .python, .metal, .glsl: .kernel
         case .markdown, .text, .html, .xml: .doc
         case .jsonl: .trace
         }
@@ -27,6 +31,8 @@ public enum DocumentFormat: String, Sendable, Codable, CaseIterable {
         case "cc", "cpp", "cxx", "hpp", "hh", "hxx", "inl": return .cpp
         case "cl", "opencl", "clc": return .opencl
         case "cu", "cuh": return .cuda
+        case "metal": return .metal
+        case "comp", "glsl": return .glsl
         case "py": return .python
         case "md", "markdown", "mdown": return .markdown
         case "txt", "text", "rst": return .text

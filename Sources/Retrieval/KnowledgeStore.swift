@@ -17,8 +17,9 @@ public final class KnowledgeStore {
     public let embedder: HashedEmbedder
     /// The schema version this kb writes (`PRAGMA user_version`).
     public static var schemaVersion: Int { Schema.currentVersion }
-    /// Bumped by the chunker when its output changes, so unchanged files are re-chunked once.
-    public static let parserVersion = 6
+    /// Bumped by the chunker when its output changes, so unchanged files are re-chunked once (7: `soft_max` tags
+    /// softmax, as ggml spells it).
+    public static let parserVersion = 7
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {

@@ -364,6 +364,80 @@ struct CodeChunkerRegressionTests {
     func openclExtension() {
         #expect(DocumentFormat.fromPath("kernels/xaxpy.opencl") == .opencl)
     }
+
+    @Test("GPU shader sources are kernels; graphics shaders are not read", arguments: [
+        ("ggml-metal.metal", DocumentFormat.metal), ("shaders/soft_max.comp", .glsl), ("lib/reduce.GLSL", .glsl),
+        ("shaders/quad.vert", nil), ("shaders/quad.frag", nil),
+    ])
+    func shaderExtensions(path: String, format: DocumentFormat?) {
+        #expect(DocumentFormat.fromPath(path) == format)
+        if let format { #expect(format.kind == .kernel) }
+    }
+
+    @Test("Metal kernels are chunked one per function, tagged metal, with `kernel` and threadgroup features")
+    func metalKernels() {
+        let text = """
+            #include <metal_stdlib>
+            using namespace metal;
+
+            // Row softmax: one threadgroup per row.
+            kernel void kernel_soft_max_f32(
+                    device const float * src0 [[buffer(0)]],
+                    device       float * dst  [[buffer(1)]],
+                    threadgroup  float * buf  [[threadgroup(0)]],
+                    uint tgpig[[threadgroup_position_in_grid]],
+                    uint tiisg[[thread_index_in_simdgroup]]) {
+                float m = simd_max(src0[tgpig]);
+                threadgroup_barrier(mem_flags::mem_threadgroup);
+                dst[tgpig] = exp(src0[tgpig] - m);
+            }
+
+            template<typename T>
+            kernel void kernel_add(device const T * a, device T * b, uint i [[thread_position_in_grid]]) {
+                b[i] += a[i];
+            }
+            """
+        let doc = CodeChunker().chunk(source(text, "ggml-metal.metal"))
+        #expect(doc.chunks.compactMap(\.symbol) == ["kernel_soft_max_f32", "kernel_add"])
+        let softmax = doc.chunks[0]
+        #expect(softmax.language == "metal")
+        #expect(softmax.backend == "metal")
+        #expect(softmax.metadata.qualifiers.contains("kernel"))
+        #expect(softmax.metadata.features.contains("barrier"))
+        #expect(softmax.metadata.features.contains("subgroups"))
+        #expect(softmax.metadata.ops.contains("softmax"))
+        #expect(softmax.text.contains("// Row softmax"))
+    }
+
+    @Test("a GLSL compute shader's main is a Vulkan kernel with its buffers, shared memory and barrier features")
+    func glslCompute() {
+        let text = """
+            #version 450
+            #extension GL_KHR_shader_subgroup_arithmetic : enable
+            layout(local_size_x = 256) in;
+            layout(binding = 0) readonly buffer A { float data_a[]; };
+            layout(binding = 1) writeonly buffer D { float data_d[]; };
+            shared float vals[256];
+
+            // Sums a row with a shared-memory tree.
+            void main() {
+                const uint tid = gl_LocalInvocationID.x;
+                vals[tid] = data_a[gl_GlobalInvocationID.x];
+                barrier();
+                data_d[gl_WorkGroupID.x] = subgroupAdd(vals[tid]);
+            }
+            """
+        let doc = CodeChunker().chunk(source(text, "shaders/sum_rows.comp"))
+        // Interface blocks (`layout(...) buffer A { ... };`) are declarations, kept with the function after them.
+        #expect(doc.chunks.compactMap(\.symbol) == ["main"])
+        let main = doc.chunks.first { $0.symbol == "main" }
+        #expect(main?.text.contains("readonly buffer A") == true)
+        #expect(main?.language == "glsl")
+        #expect(main?.backend == "vulkan")
+        #expect(main?.metadata.features.contains("barrier") == true)
+        #expect(main?.metadata.features.contains("subgroups") == true)
+        #expect(main?.text.contains("// Sums a row") == true)
+    }
 }
 
 @Suite("Code chunking of C++ classes")
