@@ -109,11 +109,12 @@ public struct CodeChunker: Sendable {
         meta.intrinsics = scan.intrinsics
         meta.camelWords = scan.camelWords
         meta.isa = MetadataExtractor.isa(for: meta.intrinsics)
-        meta.features = MetadataExtractor.features(code: text, language: source.format)
+        let (features, cuda) = MetadataExtractor.traits(code: text, language: source.format)
+        meta.features = features
         if meta.isa.isEmpty, meta.features.contains("vector-ext") { meta.isa = ["vector-ext"] }
         meta.qualifiers = Self.qualifiers(in: signature, format: source.format)
         meta.ops = MetadataExtractor.ops(heading: (symbol ?? title) + " " + source.displayPath, body: text)
-        let backend: String? = switch source.format {
+        let byFormat: String? = switch source.format {
         case .opencl: "opencl"
         case .cuda: "cuda"
         case .metal: "metal"
@@ -121,6 +122,7 @@ public struct CodeChunker: Sendable {
         case .cpp: meta.intrinsics.isEmpty && meta.isa.isEmpty ? nil : "c-simd"  // host C++ is no SIMD kernel
         default: "c-simd"
         }
+        let backend = cuda ? "cuda" : byFormat
         return Chunk(kind: .kernel, language: source.format.rawValue, backend: backend, symbol: symbol, title: title,
                      startLine: startLine, endLine: endLine, text: text, metadata: meta)
     }

@@ -180,8 +180,20 @@ public enum MetadataExtractor {
 
     /// Features of code text: OpenCL, CUDA and C idioms that matter to a kernel engineer.
     public static func features(code: String, language: DocumentFormat) -> [String] {
-        var f: [String] = []
+        features(ByteHaystack(code), language: language)
+    }
+
+    /// `features`, and whether C or C++ text is CUDA code (`__global__`, `__device__`, `threadIdx`), as a header
+    /// shared with `.cu` files is: its features are then CUDA's.
+    static func traits(code: String, language: DocumentFormat) -> (features: [String], cuda: Bool) {
         let haystack = ByteHaystack(code)
+        let cuda = (language == .c || language == .cpp)
+            && (haystack.contains("__global__") || haystack.contains("__device__") || haystack.contains("threadIdx"))
+        return (features(haystack, language: cuda ? .cuda : language), cuda)
+    }
+
+    static func features(_ haystack: ByteHaystack, language: DocumentFormat) -> [String] {
+        var f: [String] = []
         func has(_ s: StaticString) -> Bool { haystack.contains(s) }
         switch language {
         case .opencl:

@@ -99,6 +99,23 @@ struct CodeChunkerTests {
         #expect(doc.chunks[0].backend == "cuda")
     }
 
+    @Test("CUDA device code in a .h or .cpp file is tagged cuda with CUDA's features; host C stays as it was",
+          arguments: ["common.h", "cuda_utils.hpp", "kernels.cpp"])
+    func cudaInHeaders(path: String) {
+        let text = """
+            __device__ float warpReduceSum(float val) {
+                for (int offset = 16; offset > 0; offset /= 2) { val += __shfl_xor_sync(0xFFFFFFFF, val, offset); }
+                return val;
+            }
+            static int ceil_div(int a, int b) { return (a + b - 1) / b; }
+            """
+        let doc = CodeChunker().chunk(source(text, path))
+        #expect(doc.chunks.compactMap(\.symbol) == ["warpReduceSum", "ceil_div"])
+        #expect(doc.chunks[0].backend == "cuda")
+        #expect(doc.chunks[0].metadata.features.contains("warp-shuffle"))
+        #expect(doc.chunks[1].backend == (path.hasSuffix(".h") ? "c-simd" : nil))
+    }
+
     @Test("long functions are split with the signature repeated")
     func longFunction() {
         var body = "void big(float *y) {\n"
