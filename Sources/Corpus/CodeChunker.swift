@@ -26,10 +26,14 @@ public struct CodeChunker: Sendable {
         var scope: String = ""
     }
 
-    /// Chunks `source`.
+    /// Chunks `source`. A `.h` header written in C++ is chunked, and reported, as C++.
     public func chunk(_ source: SourceText) -> ParsedDocument {
+        var source = source
         let bytes = Array(source.text.utf8)
         let code = Self.blankCommentsAndStrings(bytes)
+        let refined = source.format == .c && Self.isHeader(source.displayPath) && Self.looksLikeCPlusPlus(code)
+            && !Self.declaresCLinkage(bytes)
+        if refined { source.format = .cpp }
         let lineStarts = Self.lineStarts(bytes)
         let functions = findFunctions(code: code, bytes: bytes, lineStarts: lineStarts, format: source.format)
         var pieces: [(title: String, symbol: String?, start: Int, end: Int, decl: Int?)] = []
@@ -99,7 +103,69 @@ public struct CodeChunker: Sendable {
                                         endLine: endLine, text: text.trimmingTrailingWhitespace(), signature: signature))
             }
         }
-        return ParsedDocument(title: Self.fileName(source.displayPath), chunks: chunks)
+        return ParsedDocument(title: Self.fileName(source.displayPath), chunks: chunks, format: refined ? .cpp : nil)
+    }
+
+    /// Whether a path names a `.h` header (C or C++ alike; `.hpp` and friends are C++ already).
+    static func isHeader(_ path: String) -> Bool {
+        let u = path.utf8
+        guard u.count >= 2 else { return false }
+        let last = u.suffix(2)
+        return last.first == UInt8(ascii: ".") && (last.last == UInt8(ascii: "h") || last.last == UInt8(ascii: "H"))
+    }
+
+    /// Whether code (comments and strings blanked) uses C++: a qualified name (`std::max`), `namespace` or
+    /// `template <`, or `class` before a name and a body or base list; C has none of them (inline assembly's
+    /// `::: "memory"` is no qualified name).
+    static func looksLikeCPlusPlus(_ code: [UInt8]) -> Bool {
+        code.withUnsafeBufferPointer { b in
+            guard b.count >= 3 else { return false }
+            var i = 0
+            while i < b.count - 2 {
+                let c = b[i]
+                if c == UInt8(ascii: ":"), i > 0, b[i + 1] == UInt8(ascii: ":"), isIdentByte(b[i - 1]), isIdentByte(b[i + 2]) {
+                    return true
+                }
+                // A word starting here, not inside a longer identifier.
+                if c == UInt8(ascii: "n") || c == UInt8(ascii: "t") || c == UInt8(ascii: "c"), i == 0 || !isIdentByte(b[i - 1]) {
+                    for word in cppWords where i + word.count < b.count {
+                        var k = 0
+                        while k < word.count, b[i + k] == word[k] { k += 1 }
+                        if k == word.count, !isIdentByte(b[i + k]) {
+                            // `namespace x`, `template <`, `class Name` followed by `{`, `:` or `final` are C++;
+                            // `class` alone may be a C identifier (`int class;` is legal C).
+                            var j = i + k
+                            while j < b.count, isSpace(b[j]) { j += 1 }
+                            if word.count == 8, j < b.count, b[j] == UInt8(ascii: "<") { return true }  // template
+                            if word.count == 9, j < b.count, isIdentByte(b[j]) || b[j] == UInt8(ascii: "{") { return true }
+                            if word.count == 5, j < b.count, isIdentByte(b[j]) {
+                                while j < b.count, isIdentByte(b[j]) { j += 1 }
+                                while j < b.count, isSpace(b[j]) { j += 1 }
+                                if j < b.count, b[j] == UInt8(ascii: "{") || b[j] == UInt8(ascii: ":") { return true }
+                            }
+                        }
+                    }
+                }
+                i += 1
+            }
+            return false
+        }
+    }
+
+    static let cppWords: [[UInt8]] = ["namespace", "template", "class"].map { Array($0.utf8) }
+
+    /// Whether a header declares C linkage (`extern "C"`): a C header that C++ can include, whatever C++ its
+    /// `#ifdef __cplusplus` parts hold.
+    static func declaresCLinkage(_ bytes: [UInt8]) -> Bool {
+        let needle = Array("extern \"C\"".utf8)
+        guard bytes.count >= needle.count else { return false }
+        // Only asked of headers that look like C++, so a plain scan is enough.
+        var i = 0
+        while i + needle.count <= bytes.count {
+            if bytes[i] == needle[0], bytes[i..<(i + needle.count)].elementsEqual(needle) { return true }
+            i += 1
+        }
+        return false
     }
 
     func makeChunk(source: SourceText, title: String, symbol: String?, startLine: Int, endLine: Int, text: String,

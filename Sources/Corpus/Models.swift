@@ -210,9 +210,12 @@ public struct ParsedDocument: Sendable {
     public var chunks: [Chunk]
     /// Problems found (broken JSONL lines, recovered HTML errors, ...).
     public var diagnostics: [Diagnostic]
+    /// The format the content turned out to be, when it differs from the one its path implied (a `.h` header
+    /// written in C++ is `.cpp`).
+    public var format: DocumentFormat?
 
     /// Creates a parsed document.
-    public init(title: String, chunks: [Chunk], diagnostics: [Diagnostic] = []) {
-        self.title = title; self.chunks = chunks; self.diagnostics = diagnostics
+    public init(title: String, chunks: [Chunk], diagnostics: [Diagnostic] = [], format: DocumentFormat? = nil) {
+        self.title = title; self.chunks = chunks; self.diagnostics = diagnostics; self.format = format
     }
 }

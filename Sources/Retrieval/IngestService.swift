@@ -531,7 +531,8 @@ public final class IngestService {
         let symbols = parsed.chunks.map { Self.symbolsColumn($0, fileWords: fileWords) }
         let bags = zip(parsed.chunks, symbols).map { embedder.words(parts: Self.embeddingParts(title: $0.title, symbols: $1, body: $0.text)) }
         let metadataJSON = parsed.chunks.map { MetadataJSON.encode($0.metadata) }
-        let prepared = Prepared(source: text.source, displayPath: text.displayPath, format: text.format, title: parsed.title,
+        let prepared = Prepared(source: text.source, displayPath: text.displayPath, format: parsed.format ?? text.format,
+                                title: parsed.title,
                                 hash: hash, size: size, modified: modified, chunks: parsed.chunks, symbols: symbols, bags: bags,
                                 metadataJSON: metadataJSON)
         return .prepared(prepared, warnings + parsed.diagnostics)

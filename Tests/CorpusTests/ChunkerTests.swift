@@ -116,6 +116,25 @@ struct CodeChunkerTests {
         #expect(doc.chunks[1].backend == (path.hasSuffix(".h") ? "c-simd" : nil))
     }
 
+    @Test("a .h header written in C++ is C++; C headers, and C++ words in comments and strings, are not", arguments: [
+        ("namespace hwy {\nHWY_API int MulAdd(int a, int b, int c) { return a * b + c; }\n}  // namespace hwy\n", DocumentFormat.cpp),
+        ("template <typename T>\nT twice(T v) { return v + v; }\n", .cpp),
+        ("struct S { int x; };\nint get(struct S *s) { return std::max(s->x, 0); }\n", .cpp),
+        ("class Lanes : public Base {\n public:\n  int n;\n};\nint f(void) { return 1; }\n", .cpp),
+        ("/* A C port of a C++ class template; see namespace docs. */\nint class_count(int class_) { return class_; }\n", .c),
+        ("static const char *s = \"std::vector\";\nint f(int template_) { return template_; }\n", .c),
+        ("#define NAMESPACE_OF(x) x\nint f(int a) { return a ? 1 : 0; }\n", .c),
+        ("static void fence(void) { __asm__ __volatile__ (\"nop\" ::: \"memory\"); }\n", .c),
+        ("#ifdef __cplusplus\nextern \"C\" {\ntemplate<typename... A> void log(A... a);\n#endif\nint f(void);\n", .c),
+    ])
+    func cppHeaders(text: String, expected: DocumentFormat) {
+        let doc = CodeChunker().chunk(source(text, "lib/ops-inl.h"))
+        #expect((doc.format ?? .c) == expected)
+        #expect(doc.chunks.allSatisfy { $0.language == expected.rawValue })
+        // A .c file is C whatever it holds.
+        #expect(CodeChunker().chunk(source(text, "lib/ops.c")).format == nil)
+    }
+
     @Test("long functions are split with the signature repeated")
     func longFunction() {
         var body = "void big(float *y) {\n"
