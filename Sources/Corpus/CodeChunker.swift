@@ -46,6 +46,17 @@ public struct CodeChunker: Sendable {
                 continue
             }
             var start = fn.chunkStart
+            // Lines after the previous function that name it (explicit instantiations such as Metal's
+            // `template [[host_name("k_f16")]] kernel k_t k<half>;`, or `template void f<float>(float*);`) belong to
+            // it, not to this function: up to the last such line before this function's leading comment.
+            if let previous = pieces.last, let name = previous.symbol, previous.end == start {
+                let comment = Self.leadingCommentStart(bytes: bytes, declStart: fn.declStart, lineStarts: lineStarts)
+                let end = Self.lastLineNaming(name, code: code, bytes: bytes, from: start, to: comment)
+                if let end {
+                    pieces[pieces.count - 1].end = end
+                    start = end
+                }
+            }
             // The prefix is the text between the previous chunk and this function's declaration.
             let prefixLines = Self.line(of: fn.declStart, lineStarts) - Self.line(of: start, lineStarts)
             if prefixLines > maxAttachedPrefixLines {
@@ -218,6 +229,43 @@ public struct CodeChunker: Sendable {
             }
         }
         return found
+    }
+
+    /// The end of the last line in `code[from..<to]` (whole lines) that names `symbol`'s last component as a whole
+    /// identifier, and of the `#endif` lines right after it (read in `bytes`: `code` blanks directives), or nil when
+    /// no line names it.
+    static func lastLineNaming(_ symbol: String, code: [UInt8], bytes: [UInt8], from: Int, to: Int) -> Int? {
+        guard to > from, to <= code.count, code.count == bytes.count else { return nil }
+        let name = symbol.split(separator: ":").last.map { Array($0.utf8) } ?? []
+        guard name.count >= 2, name.allSatisfy(isIdentByte) else { return nil }
+        var found: Int?
+        code.withUnsafeBufferPointer { blanked in
+            bytes.withUnsafeBufferPointer { raw in
+                var lineStart = from
+                while lineStart < to {
+                    var lineEnd = lineStart
+                    while lineEnd < to, blanked[lineEnd] != 10 { lineEnd += 1 }
+                    if lineEnd < to { lineEnd += 1 }  // with its line feed
+                    if containsWord(UnsafeBufferPointer(rebasing: blanked[lineStart..<lineEnd]), name) {
+                        found = lineEnd
+                    } else if found == lineStart, isConditionalEnd(UnsafeBufferPointer(rebasing: raw[lineStart..<lineEnd])) {
+                        found = lineEnd  // the `#endif` closing instantiations under `#if`
+                    }
+                    lineStart = lineEnd
+                }
+            }
+        }
+        return found
+    }
+
+    /// Whether a line is `#endif` (after optional spaces; comments are blanked).
+    static func isConditionalEnd(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        while i < line.count, isSpace(line[i]) { i += 1 }
+        let word = Array("#endif".utf8)
+        guard i + word.count <= line.count else { return false }
+        for k in 0..<word.count where line[i + k] != word[k] { return false }
+        return i + word.count == line.count || !isIdentByte(line[i + word.count])
     }
 
     /// Whether `word` occurs in `bytes` as a whole identifier (not inside a longer one).

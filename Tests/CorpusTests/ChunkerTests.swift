@@ -445,6 +445,48 @@ struct CodeChunkerRegressionTests {
         #expect(softmax.text.contains("// Row softmax"))
     }
 
+    @Test("lines naming the function before them (explicit instantiations) stay with it, not with the next one")
+    func instantiationsStayWithTheirTemplate() {
+        let text = """
+            template<typename T>
+            kernel void kernel_soft_max(device const T * src0, device T * dst, uint i [[thread_position_in_grid]]) {
+                dst[i] = exp(src0[i]);
+            }
+
+            typedef decltype(kernel_soft_max<float>) kernel_soft_max_t;
+
+            template [[host_name("kernel_soft_max_f16")]] kernel kernel_soft_max_t kernel_soft_max<half>;
+            #if defined(HAS_BF16)
+            template [[host_name("kernel_soft_max_bf16")]] kernel kernel_soft_max_t kernel_soft_max<bfloat>;
+            #endif
+
+            constant int conv_width = 4;
+
+            // Convolution along the sequence.
+            template<typename T>
+            kernel void kernel_ssm_conv(device const T * src0, device T * dst, uint i [[thread_position_in_grid]]) {
+                dst[i] = src0[i] * conv_width;
+            }
+            """
+        let doc = CodeChunker().chunk(source(text, "ggml-metal.metal"))
+        #expect(doc.chunks.compactMap(\.symbol) == ["kernel_soft_max", "kernel_ssm_conv"])
+        #expect(doc.chunks[0].text.contains("kernel_soft_max<half>;"))
+        #expect(doc.chunks[0].endLine == 11)  // through the `#endif`
+        #expect(!doc.chunks[1].text.contains("host_name"))
+        // What does not name the kernel before it still opens the next one.
+        #expect(doc.chunks[1].text.hasPrefix("constant int conv_width = 4;"))
+        #expect(doc.chunks[1].metadata.ops.isEmpty)
+        let cuda = """
+            template <typename T> __global__ void scale(T *x, int n) { x[threadIdx.x] *= 2; }
+            template __global__ void scale<float>(float *x, int n);
+            __global__ void shift(float *x) { x[threadIdx.x] += 1; }
+            """
+        let cudaDoc = CodeChunker().chunk(source(cuda, "scale.cu"))
+        #expect(cudaDoc.chunks.compactMap(\.symbol) == ["scale", "shift"])
+        #expect(cudaDoc.chunks[0].text.hasSuffix("scale<float>(float *x, int n);"))
+        #expect(cudaDoc.chunks[1].text.hasPrefix("__global__ void shift"))
+    }
+
     @Test("a GLSL compute shader's main is a Vulkan kernel with its buffers, shared memory and barrier features")
     func glslCompute() {
         let text = """
