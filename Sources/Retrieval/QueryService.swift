@@ -24,14 +24,18 @@ public struct QueryFilters: Sendable, Codable, Equatable {
     public var isa: String?
     /// Only chunks tagged with this op (`softmax`, `layernorm`, `gemm`, ...).
     public var op: String?
+    /// Only chunks of this file, or of files under this folder, by displayed path (`ggml/src/ggml-cuda`; a trailing
+    /// `/` is ignored; `ggml` is not `ggml-extra`).
+    public var path: String?
 
     /// Creates filters; nil means any.
-    public init(kind: ContentKind? = nil, language: String? = nil, backend: String? = nil, isa: String? = nil, op: String? = nil) {
-        self.kind = kind; self.language = language; self.backend = backend; self.isa = isa; self.op = op
+    public init(kind: ContentKind? = nil, language: String? = nil, backend: String? = nil, isa: String? = nil, op: String? = nil,
+                path: String? = nil) {
+        self.kind = kind; self.language = language; self.backend = backend; self.isa = isa; self.op = op; self.path = path
     }
 
     /// Whether no filter is set.
-    public var isEmpty: Bool { kind == nil && language == nil && backend == nil && isa == nil && op == nil }
+    public var isEmpty: Bool { kind == nil && language == nil && backend == nil && isa == nil && op == nil && path == nil }
 }
 
 /// A query.
@@ -316,6 +320,16 @@ public final class QueryService {
         if let b = f.backend { conds.append("c.backend = ?"); binds.append(.text(b.lowercased())) }
         if let i = f.isa { conds.append("instr(c.isa, ?) > 0"); binds.append(.text(" " + i.lowercased() + " ")) }
         if let o = f.op { conds.append("instr(c.ops, ?) > 0"); binds.append(.text(" " + o.lowercased() + " ")) }
+        if let p = f.path {
+            // The file itself, or files under the folder: compared as bytes (no LIKE wildcards to escape).
+            var folder = Substring(p)
+            while folder.hasPrefix("./") { folder = folder.dropFirst(2) }
+            while folder.count > 1, folder.hasSuffix("/") { folder = folder.dropLast() }
+            let under = folder == "/" ? "/" : folder + "/"
+            // SQLite's substr counts code points.
+            conds.append("c.document_id IN (SELECT id FROM documents WHERE display_path = ? OR substr(display_path, 1, ?) = ?)")
+            binds += [.text(String(folder)), .int(Int64(under.unicodeScalars.count)), .text(String(under))]
+        }
         return (conds.joined(separator: " AND "), binds)
     }
 

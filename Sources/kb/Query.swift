@@ -33,13 +33,18 @@ struct Query: ParsableCommand {
     @Option(name: .long, help: "Only this op (softmax, layernorm, rmsnorm, gemm, reduction, transpose, ...).")
     var op: String?
 
+    @Option(name: .long, help: "Only this file, or files under this folder, as results show paths (ggml/src/ggml-cuda).")
+    var path: String?
+
     func validate() throws {
         if limit < 1 || limit > 1000 { throw ValidationError("-k must be between 1 and 1000") }
+        if let path, path.isEmpty { throw ValidationError("--path needs a file or folder as results show it (e.g. ggml/src)") }
     }
 
     func run() throws {
         let query = SearchQuery(text: text.joined(separator: " "),
-                                filters: QueryFilters(kind: kind, language: lang, backend: backend, isa: isa, op: op),
+                                filters: QueryFilters(kind: kind, language: lang, backend: backend, isa: isa, op: op,
+                                                     path: path),
                                 limit: limit, mode: mode)
         let result: SearchResult
         do {

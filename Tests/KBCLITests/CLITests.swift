@@ -150,6 +150,15 @@ struct CLITests {
         #expect(badShow.stderr.contains("no chunk with id 999999"))
         let badK = try kb(["query", "x", "-k", "0"], store: store)
         #expect(badK.status != 0)
+        let badPath = try kb(["query", "x", "--path", ""], store: store)
+        #expect(badPath.status == 2)
+        #expect(badPath.stderr.contains("--path needs a file or folder"))
+        let scoped = try kb(["query", "softmax", "--path", "docs/", "--json"], store: store)
+        #expect(scoped.status == 0)
+        #expect(scoped.stdout.contains("\"path\" : \"docs/"))
+        let elsewhere = try kb(["query", "softmax", "--path", "kernels"], store: store)
+        #expect(elsewhere.status == 0)
+        #expect(!elsewhere.stdout.contains("docs/"))
     }
 
     @Test("numeric options out of range are usage errors naming the option and its range, never a crash",

@@ -152,6 +152,29 @@ struct StoreTests {
         #expect(none.hits.isEmpty)
     }
 
+    @Test("a path filter keeps a folder's files or one file, by whole path components", arguments: RetrievalMode.allCases)
+    func pathFilter(mode: RetrievalMode) throws {
+        let dir = temporaryFolder()
+        let kernel = "// Row softmax with a running max.\nvoid softmax_row(float *x, int n) { for (int i = 0; i < n; i++) x[i] = 0; }\n"
+        write(dir + "/repo/gpu/softmax.c", kernel)
+        write(dir + "/repo/gpu-extra/softmax.c", kernel)
+        write(dir + "/repo/cpu/softmax.c", kernel)
+        write(dir + "/repo/né/softmax.c", kernel)
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/repo"])
+        let q = QueryService(store: store)
+        func paths(_ path: String) throws -> Set<String> {
+            Set(try q.search(SearchQuery(text: "softmax running max", filters: QueryFilters(path: path), mode: mode)).hits.map(\.path))
+        }
+        #expect(try paths("repo/gpu") == ["repo/gpu/softmax.c"])
+        #expect(try paths("./repo/gpu/") == ["repo/gpu/softmax.c"])
+        #expect(try paths("repo/gpu-extra/softmax.c") == ["repo/gpu-extra/softmax.c"])
+        #expect(try paths("repo/né") == ["repo/né/softmax.c"])
+        #expect(try paths("repo").count == 4)
+        #expect(try paths("rep").isEmpty)
+        #expect(try paths("repo/gpu/soft").isEmpty)
+    }
+
     @Test("hostile query text never reaches FTS5 syntax", arguments: [
         "\"unbalanced", "softmax AND (", "NEAR(a b)", "-softmax", "col:softmax", "a OR OR b", "\u{0}softmax",
         "ソフトマックス softmax", "'; DROP TABLE chunks; --", "^softmax", "softmax*", "{title}: x",
