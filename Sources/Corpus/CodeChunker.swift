@@ -314,13 +314,25 @@ public struct CodeChunker: Sendable {
         // Scopes whose members are scanned like top-level code: namespaces and `extern "C"` (nil), and C++
         // classes, structs and unions (their name, used to qualify methods as `Class::method`).
         var scopes: [String?] = []
+        // Parentheses open in the current declaration: a `{` inside them is a braced initializer (a default
+        // argument `= {}`), not a body.
+        var parens = 0
         var i = 0
         let n = code.count
         while i < n {
             let c = code[i]
-            if c == UInt8(ascii: ";") {
+            if c == UInt8(ascii: "(") {
+                parens += 1
+            } else if c == UInt8(ascii: ")") {
+                parens = max(0, parens - 1)
+            } else if c == UInt8(ascii: "{"), parens > 0 {
+                i = Self.matchingBrace(code, from: i) + 1
+                continue
+            } else if c == UInt8(ascii: ";") {
+                parens = 0
                 segmentStart = i + 1
             } else if c == UInt8(ascii: "}") {
+                parens = 0
                 if let scope = scopes.popLast() {
                     // Members left since the scope's last function (fields, declarations) become their own chunk
                     // instead of opening the next function's.

@@ -445,6 +445,33 @@ struct CodeChunkerRegressionTests {
         #expect(softmax.text.contains("// Row softmax"))
     }
 
+    @Test("braced default arguments (`= {}`) are no body: the function keeps its name and its whole text")
+    func bracedDefaultArguments() {
+        let text = """
+            template <class... Args, class ThrLayout, class ValLayout = Layout<_1>>
+            CUTE_HOST_DEVICE
+            auto constexpr
+            make_tiled_copy(Copy_Atom<Args...> const& copy_atom,
+                            ThrLayout          const& thr_layout = {},     // (m,n) -> thr_idx
+                            ValLayout          const& val_layout = {1, 2})
+            {
+              auto layout_mn = raked_product(thr_layout, val_layout);
+              return make_tiled_copy_impl(copy_atom, layout_mn);
+            }
+
+            template <class... Args, class AtomTVLayout>
+            CUTE_HOST_DEVICE constexpr auto
+            make_cotiled_copy(Copy_Atom<Args...> const& copy_atom, AtomTVLayout const& atom_tv_layout)
+            {
+              return copy_atom;
+            }
+            """
+        let doc = CodeChunker().chunk(source(text, "copy_atom.hpp"))
+        #expect(doc.chunks.compactMap(\.symbol) == ["make_tiled_copy", "make_cotiled_copy"])
+        #expect(doc.chunks.first?.text.contains("raked_product") == true)
+        #expect(doc.chunks.last?.text.contains("raked_product") == false)
+    }
+
     @Test("lines naming the function before them (explicit instantiations) stay with it, not with the next one")
     func instantiationsStayWithTheirTemplate() {
         let text = """
