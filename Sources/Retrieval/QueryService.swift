@@ -526,9 +526,10 @@ public final class QueryService {
     /// weight is 0: it adds candidates and shows where an identifier is used; definitions are found separately).
     static let identifierCandidateLimit = 300
 
-    /// The chunks that define `token` (their symbol is it, ignoring ASCII case) and, unless `definitionsOnly`, the
-    /// chunks whose text uses it as a whole identifier, with its count there. With `prefixed`, when no chunk defines
-    /// `token` itself, chunks defining it behind a namespace prefix (`isPrefixedDefinition`) count as its definitions.
+    /// The chunks that define `token` (their symbol is it, or it qualifies their symbol as `token::member`, ignoring
+    /// ASCII case) and, unless `definitionsOnly`, the chunks whose text uses it as a whole identifier, with its count
+    /// there. With `prefixed`, when no chunk defines `token` itself, chunks defining it behind a namespace prefix
+    /// (`isPrefixedDefinition`) count as its definitions.
     ///
     /// There is no separate identifier table: FTS5 already holds every token's positions, so the lookup asks it for
     /// the token's pieces as a phrase (`_mm512_fmadd_ps` is the phrase `mm512 fmadd ps` to the tokenizer) and then
@@ -544,7 +545,10 @@ public final class QueryService {
             """)
         try definitionsQuery.bind([.text("symbols : ^ \(phrase)")])
         while try definitionsQuery.step() {
-            guard let symbol = definitionsQuery.optionalText(1), symbol.lowercased() == token else { continue }
+            // A class's methods (`Class::method`) define it: a class body is chunked by its methods and members.
+            guard let symbol = definitionsQuery.optionalText(1)?.lowercased(),
+                  symbol == token || (symbol.hasPrefix(token) && symbol.utf8.dropFirst(token.utf8.count).starts(with: "::".utf8))
+            else { continue }
             let id = definitionsQuery.int(0)
             seen.insert(id)
             rows.append((id, true, 1))

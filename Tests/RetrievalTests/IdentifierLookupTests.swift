@@ -102,6 +102,38 @@ struct IdentifierLookupTests {
         #expect(QueryService.isPrefixedDefinition(symbol, of: token) == prefixed)
     }
 
+    @Test("a class name finds the class's own methods first, not the specializations that mention it most")
+    func classDefinitions() throws {
+        let dir = temporaryFolder()
+        write(dir + "/cute/arch.hpp", """
+            // One warp-wide MMA instruction.
+            struct SM80_16x8x8_F16_TN
+            {
+              using DRegisters = uint32_t[2];
+              static void fma(uint32_t& d0, uint32_t const& a0) { d0 = a0; }
+            };
+            """)
+        write(dir + "/cute/traits.hpp", """
+            template <class Op> struct MMA_Traits;
+
+            template <>
+            struct MMA_Traits<SM80_16x8x8_F16_TN>
+            {
+              using Shape_MNK = Shape<_16, _8, _8>;
+              using Op = SM80_16x8x8_F16_TN;  // SM80_16x8x8_F16_TN, SM80_16x8x8_F16_TN again
+              int count;
+            };
+            """)
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/cute"])
+        let result = try QueryService(store: store).search(SearchQuery(text: "SM80_16x8x8_F16_TN"))
+        #expect(result.hits.first?.symbol == "SM80_16x8x8_F16_TN::fma")
+        // Exactly the class's method defines it; a shorter name that is only its prefix is defined by nothing.
+        let service = QueryService(store: store)
+        #expect(try service.identifierRows("sm80_16x8x8_f16_tn", definitionsOnly: false).filter(\.1).count == 1)
+        #expect(try service.identifierRows("sm80_16x8x8_f16", definitionsOnly: false).allSatisfy { !$0.1 })
+    }
+
     @Test("an identifier defined only behind a namespace prefix finds that definition first; its own definition wins")
     func prefixedDefinitions() throws {
         let dir = temporaryFolder()
