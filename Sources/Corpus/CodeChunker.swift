@@ -130,40 +130,37 @@ public struct CodeChunker: Sendable {
     /// `::: "memory"` is no qualified name).
     static func looksLikeCPlusPlus(_ code: [UInt8]) -> Bool {
         code.withUnsafeBufferPointer { b in
-            guard b.count >= 3 else { return false }
-            var i = 0
-            while i < b.count - 2 {
+            /// Where the spaces after `word` end, when `word` is the whole identifier starting at `i`.
+            func after(_ word: [UInt8], at i: Int) -> Int? {
+                guard i + word.count < b.count else { return nil }
+                for k in 0..<word.count where b[i + k] != word[k] { return nil }
+                guard !isIdentByte(b[i + word.count]) else { return nil }
+                var j = i + word.count
+                while j < b.count, isSpace(b[j]) { j += 1 }
+                return j < b.count ? j : nil
+            }
+            for i in 0..<b.count {
                 let c = b[i]
-                if c == UInt8(ascii: ":"), i > 0, b[i + 1] == UInt8(ascii: ":"), isIdentByte(b[i - 1]), isIdentByte(b[i + 2]) {
+                if c == UInt8(ascii: ":"), i > 0, i + 2 < b.count, b[i + 1] == UInt8(ascii: ":"), isIdentByte(b[i - 1]),
+                   isIdentByte(b[i + 2]) {
                     return true
                 }
-                // A word starting here, not inside a longer identifier.
-                if c == UInt8(ascii: "n") || c == UInt8(ascii: "t") || c == UInt8(ascii: "c"), i == 0 || !isIdentByte(b[i - 1]) {
-                    for word in cppWords where i + word.count < b.count {
-                        var k = 0
-                        while k < word.count, b[i + k] == word[k] { k += 1 }
-                        if k == word.count, !isIdentByte(b[i + k]) {
-                            // `namespace x`, `template <`, `class Name` followed by `{`, `:` or `final` are C++;
-                            // `class` alone may be a C identifier (`int class;` is legal C).
-                            var j = i + k
-                            while j < b.count, isSpace(b[j]) { j += 1 }
-                            if word.count == 8, j < b.count, b[j] == UInt8(ascii: "<") { return true }  // template
-                            if word.count == 9, j < b.count, isIdentByte(b[j]) || b[j] == UInt8(ascii: "{") { return true }
-                            if word.count == 5, j < b.count, isIdentByte(b[j]) {
-                                while j < b.count, isIdentByte(b[j]) { j += 1 }
-                                while j < b.count, isSpace(b[j]) { j += 1 }
-                                if j < b.count, b[j] == UInt8(ascii: "{") || b[j] == UInt8(ascii: ":") { return true }
-                            }
-                        }
-                    }
+                guard c == UInt8(ascii: "n") || c == UInt8(ascii: "t") || c == UInt8(ascii: "c"), i == 0 || !isIdentByte(b[i - 1])
+                else { continue }
+                if let j = after(cppNamespace, at: i), isIdentByte(b[j]) || b[j] == UInt8(ascii: "{") { return true }
+                if let j = after(cppTemplate, at: i), b[j] == UInt8(ascii: "<") { return true }
+                // `class` alone may be a C identifier (`int class;` is legal C): a name and a body or base list follow.
+                if var j = after(cppClass, at: i), isIdentByte(b[j]) {
+                    while j < b.count, isIdentByte(b[j]) { j += 1 }
+                    while j < b.count, isSpace(b[j]) { j += 1 }
+                    if j < b.count, b[j] == UInt8(ascii: "{") || b[j] == UInt8(ascii: ":") { return true }
                 }
-                i += 1
             }
             return false
         }
     }
 
-    static let cppWords: [[UInt8]] = ["namespace", "template", "class"].map { Array($0.utf8) }
+    static let cppNamespace = Array("namespace".utf8), cppTemplate = Array("template".utf8), cppClass = Array("class".utf8)
 
     /// Whether a header declares C linkage (`extern "C"`): a C header that C++ can include, whatever C++ its
     /// `#ifdef __cplusplus` parts hold.
