@@ -33,9 +33,11 @@ public struct PythonChunker: Sendable {
             // Comments directly above belong to the definition.
             while begin > prefixStart, lines[begin - 1].hasPrefix("#") { begin -= 1 }
             var end = k + 1 < starts.count ? starts[k + 1] : lines.count
-            // Stop the body at the last indented or blank line before the next top-level statement.
+            // The definition's own line, after its decorators, whose arguments may span lines and close at column 0
+            // (`@triton.autotune(` ... `)`); the body stops at the last indented or blank line before the next
+            // top-level statement.
             var defLine = s
-            while defLine < end - 1, lines[defLine].hasPrefix("@") || lines[defLine].firstIsWhitespace { defLine += 1 }
+            while defLine < end - 1, !Self.isDefinitionLine(lines[defLine]) { defLine += 1 }
             var last = defLine
             var j = defLine + 1
             while j < end {
@@ -49,9 +51,9 @@ public struct PythonChunker: Sendable {
                 begin = 0  // module docstring and imports attach to the first definition
             }
             let text = lines[begin..<end].joined(separator: "\n")
-            let header = lines[s..<min(end, s + 8)].first { $0.hasPrefix("def ") || $0.hasPrefix("class ") || $0.hasPrefix("async def ") } ?? lines[s]
+            let header = Self.isDefinitionLine(lines[defLine]) ? lines[defLine] : lines[s]
             let name = Self.definedName(header)
-            let decorators = lines[s..<min(end, s + 8)].filter { $0.hasPrefix("@") }
+            let decorators = lines[s..<defLine].filter { $0.hasPrefix("@") }
             let tritonKernel = isTriton && decorators.contains { $0.hasPrefix("@triton.") }
             var meta = ChunkMetadata()
             meta.camelWords = Tokens.scan(text, camel: true).camelWords
@@ -74,8 +76,16 @@ public struct PythonChunker: Sendable {
         return ParsedDocument(title: CodeChunker.fileName(source.displayPath), chunks: chunks)
     }
 
+    /// Whether a top-level line opens a function or class definition.
+    static func isDefinitionLine(_ line: String) -> Bool {
+        line.hasPrefix("def ") || line.hasPrefix("async def ") || line.hasPrefix("class ")
+    }
+
+    /// Whether `lines[from..<to]` are decorators (with arguments over several lines, and comments between them).
     func isDecoratorRun(_ lines: [String], from: Int, to: Int) -> Bool {
-        lines[from..<to].allSatisfy { $0.hasPrefix("@") || $0.firstIsWhitespace || $0.hasPrefix(")") || $0.isEmpty }
+        lines[from..<to].allSatisfy {
+            $0.hasPrefix("@") || $0.firstIsWhitespace || $0.hasPrefix(")") || $0.hasPrefix("]") || $0.hasPrefix("#") || $0.isEmpty
+        }
     }
 
     /// The first Character of `line` when it is one ASCII byte; nil when the line is empty or the next byte may be part

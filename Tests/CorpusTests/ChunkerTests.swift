@@ -177,6 +177,47 @@ struct CodeChunkerTests {
         #expect(doc.chunks[0].metadata.intrinsics.contains("tl.load"))
         #expect(doc.chunks[0].startLine == 1)
     }
+
+    @Test("decorators whose arguments span lines (@triton.autotune) keep their kernel's body in its chunk")
+    func multiLineDecorators() {
+        let text = """
+            import triton
+            import triton.language as tl
+
+
+            @libentry()
+            @triton.autotune(
+                configs=runtime.get_tuned_config("layer_norm_persistent"),
+                key=["M", "N"],
+            )
+            @triton.jit(do_not_specialize=["eps"])
+            def layer_norm_persistent_kernel(
+                in_ptr,
+                N,
+                eps,
+                TILE_N: tl.constexpr,
+            ):
+                n_offsets = tl.arange(0, TILE_N)
+                x = tl.load(in_ptr + n_offsets)
+                tl.store(in_ptr, x / N)
+
+
+            @triton.jit
+            # the backward pass
+            def layer_norm_backward_kernel(dy_ptr, N):
+                tl.store(dy_ptr, tl.load(dy_ptr) * N)
+            """
+        let doc = PythonChunker().chunk(source(text, "layernorm.py"))
+        #expect(doc.chunks.map(\.title) == ["layer_norm_persistent_kernel", "layer_norm_backward_kernel"])
+        let forward = doc.chunks[0]
+        #expect(forward.text.contains("tl.store(in_ptr, x / N)"))
+        #expect(forward.endLine == 19)
+        #expect(forward.metadata.qualifiers == ["@libentry", "@triton.autotune", "@triton.jit"])
+        #expect(forward.metadata.intrinsics.contains("tl.arange"))
+        #expect(forward.metadata.ops.contains("layernorm"))
+        #expect(doc.chunks[1].text.contains("tl.load(dy_ptr) * N"))
+        #expect(doc.chunks[1].metadata.qualifiers == ["@triton.jit"])
+    }
 }
 
 @Suite("Documentation chunking")
