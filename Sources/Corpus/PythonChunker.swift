@@ -72,9 +72,36 @@ public struct PythonChunker: Sendable {
             chunks.append(Chunk(kind: .kernel, language: isTriton ? "triton" : "python", backend: isTriton ? "triton" : nil,
                                 title: CodeChunker.fileName(source.displayPath), startLine: 1, endLine: lines.count,
                                 text: source.text))
+        } else {
+            // Top-level statements between and after the definitions (tables, `if __name__ == "__main__":` blocks)
+            // become chunks of their own, in parts of at most `maxModuleLines`.
+            var module: [Chunk] = []
+            var cursor = 0
+            for chunk in chunks.map(Optional.some) + [nil] {
+                let gapEnd = chunk.map { $0.startLine - 1 } ?? lines.count
+                var first = cursor, last = gapEnd
+                while first < last, lines[first].isBlank { first += 1 }
+                while last > first, lines[last - 1].isBlank { last -= 1 }
+                var partStart = first
+                while partStart < last {
+                    let partEnd = min(last, partStart + Self.maxModuleLines)
+                    let text = lines[partStart..<partEnd].joined(separator: "\n")
+                    var meta = ChunkMetadata()
+                    meta.camelWords = Tokens.scan(text, camel: true).camelWords
+                    meta.ops = MetadataExtractor.ops(heading: "module " + source.displayPath, body: text)
+                    module.append(Chunk(kind: .kernel, language: isTriton ? "triton" : "python", backend: isTriton ? "triton" : nil,
+                                        title: "module", startLine: partStart + 1, endLine: partEnd, text: text, metadata: meta))
+                    partStart = partEnd
+                }
+                if let chunk { cursor = chunk.endLine }
+            }
+            if !module.isEmpty { chunks = (chunks + module).sorted { $0.startLine < $1.startLine } }
         }
         return ParsedDocument(title: CodeChunker.fileName(source.displayPath), chunks: chunks)
     }
+
+    /// Most lines in one chunk of top-level statements.
+    static let maxModuleLines = 150
 
     /// Whether a top-level line opens a function or class definition.
     static func isDefinitionLine(_ line: String) -> Bool {

@@ -178,6 +178,42 @@ struct CodeChunkerTests {
         #expect(doc.chunks[0].startLine == 1)
     }
 
+    @Test("top-level statements between and after definitions are chunks too: no line of code is left out")
+    func moduleStatements() {
+        var text = """
+            import torch
+
+
+            def scale(x):
+                return x * 2
+
+
+            CONFIGS = {
+                "softmax": {"BLOCK": 128},
+            }
+
+            def shift(x):
+                return x + CONFIGS["softmax"]["BLOCK"]
+
+            if __name__ == "__main__":
+                print(shift(scale(torch.ones(4))))
+
+            """
+        for i in 0..<200 { text += "TABLE_\(i) = \(i)\n" }
+        let doc = PythonChunker().chunk(source(text, "ops.py"))
+        #expect(doc.chunks.map(\.title) == ["scale", "module", "shift", "module", "module"])
+        #expect(doc.chunks[1].text.hasPrefix("CONFIGS = {") && doc.chunks[1].text.hasSuffix("}"))
+        #expect(doc.chunks[1].startLine == 8 && doc.chunks[1].endLine == 10)
+        #expect(doc.chunks[3].text.hasPrefix("if __name__"))
+        #expect(doc.chunks[4].text.hasPrefix("TABLE_") && doc.chunks[4].text.hasSuffix("TABLE_199 = 199"))
+        // Every non-blank line is in some chunk; long runs are cut at 150 lines.
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for (n, line) in lines.enumerated() where line.contains(where: { $0 != " " }) {
+            #expect(doc.chunks.contains { $0.startLine <= n + 1 && n + 1 <= $0.endLine }, "line \(n + 1) in no chunk")
+        }
+        #expect(doc.chunks.allSatisfy { $0.endLine - $0.startLine < 150 })
+    }
+
     @Test("decorators whose arguments span lines (@triton.autotune) keep their kernel's body in its chunk")
     func multiLineDecorators() {
         let text = """
