@@ -24,12 +24,22 @@ public struct MarkdownChunker: Sendable {
         var sections: [Section] = []
         var stack: [(level: Int, title: String)] = []
         var fence: String? = nil
+        var inComment = false
         var current = Section(level: 0, title: "", start: 0, end: 0, path: [])
         var firstH1: String? = nil
         for (i, line) in lines.enumerated() {
             let trimmed = String(line.trimmedSpaces)
             if let f = fence {
                 if trimmed.hasPrefix(f) { fence = nil }
+                continue
+            }
+            // Inside an HTML comment (`<!-- ... -->` over several lines) a `#` line is no heading.
+            if inComment {
+                if line.contains("-->") { inComment = false }
+                continue
+            }
+            if let open = line.range(of: "<!--"), !line[open.upperBound...].contains("-->") {
+                inComment = true
                 continue
             }
             if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") {
@@ -64,13 +74,17 @@ public struct MarkdownChunker: Sendable {
 
         let docTitle = documentTitle ?? firstH1 ?? CodeChunker.fileName(source.displayPath)
         var chunks: [Chunk] = []
-        for section in sections {
+        for (n, section) in sections.enumerated() {
             var body = Array(lines[section.start..<section.end])
             while let last = body.last, last.isBlank { body.removeLast() }
             let contentLines = body.dropFirst(section.level > 0 ? 1 : 0)
             let hasBody = contentLines.contains { !$0.isBlank
                 && !($0.hasPrefix("===") || $0.hasPrefix("---")) }
-            guard hasBody else { continue }
+            // A heading with no text of its own is kept when no subsection follows it (a list of headings, such as a
+            // wishlist of ops): its title is its content. Followed by a subsection, it lives on in that one's path.
+            let leafHeading = section.level > 0 && !section.title.isEmpty
+                && (n + 1 == sections.count || sections[n + 1].level <= section.level)
+            guard hasBody || leafHeading else { continue }
             let title = section.level == 0 ? docTitle : section.title
             let parts = split(body, startingAt: section.start)
             for (k, part) in parts.enumerated() {

@@ -284,6 +284,32 @@ struct DocChunkerTests {
         #expect(doc.chunks[1].startLine == 5)
     }
 
+    @Test("headings with no text are kept when nothing nests under them; `#` lines in HTML comments are no headings")
+    func headingOnlySections() {
+        let text = """
+            # Potential new ops
+
+            <!--*
+            # Document freshness: see go/fresh-source.
+            *-->
+
+            ## Wishlist
+
+            ### Widening add: u16 + half u8 = u16
+
+            ### NEON dot product
+
+            ### numpy
+
+            Functions from numpy that are still missing.
+            """
+        let doc = MarkdownChunker().chunk(source(text, "docs/wishlist.md"))
+        #expect(doc.chunks.map(\.title) == ["Potential new ops", "Widening add: u16 + half u8 = u16", "NEON dot product", "numpy"])
+        #expect(doc.chunks[0].text.contains("# Document freshness"))
+        #expect(doc.chunks[1].metadata.headingPath == ["Potential new ops", "Wishlist", "Widening add: u16 + half u8 = u16"])
+        #expect(doc.chunks[2].startLine == 11 && doc.chunks[2].endLine == 11)
+    }
+
     @Test("HTML drops scripts, styles and navigation, keeps headings, code and tables")
     func html() {
         let text = """
