@@ -2,8 +2,13 @@ import Foundation
 
 /// Splits Python sources into one chunk per top-level function or class; `@triton.jit` functions are Triton kernels.
 public struct PythonChunker: Sendable {
+    /// Functions longer than this are split into parts, and classes longer than this into their methods.
+    public var maxLines: Int
+
     /// Creates a chunker.
-    public init() {}
+    public init(maxLines: Int = 150) {
+        self.maxLines = maxLines
+    }
 
     /// Chunks `source`; the document is Triton when it imports triton and decorates a function with `@triton.`.
     public func chunk(_ source: SourceText) -> ParsedDocument {
@@ -27,6 +32,33 @@ public struct PythonChunker: Sendable {
             i += 1
         }
         var chunks: [Chunk] = []
+        /// Appends the chunk of `lines[begin..<end]` (blank lines at its end dropped), in parts of at most `maxLines`
+        /// lines, each after the first opening with the definition's first line and a note of where it continues.
+        func emit(_ begin: Int, _ end: Int, name: String?, decorators: [String]) {
+            var end = end
+            while end > begin, lines[end - 1].isBlank { end -= 1 }
+            guard end > begin else { return }
+            let tritonKernel = isTriton && decorators.contains { $0.trimmedSpaces.hasPrefix("@triton.") }
+            let partLength = end - begin > maxLines ? maxLines * 4 / 5 : end - begin
+            let parts = stride(from: begin, to: end, by: partLength).map { $0..<min($0 + partLength, end) }
+            let opening = lines[begin..<end].first { Self.isDefinitionLine(String($0.trimmedSpaces)) }
+            for (k, range) in parts.enumerated() {
+                var text = lines[range].joined(separator: "\n")
+                if k > 0, let opening { text = opening + "\n    # ... continued from part \(k)\n" + text }
+                var meta = ChunkMetadata()
+                meta.camelWords = Tokens.scan(text, camel: true).camelWords
+                if tritonKernel {
+                    meta.qualifiers = decorators.map { String($0.trimmedSpaces.prefix { $0 != "(" }) }
+                    meta.intrinsics = Self.tritonPrimitives(in: text)
+                    meta.features = MetadataExtractor.features(code: text, language: .triton)
+                }
+                meta.ops = MetadataExtractor.ops(heading: (name ?? "") + " " + source.displayPath, body: text)
+                let title = (name ?? "module") + (parts.count > 1 ? " (part \(k + 1)/\(parts.count))" : "")
+                chunks.append(Chunk(kind: .kernel, language: tritonKernel || isTriton ? "triton" : "python",
+                                    backend: tritonKernel || isTriton ? "triton" : nil, symbol: name, title: title,
+                                    startLine: range.lowerBound + 1, endLine: range.upperBound, text: text, metadata: meta))
+            }
+        }
         var prefixStart = 0
         for (k, s) in starts.enumerated() {
             var begin = s
@@ -50,22 +82,20 @@ public struct PythonChunker: Sendable {
             if k == 0, begin > 0, lines[0..<begin].contains(where: { !$0.isBlank }) {
                 begin = 0  // module docstring and imports attach to the first definition
             }
-            let text = lines[begin..<end].joined(separator: "\n")
             let header = Self.isDefinitionLine(lines[defLine]) ? lines[defLine] : lines[s]
             let name = Self.definedName(header)
             let decorators = lines[s..<defLine].filter { $0.hasPrefix("@") }
-            let tritonKernel = isTriton && decorators.contains { $0.hasPrefix("@triton.") }
-            var meta = ChunkMetadata()
-            meta.camelWords = Tokens.scan(text, camel: true).camelWords
-            if tritonKernel {
-                meta.qualifiers = decorators.map { String($0.prefix { $0 != "(" }) }
-                meta.intrinsics = Self.tritonPrimitives(in: text)
-                meta.features = MetadataExtractor.features(code: text, language: .triton)
+            if let name, header.hasPrefix("class "), end - begin > maxLines,
+               let methods = Self.methods(lines, classLine: defLine, end: end), !methods.isEmpty {
+                // A long class is chunked like a C++ one: its head (docstring, attributes) and each method.
+                emit(begin, methods[0].begin, name: name, decorators: decorators)
+                for (m, method) in methods.enumerated() {
+                    let methodEnd = m + 1 < methods.count ? methods[m + 1].begin : end
+                    emit(method.begin, methodEnd, name: name + "." + method.name, decorators: method.decorators)
+                }
+            } else {
+                emit(begin, end, name: name, decorators: decorators)
             }
-            meta.ops = MetadataExtractor.ops(heading: (name ?? "") + " " + source.displayPath, body: text)
-            chunks.append(Chunk(kind: .kernel, language: tritonKernel || isTriton ? "triton" : "python",
-                                backend: tritonKernel || isTriton ? "triton" : nil, symbol: name, title: name ?? "module",
-                                startLine: begin + 1, endLine: end, text: text, metadata: meta))
             prefixStart = end
         }
         if chunks.isEmpty, !source.text.isBlank {
@@ -102,6 +132,41 @@ public struct PythonChunker: Sendable {
 
     /// Most lines in one chunk of top-level statements.
     static let maxModuleLines = 150
+
+    /// The methods of the class defined at `classLine` (body up to `end`): each with the line its comments or
+    /// decorators start on, its name and its decorators; nil when the body is not indented.
+    static func methods(_ lines: [String], classLine: Int, end: Int) -> [(begin: Int, name: String, decorators: [String])]? {
+        // The body's indentation: that of its first indented line.
+        guard let first = (classLine + 1..<end).first(where: { !lines[$0].isBlank && lines[$0].firstIsWhitespace }) else {
+            return nil
+        }
+        let indent = lines[first].prefix { $0 == " " || $0 == "\t" }.count
+        var methods: [(begin: Int, name: String, decorators: [String])] = []
+        var runStart: Int?  // where the comments and decorators before a `def` start
+        var decorators: [String] = []
+        var inTripleQuote = false
+        for i in first..<end {
+            let line = lines[i]
+            defer { if tripleQuoteCount(line) % 2 == 1 { inTripleQuote.toggle() } }
+            guard !inTripleQuote, !line.isBlank else { continue }
+            let depth = line.prefix { $0 == " " || $0 == "\t" }.count
+            // Deeper lines (method bodies, a decorator's arguments) leave the run as it is.
+            guard depth <= indent else { continue }
+            let code = line.dropFirst(depth)
+            if depth == indent, code.hasPrefix("@") || code.hasPrefix("#") {
+                if runStart == nil { runStart = i }
+                if code.hasPrefix("@") { decorators.append(String(code)) }
+            } else if depth == indent, code.hasPrefix("def ") || code.hasPrefix("async def ") {
+                methods.append((runStart ?? i, definedName(String(code)) ?? "method", decorators))
+                runStart = nil
+                decorators = []
+            } else {
+                runStart = nil
+                decorators = []
+            }
+        }
+        return methods
+    }
 
     /// Whether a top-level line opens a function or class definition.
     static func isDefinitionLine(_ line: String) -> Bool {

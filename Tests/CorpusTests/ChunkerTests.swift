@@ -178,6 +178,60 @@ struct CodeChunkerTests {
         #expect(doc.chunks[0].startLine == 1)
     }
 
+    @Test("a long class is chunked into its head and its methods; a long function into parts")
+    func longClassesAndFunctions() {
+        var text = """
+            import cutlass.cute as cute
+
+
+            class FusedAttention:
+                \"\"\"Blackwell FMHA.
+
+                def not_a_method(self):  (inside the docstring)
+                \"\"\"
+
+                arch = "sm_100"
+
+                def __init__(self, head_dim):
+                    self.head_dim = head_dim
+
+                # The device kernel.
+                @cute.kernel
+                def kernel(
+                    self,
+                    q,
+                ):
+
+            """
+        for i in 0..<30 { text += "        q = q * \(i)\n" }
+        text += """
+
+                @staticmethod
+                def helper(x):
+                    return x
+
+
+            def long_function(x):
+
+            """
+        for i in 0..<40 { text += "    x = x + \(i)\n" }
+        text += "    return x\n"
+        let doc = PythonChunker(maxLines: 25).chunk(source(text, "fmha.py"))
+        #expect(doc.chunks.map(\.title) == ["FusedAttention", "FusedAttention.__init__", "FusedAttention.kernel (part 1/2)",
+                                            "FusedAttention.kernel (part 2/2)", "FusedAttention.helper",
+                                            "long_function (part 1/3)", "long_function (part 2/3)", "long_function (part 3/3)"])
+        #expect(doc.chunks[0].startLine == 1 && doc.chunks[0].text.contains("arch = \"sm_100\""))
+        #expect(doc.chunks[2].text.hasPrefix("    # The device kernel.\n    @cute.kernel\n    def kernel("))
+        #expect(doc.chunks[3].text.hasPrefix("    def kernel(\n    # ... continued from part 1\n"))
+        #expect(doc.chunks[4].text.hasPrefix("    @staticmethod"))
+        #expect(doc.chunks[5].symbol == "long_function" && doc.chunks[7].text.hasSuffix("return x"))
+        // Every line of code is in some chunk.
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for (n, line) in lines.enumerated() where line.contains(where: { $0 != " " }) {
+            #expect(doc.chunks.contains { $0.startLine <= n + 1 && n + 1 <= $0.endLine }, "line \(n + 1) in no chunk")
+        }
+    }
+
     @Test("top-level statements between and after definitions are chunks too: no line of code is left out")
     func moduleStatements() {
         var text = """
