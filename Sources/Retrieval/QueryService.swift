@@ -529,7 +529,7 @@ public final class QueryService {
     /// The chunks that define `token` (their symbol is it, or it qualifies their symbol as `token::member`, ignoring
     /// ASCII case) and, unless `definitionsOnly`, the chunks whose text uses it as a whole identifier, with its count
     /// there. With `prefixed`, when no chunk defines `token` itself, chunks defining it behind a namespace prefix
-    /// (`isPrefixedDefinition`) count as its definitions.
+    /// (`isPrefixedDefinition`) or as a class member (`isMemberDefinition`) count as its definitions.
     ///
     /// There is no separate identifier table: FTS5 already holds every token's positions, so the lookup asks it for
     /// the token's pieces as a phrase (`_mm512_fmadd_ps` is the phrase `mm512 fmadd ps` to the tokenizer) and then
@@ -560,8 +560,8 @@ public final class QueryService {
                 """)
             try prefixedQuery.bind([.text("symbols : \(phrase)")])
             while try prefixedQuery.step() {
-                guard let symbol = prefixedQuery.optionalText(1),
-                      Self.isPrefixedDefinition(symbol.lowercased(), of: token) else { continue }
+                guard let symbol = prefixedQuery.optionalText(1)?.lowercased(),
+                      Self.isPrefixedDefinition(symbol, of: token) || Self.isMemberDefinition(symbol, of: token) else { continue }
                 let id = prefixedQuery.int(0)
                 seen.insert(id)
                 rows.append((id, true, 1))
@@ -593,6 +593,15 @@ public final class QueryService {
         // One word, then the underscore (the token's own, or the prefix's last byte).
         let word = first == 95 ? prefix[...] : (prefix.last == 95 ? prefix.dropLast() : [])
         return !word.isEmpty && word.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) }
+    }
+
+    /// Whether `symbol` is a class member named `token`, both lower-case: `attention::correction_rescale` (C++) or
+    /// `attention.correction_rescale` (Python) for `correction_rescale`.
+    static func isMemberDefinition(_ symbol: String, of token: String) -> Bool {
+        let s = symbol.utf8, t = token.utf8
+        guard s.count > t.count + 1, s.suffix(t.count).elementsEqual(t) else { return false }
+        let before = s.dropLast(t.count)
+        return before.last == UInt8(ascii: ".") || (before.last == UInt8(ascii: ":") && before.dropLast().last == UInt8(ascii: ":"))
     }
 
     /// The FTS5 phrase of a token: its runs of letters and digits, quoted (nil when it has none).

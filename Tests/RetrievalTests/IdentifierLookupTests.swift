@@ -134,6 +134,34 @@ struct IdentifierLookupTests {
         #expect(try service.identifierRows("sm80_16x8x8_f16", definitionsOnly: false).allSatisfy { !$0.1 })
     }
 
+    @Test("a member's name is defined by Class::member and Class.member symbols", arguments: [
+        ("attention::correction_rescale", "correction_rescale", true), ("attention.correction_rescale", "correction_rescale", true),
+        ("a::b::correction_rescale", "correction_rescale", true), ("attention:correction_rescale", "correction_rescale", false),
+        ("xcorrection_rescale", "correction_rescale", false), ("correction_rescale", "correction_rescale", false),
+        (".correction_rescale", "correction_rescale", false),
+    ])
+    func memberNames(symbol: String, token: String, member: Bool) {
+        #expect(QueryService.isMemberDefinition(symbol, of: token) == member)
+    }
+
+    @Test("a method's name finds the method first, not the code calling it most")
+    func methodDefinitions() throws {
+        let dir = temporaryFolder()
+        var text = "class Attention:\n    \"\"\"FMHA.\"\"\"\n\n    def correction_rescale(self, acc, scale):\n        return acc * scale\n"
+        for i in 0..<160 { text += "\n    def step_\(i)(self, acc):\n        return self.correction_rescale(acc, \(i))\n" }
+        text += "\n\ndef run(a):\n    a.correction_rescale(1, 2)\n    a.correction_rescale(3, 4)\n    return a.correction_rescale(5, 6)\n"
+        write(dir + "/k/fmha.py", text)
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/k"])
+        let service = QueryService(store: store)
+        let result = try service.search(SearchQuery(text: "correction_rescale"))
+        #expect(result.hits.first?.symbol == "Attention.correction_rescale")
+        // It is found as the definition, and only it.
+        let definitions = try service.identifierRows("correction_rescale", definitionsOnly: false, prefixed: true).filter(\.1)
+        let symbols = try service.storedChunks(definitions.map(\.0)).values.compactMap(\.chunk.symbol)
+        #expect(symbols == ["Attention.correction_rescale"])
+    }
+
     @Test("an identifier defined only behind a namespace prefix finds that definition first; its own definition wins")
     func prefixedDefinitions() throws {
         let dir = temporaryFolder()
