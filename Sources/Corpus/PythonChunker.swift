@@ -2,7 +2,8 @@ import Foundation
 
 /// Splits Python sources into one chunk per top-level function or class; `@triton.jit` functions are Triton kernels.
 public struct PythonChunker: Sendable {
-    /// Functions longer than this are split into parts, and classes longer than this into their methods.
+    /// Functions longer than this are split into parts, classes longer than this into their methods, and runs of
+    /// top-level statements into chunks of at most this many lines.
     public var maxLines: Int
 
     /// Creates a chunker.
@@ -104,7 +105,7 @@ public struct PythonChunker: Sendable {
                                 text: source.text))
         } else {
             // Top-level statements between and after the definitions (tables, `if __name__ == "__main__":` blocks)
-            // become chunks of their own, in parts of at most `maxModuleLines`.
+            // become chunks of their own, in parts of at most `maxLines`.
             var module: [Chunk] = []
             var cursor = 0
             for chunk in chunks.map(Optional.some) + [nil] {
@@ -114,7 +115,7 @@ public struct PythonChunker: Sendable {
                 while last > first, lines[last - 1].isBlank { last -= 1 }
                 var partStart = first
                 while partStart < last {
-                    let partEnd = min(last, partStart + Self.maxModuleLines)
+                    let partEnd = min(last, partStart + maxLines)
                     let text = lines[partStart..<partEnd].joined(separator: "\n")
                     var meta = ChunkMetadata()
                     meta.camelWords = Tokens.scan(text, camel: true).camelWords
@@ -129,9 +130,6 @@ public struct PythonChunker: Sendable {
         }
         return ParsedDocument(title: CodeChunker.fileName(source.displayPath), chunks: chunks)
     }
-
-    /// Most lines in one chunk of top-level statements.
-    static let maxModuleLines = 150
 
     /// The methods of the class defined at `classLine` (body up to `end`): each with the line its comments or
     /// decorators start on, its name and its decorators; nil when the body is not indented.
