@@ -1,5 +1,3 @@
-import Foundation
-
 /// Splits Markdown (and text converted to Markdown) into one chunk per heading section.
 ///
 /// Fenced code blocks are never split and headings inside them are ignored. Sections longer than
@@ -35,10 +33,10 @@ public struct MarkdownChunker: Sendable {
             }
             // Inside an HTML comment (`<!-- ... -->` over several lines) a `#` line is no heading.
             if inComment {
-                if line.contains("-->") { inComment = false }
+                if line.utf8Offset(of: "-->") != nil { inComment = false }
                 continue
             }
-            if let open = line.range(of: "<!--"), !line[open.upperBound...].contains("-->") {
+            if let open = line.utf8Offset(of: "<!--"), line.utf8Offset(of: "-->", from: open + 4) == nil {
                 inComment = true
                 continue
             }

@@ -120,6 +120,21 @@ struct FastPathTests {
         }
     }
 
+    @Test("an ASCII needle's byte offset is where a byte-by-byte search finds it",
+          arguments: ["", "<", "<!-", "<!--", "a <!-- b --> c", "<!<!--", "-->", "é<!--é-->", "x-->y<!--", "<!---->"])
+    func byteOffset(text: String) {
+        let bytes = Array(text.utf8)
+        func naive(_ needle: String, from: Int) -> Int? {
+            let n = Array(needle.utf8)
+            guard from >= 0, from + n.count <= bytes.count else { return nil }
+            return (from...(bytes.count - n.count)).first { Array(bytes[$0..<($0 + n.count)]) == n }
+        }
+        for from in -1...(bytes.count + 1) {
+            #expect(text.utf8Offset(of: "<!--", from: from) == naive("<!--", from: from), "\(text) \(from)")
+            #expect(text.utf8Offset(of: "-->", from: from) == naive("-->", from: from), "\(text) \(from)")
+        }
+    }
+
     @Test("a line's first Character is whitespace, code or neither, on bytes as by Characters",
           arguments: ["", " x", "\tx", "x", "#c", "#\u{301}c", "\r\n", "\r", "\u{85}x", "\u{A0}x", "é", "e\u{301}", " \u{301}",
                       "\u{B}", "\u{1F}a", "@dec", "\u{2003}x"])
