@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Chunk coverage of a kb store: every non-blank line of every ingested source file (HTML, XML and JSON Lines aside,
-whose chunks are rendered text or records) should lie in some chunk's line range. Prints the lines left out, by
+whose chunks are rendered text or records) should lie in some chunk's line range; a Markdown heading with no text of
+its own counts when it is in its subsections' heading path (kb indexes that path with them). Prints the lines left out, by
 format, and the files losing most. A line left out is text no query can find.
 
 Usage: bench/coverage.py STORE [N]   (N: how many files to list, default 10)"""
-import collections, sqlite3, sys
+import collections, json, sqlite3, sys
 
 store = sys.argv[1]
 show = int(sys.argv[2]) if len(sys.argv) > 2 else 10
@@ -19,10 +20,16 @@ for doc_id, source, display, fmt in db.execute("SELECT id, source, display_path,
     except OSError:
         continue  # gone or unreadable since the ingest
     covered = [False] * (len(lines) + 2)
-    for start, end in db.execute("SELECT start_line, end_line FROM chunks WHERE document_id = ?", (doc_id,)):
+    headings = set()  # a Markdown heading with no text of its own lives on in its subsections' heading paths
+    for start, end, meta in db.execute("SELECT start_line, end_line, meta FROM chunks WHERE document_id = ?", (doc_id,)):
         for i in range(max(start, 1), min(end, len(lines)) + 1):
             covered[i] = True
-    lost = [i for i in range(1, len(lines) + 1) if not covered[i] and lines[i - 1].strip()]
+        if fmt in ("markdown", "text"):
+            headings.update(json.loads(meta).get("headingPath", []))
+    def in_heading_path(line):
+        title = line.strip().lstrip("#").strip().rstrip("#").strip()
+        return line.lstrip().startswith("#") and title in headings
+    lost = [i for i in range(1, len(lines) + 1) if not covered[i] and lines[i - 1].strip() and not in_heading_path(lines[i - 1])]
     checked += 1
     if lost:
         lost_total += len(lost)
