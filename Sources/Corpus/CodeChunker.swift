@@ -114,6 +114,12 @@ public struct CodeChunker: Sendable {
                                         endLine: endLine, text: text.trimmingTrailingWhitespace(), signature: signature))
             }
         }
+        // Device code of a C/C++ file that names HIP elsewhere (its includes, its launches) is HIP, not CUDA: the
+        // dialects share `__global__` and `threadIdx`, and a kernel's own text rarely says which it is.
+        if source.format == .c || source.format == .cpp, chunks.contains(where: { $0.backend == "cuda" }),
+           MetadataExtractor.namesHIP(ByteHaystack(source.text)) {
+            for i in chunks.indices where chunks[i].backend == "cuda" { chunks[i].backend = "hip" }
+        }
         return ParsedDocument(title: Self.fileName(source.displayPath), chunks: chunks, format: refined ? .cpp : nil)
     }
 
@@ -183,7 +189,7 @@ public struct CodeChunker: Sendable {
         meta.intrinsics = scan.intrinsics
         meta.camelWords = scan.camelWords
         meta.isa = MetadataExtractor.isa(for: meta.intrinsics)
-        let (features, cuda) = MetadataExtractor.traits(code: text, language: source.format)
+        let (features, gpu) = MetadataExtractor.traits(code: text, language: source.format)
         meta.features = features
         if meta.isa.isEmpty, meta.features.contains("vector-ext") { meta.isa = ["vector-ext"] }
         meta.qualifiers = Self.qualifiers(in: signature, format: source.format)
@@ -191,12 +197,13 @@ public struct CodeChunker: Sendable {
         let byFormat: String? = switch source.format {
         case .opencl: "opencl"
         case .cuda: "cuda"
+        case .hip: "hip"
         case .metal: "metal"
         case .glsl: "vulkan"
         case .cpp: meta.intrinsics.isEmpty && meta.isa.isEmpty ? nil : "c-simd"  // host C++ is no SIMD kernel
         default: "c-simd"
         }
-        let backend = cuda ? "cuda" : byFormat
+        let backend = gpu.map(\.rawValue) ?? byFormat
         return Chunk(kind: .kernel, language: source.format.rawValue, backend: backend, symbol: symbol, title: title,
                      startLine: startLine, endLine: endLine, text: text, metadata: meta)
     }
@@ -434,6 +441,11 @@ public struct CodeChunker: Sendable {
                     while q >= 0, isSpace(decl[q]) { q -= 1 }
                     let word = q >= 0 ? Self.qualifiedName(decl, endingAt: q) : ""
                     if word.hasSuffix("operator"), !punct.isEmpty { name = word + punct }
+                } else if name == "operator" || name.hasSuffix("::operator") {
+                    // `operator()(`: the call operator's own parentheses come first.
+                    var k = i + 1
+                    while k <= lastClose, isSpace(decl[k]) { k += 1 }
+                    if k <= lastClose, decl[k] == UInt8(ascii: ")") { name += "()" }
                 }
                 if !name.isEmpty, !nonNameCallees.contains(name), !(name.first?.isNumber ?? true) {
                     let keywordsNotNames: Set<String> = ["if", "for", "while", "switch", "return", "sizeof", "struct", "union", "enum"]

@@ -6,7 +6,7 @@ public struct DocumentParser: Sendable {
     /// Parses `source`; structural failures (malformed XML) throw, recoverable problems become diagnostics.
     public func parse(_ source: SourceText) throws(CorpusError) -> ParsedDocument {
         switch source.format {
-        case .c, .cpp, .opencl, .cuda, .metal, .glsl:
+        case .c, .cpp, .opencl, .cuda, .hip, .metal, .glsl:
             return CodeChunker().chunk(source)
         case .python, .triton:
             return PythonChunker().chunk(source)

@@ -183,13 +183,25 @@ public enum MetadataExtractor {
         features(ByteHaystack(code), language: language)
     }
 
-    /// `features`, and whether C or C++ text is CUDA code (`__global__`, `__device__`, `threadIdx`), as a header
-    /// shared with `.cu` files is: its features are then CUDA's.
-    static func traits(code: String, language: DocumentFormat) -> (features: [String], cuda: Bool) {
+    /// `features`, and the GPU dialect of C or C++ text that is device code, as a header shared with `.cu` or `.hip`
+    /// files is: CUDA (`__global__`, `__device__`, `threadIdx`), or HIP when it also names HIP's runtime
+    /// (`namesHIP`). Its features are then that dialect's. (`CodeChunker` also makes CUDA-looking chunks of a file
+    /// that names HIP anywhere, say in its `#include <hip/hip_runtime.h>`, HIP.)
+    static func traits(code: String, language: DocumentFormat) -> (features: [String], gpu: DocumentFormat?) {
         let haystack = ByteHaystack(code)
-        let cuda = (language == .c || language == .cpp)
-            && (haystack.contains("__global__") || haystack.contains("__device__") || haystack.contains("threadIdx"))
-        return (features(haystack, language: cuda ? .cuda : language), cuda)
+        var gpu: DocumentFormat? = nil
+        if language == .c || language == .cpp,
+           haystack.contains("__global__") || haystack.contains("__device__") || haystack.contains("threadIdx")
+            || haystack.contains("__builtin_amdgcn_") {
+            gpu = namesHIP(haystack) ? .hip : .cuda
+        }
+        return (features(haystack, language: gpu ?? language), gpu)
+    }
+
+    /// Whether text names HIP's runtime or AMD's GPU builtins: what tells HIP device code from CUDA's.
+    static func namesHIP(_ haystack: ByteHaystack) -> Bool {
+        haystack.contains("hip_runtime") || haystack.contains("hipLaunchKernelGGL") || haystack.contains("hipStream_t")
+            || haystack.contains("hipError_t") || haystack.contains("__HIP_") || haystack.contains("__builtin_amdgcn_")
     }
 
     static func features(_ haystack: ByteHaystack, language: DocumentFormat) -> [String] {
@@ -205,12 +217,14 @@ public enum MetadataExtractor {
             if has("sub_group") { f.append("subgroups") }
             if has("work_group_reduce") || has("work_group_scan") { f.append("work-group-functions") }
             if has("get_local_id") || has("get_group_id") { f.append("work-groups") }
-        case .cuda:
+        case .cuda, .hip:
             if has("__shared__") { f.append("shared-memory") }
             if has("__syncthreads") { f.append("barrier") }
-            if has("__shfl") { f.append("warp-shuffle") }
+            if has("__shfl") || has("__builtin_amdgcn_ds_swizzle") || has("__builtin_amdgcn_mov_dpp") { f.append("warp-shuffle") }
             if has("atomicAdd") || has("atomicMax") || has("atomicCAS") { f.append("atomics") }
             if has("wmma") || has("mma.sync") { f.append("tensor-cores") }
+            // AMD's matrix cores: MFMA (CDNA) and WMMA (RDNA) builtins, and rocWMMA (whose `wmma` counts above).
+            if has("__builtin_amdgcn_mfma") || has("__builtin_amdgcn_wmma") { f.append("matrix-units") }
         case .metal:
             if has("threadgroup ") || has("threadgroup\t") { f.append("local-memory") }
             if has("threadgroup_barrier") || has("simdgroup_barrier") { f.append("barrier") }
@@ -232,7 +246,7 @@ public enum MetadataExtractor {
         default:
             break
         }
-        if language == .c || language == .cpp || language == .cuda {
+        if language == .c || language == .cpp || language == .cuda || language == .hip {
             if has("#pragma omp") || has("omp_get") { f.append("openmp") }
             if has("_stream_ps") || has("_stream_si") || has("__builtin_nontemporal_store") { f.append("nt-stores") }
             if has("_mm_prefetch") || has("__builtin_prefetch") { f.append("prefetch") }

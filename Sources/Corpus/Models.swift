@@ -12,11 +12,13 @@ public enum DocumentFormat: String, Sendable, Codable, CaseIterable {
     case metal
     /// GLSL compute shaders (`.comp`, `.glsl`), as Vulkan runs them.
     case glsl
+    /// HIP C++ (`.hip`): AMD GPU kernels in CUDA's dialect, as ROCm compiles them.
+    case hip
 
     /// The content kind this format produces.
     public var kind: ContentKind {
         switch self {
-        case .c, .cpp, .opencl, .cuda, .triton, .python, .metal, .glsl: .kernel
+        case .c, .cpp, .opencl, .cuda, .hip, .triton, .python, .metal, .glsl: .kernel
         case .markdown, .text, .html, .xml: .doc
         case .jsonl: .trace
         }
@@ -31,6 +33,7 @@ public enum DocumentFormat: String, Sendable, Codable, CaseIterable {
         case "cc", "cpp", "cxx", "hpp", "hh", "hxx", "inl": return .cpp
         case "cl", "opencl", "clc": return .opencl
         case "cu", "cuh": return .cuda
+        case "hip": return .hip
         case "metal": return .metal
         case "comp", "glsl": return .glsl
         case "py": return .python

@@ -24,7 +24,7 @@ struct Query: ParsableCommand {
     @Option(name: .long, help: "Only this language (c, cpp, opencl, cuda, triton, markdown, html, xml, text, jsonl).")
     var lang: String?
 
-    @Option(name: .long, help: "Only this backend (c-simd, opencl, cuda, triton, metal, vulkan).")
+    @Option(name: .long, help: "Only this backend (c-simd, opencl, cuda, hip, triton, metal, vulkan).")
     var backend: String?
 
     @Option(name: .long, help: "Only this ISA (avx512, avx2, sse, neon, sve, vector-ext).")

@@ -116,6 +116,64 @@ struct CodeChunkerTests {
         #expect(doc.chunks[1].backend == (path.hasSuffix(".h") ? "c-simd" : nil))
     }
 
+    @Test(".hip files are HIP kernels: backend hip, CUDA's qualifiers and features, AMD's matrix cores")
+    func hipKernels() {
+        let text = """
+            #include <hip/hip_runtime.h>
+            // Row softmax, one block per row; wavefront reductions with __shfl_xor.
+            __global__ void __launch_bounds__(256) softmax_rows(const float* __restrict__ x, float* y, int cols) {
+                __shared__ float partial[8];
+                float m = -INFINITY;
+                for (int c = threadIdx.x; c < cols; c += blockDim.x) m = fmaxf(m, x[blockIdx.x * cols + c]);
+                for (int o = 32; o > 0; o >>= 1) m = fmaxf(m, __shfl_xor(m, o));
+                __syncthreads();
+            }
+            __device__ floatx4 mfma_tile(float a, float b, floatx4 acc) {
+                return __builtin_amdgcn_mfma_f32_16x16x4f32(a, b, acc, 0, 0, 0);
+            }
+            void launch(const float* x, float* y, int rows, int cols, hipStream_t s) {
+                hipLaunchKernelGGL(softmax_rows, dim3(rows), dim3(256), 0, s, x, y, cols);
+            }
+            """
+        #expect(DocumentFormat.fromPath("kernels/softmax.hip") == .hip)
+        #expect(DocumentFormat.hip.kind == .kernel)
+        let doc = (try? DocumentParser().parse(source(text, "kernels/softmax.hip"))) ?? ParsedDocument(title: "", chunks: [])
+        #expect(doc.chunks.compactMap(\.symbol) == ["softmax_rows", "mfma_tile", "launch"])
+        #expect(doc.chunks.allSatisfy { $0.backend == "hip" && $0.language == "hip" })
+        let kernel = doc.chunks[0]
+        #expect(kernel.metadata.qualifiers == ["__global__", "__launch_bounds__"])
+        #expect(Set(kernel.metadata.features).isSuperset(of: ["shared-memory", "barrier", "warp-shuffle"]))
+        #expect(kernel.metadata.ops.contains("softmax"))
+        #expect(doc.chunks[1].metadata.features.contains("matrix-units"))
+    }
+
+    @Test("HIP device code in a .h or .cpp file is tagged hip, CUDA's stays cuda", arguments: [
+        ("#include <hip/hip_runtime.h>\n__device__ float twice(float v) { return v + v; }\n", "hip"),
+        ("__device__ float lane_sum(float v) { return v + __builtin_amdgcn_mov_dpp(v, 0x111, 0xf, 0xf, false); }\n", "hip"),
+        ("#include <cuda_runtime.h>\n__device__ float twice(float v) { return v + v; }\n", "cuda"),
+    ])
+    func hipInHeaders(text: String, backend: String) {
+        for path in ["common.h", "kernels.cpp"] {
+            let doc = CodeChunker().chunk(source(text, path))
+            #expect(doc.chunks.count == 1)
+            #expect(doc.chunks.first?.backend == backend, "\(path)")
+        }
+    }
+
+    @Test("a kernel in a C++ header is HIP when the file includes HIP's runtime outside the kernel's chunk")
+    func hipByInclude() {
+        func file(_ runtime: String) -> String {
+            "#include <\(runtime).h>\n#include <vector>\ninline int ceil_div(int a, int b) { return (a + b - 1) / b; }\n"
+                + "namespace v1 {\n__global__ void kernel(const float* x, float* y) { y[threadIdx.x] = x[threadIdx.x]; }\n}\n"
+        }
+        let doc = CodeChunker().chunk(source(file("hip/hip_runtime"), "Reduction/v1.hpp"))
+        let kernel = doc.chunks.first { $0.text.contains("__global__") }
+        #expect(kernel?.backend == "hip")
+        #expect(kernel?.text.contains("hip_runtime") == false)
+        let cuda = CodeChunker().chunk(source(file("cuda_runtime"), "v1.hpp"))
+        #expect(cuda.chunks.first { $0.text.contains("__global__") }?.backend == "cuda")
+    }
+
     @Test("a .h header written in C++ is C++; C headers, and C++ words in comments and strings, are not", arguments: [
         ("namespace hwy {\nHWY_API int MulAdd(int a, int b, int c) { return a * b + c; }\n}  // namespace hwy\n", DocumentFormat.cpp),
         ("template <typename T>\nT twice(T v) { return v + v; }\n", .cpp),
@@ -518,8 +576,9 @@ struct TraceReaderTests {
 struct CodeChunkerRegressionTests {
     @Test("operator overloads are functions, never a crash")
     func operators() {
-        let doc = CodeChunker().chunk(source("bool operator==(const A& a, const A& b) {\n  return a.v == b.v;\n}\nA operator+(A a, A b) { return a; }\ntemplate <class T, class A>\nbatch<T, A>& batch<T, A>::operator++() noexcept { return *this; }\n", "op.cpp"))
-        #expect(doc.chunks.compactMap(\.symbol) == ["operator==", "operator+", "batch::operator++"])
+        let doc = CodeChunker().chunk(source("bool operator==(const A& a, const A& b) {\n  return a.v == b.v;\n}\nA operator+(A a, A b) { return a; }\ntemplate <class T, class A>\nbatch<T, A>& batch<T, A>::operator++() noexcept { return *this; }\n"
+            + "struct F {\n  float operator()(float x) const { return x; }\n  std::tuple<T, int>\n      operator ( ) (std::span<const T> in) { return {}; }\n};\n", "op.cpp"))
+        #expect(doc.chunks.compactMap(\.symbol) == ["operator==", "operator+", "batch::operator++", "F::operator()", "F::operator()"])
     }
 
     @Test("a default template argument does not hide the function")
