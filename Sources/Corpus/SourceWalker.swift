@@ -14,6 +14,9 @@ public struct SourceFile: Sendable, Hashable {
     public var size: Int
     /// Modification time (seconds since the epoch).
     public var modified: Double
+    /// The file's (device, inode) when the walker found it, so a file reached twice (through a symbolic link to a
+    /// folder walked anyway, or a hard link) is read once.
+    var identity: [UInt64]? = nil
 
     /// Creates a file description.
     public init(path: String, displayPath: String, format: DocumentFormat, size: Int, modified: Double) {
@@ -38,6 +41,7 @@ public struct SourceWalker: Sendable {
         var files: [SourceFile] = []
         var diagnostics: [Diagnostic] = []
         var seen = Set<String>()
+        var identities: [[UInt64]: String] = [:]
         for input in paths {
             let absolute = FileSystem.absolute(input)
             switch FileSystem.status(absolute) {
@@ -49,7 +53,17 @@ public struct SourceWalker: Sendable {
                 // (`kb ingest ~/clblast ~/xsimd`) never show the same path for different files.
                 let rootName = absolute == "/" ? "" : (absolute.split(separator: "/").last.map(String.init) ?? "")
                 let tree = walkFolder(absolute, relative: rootName, rules: IgnoreRules(), ancestors: [], status: st)
-                for file in tree.files where seen.insert(file.path).inserted { files.append(file) }
+                for file in tree.files where seen.insert(file.path).inserted {
+                    if let id = file.identity {
+                        if let first = identities[id] {
+                            diagnostics.append(Diagnostic(.warning, source: file.displayPath,
+                                                          message: "same file as \(first) (a symbolic or hard link); read once, there"))
+                            continue
+                        }
+                        identities[id] = file.displayPath
+                    }
+                    files.append(file)
+                }
                 diagnostics += tree.diagnostics
             case .success(let st):
                 guard let format = DocumentFormat.fromPath(absolute) else {
@@ -120,7 +134,9 @@ public struct SourceWalker: Sendable {
             } else if st.isRegular {
                 if name.hasPrefix(".") || rules.isIgnored(rel, isDirectory: false) { continue }
                 guard let format = DocumentFormat.fromPath(name) else { continue }
-                entries.append(.file(SourceFile(path: path, displayPath: rel, format: format, size: st.size, modified: st.modified)))
+                var file = SourceFile(path: path, displayPath: rel, format: format, size: st.size, modified: st.modified)
+                file.identity = [st.device, st.inode]
+                entries.append(.file(file))
             }
         }
         let subfolders = found, walkRules = rules, walkAncestors = ancestors

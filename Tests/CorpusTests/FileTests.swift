@@ -109,6 +109,23 @@ struct WalkerTests {
         #expect(diagnostics.contains { $0.source == root + "/k/dangling.c" })
     }
 
+    @Test("a file reached twice, through a linked folder or a hard link, is read once, at its first path")
+    func linkedTwice() throws {
+        let dir = temporaryFolder()
+        write(dir + "/.agents/skills/rope.md", "# RoPE")
+        write(dir + "/kernels/a.c", "void a(void) {}")
+        try FileManager.default.createDirectory(atPath: dir + "/.claude", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/.claude/skills", withDestinationPath: "../.agents/skills")
+        try FileManager.default.linkItem(atPath: dir + "/kernels/a.c", toPath: dir + "/kernels/z_hardlink.c")
+        let root = (dir as NSString).lastPathComponent
+        let (files, diagnostics) = SourceWalker().walk([dir])
+        #expect(files.map(\.displayPath) == [root + "/.agents/skills/rope.md", root + "/kernels/a.c"])
+        #expect(diagnostics.map(\.source).sorted() == [root + "/.claude/skills/rope.md", root + "/kernels/z_hardlink.c"])
+        #expect(diagnostics.allSatisfy { $0.severity == .warning && $0.message.contains("same file as") })
+        // Named on its own, a linked file is still read.
+        #expect(SourceWalker().walk([dir + "/.claude/skills/rope.md"]).files.count == 1)
+    }
+
     @Test("subfolders walked in parallel come back in the sequential walk's order, nested ignore rules applied")
     func parallelOrder() throws {
         let dir = temporaryFolder()
