@@ -294,6 +294,18 @@ public final class KnowledgeStore {
         }
     }
 
+    /// The display path of each chunk's document, by chunk id (ids not stored are left out).
+    func displayPaths(ofChunks ids: [Int64]) throws(SQLiteFailure) -> [Int64: String] {
+        let s = try db.prepare("""
+            SELECT c.id, d.display_path FROM chunks c JOIN documents d ON d.id = c.document_id
+            WHERE c.id IN (SELECT value FROM json_each(?))
+            """)
+        try s.bind([.text("[" + ids.map(String.init).joined(separator: ",") + "]")])
+        var paths: [Int64: String] = [:]
+        while try s.step() { paths[s.int(0)] = s.text(1) }
+        return paths
+    }
+
     /// Totals of what the store holds.
     public struct Statistics: Sendable, Codable {
         /// The store file.

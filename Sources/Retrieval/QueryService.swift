@@ -158,6 +158,10 @@ public final class QueryService {
     public var legWeights = (bm25: 1.0, vector: 0.2, identifier: 0.0)
     /// How the legs' lists are combined.
     public var fusion = FusionMethod.convex
+    /// Hybrid scores of chunks from test and benchmark files (`isTestOrBenchmark`) are multiplied by this, unless
+    /// the query itself asks for tests or benchmarks: such files repeat an op's name in every case and setup, and
+    /// outranked the op's implementation on real repositories (1 turns it off).
+    public var testFileFactor = 0.5
 
     /// Creates a service reading `store`.
     public init(store: KnowledgeStore) {
@@ -253,6 +257,9 @@ public final class QueryService {
                 add(vector, weight: legWeights.vector, slot: 1)
                 add(identifier, weight: legWeights.identifier, slot: 2)
             }
+            if query.mode == .hybrid, testFileFactor != 1, !Self.asksForTests(rawWords) {
+                for id in try testOrBenchmarkChunks(Array(fused.keys)) { fused[id]? *= testFileFactor }
+            }
             let ranked: [(Int64, Double)]
             switch query.mode {
             case .bm25: ranked = bm25
@@ -287,6 +294,31 @@ public final class QueryService {
             result.onlySimilar = query.mode == .hybrid && bm25.isEmpty && identifier.isEmpty && !hits.isEmpty
             return result
         }
+    }
+
+    /// Whether a query's words ask for tests or benchmarks themselves.
+    static func asksForTests(_ words: [String]) -> Bool {
+        words.contains { ["test", "tests", "testing", "unittest", "benchmark", "benchmarks", "bench", "perf"].contains($0) }
+    }
+
+    /// Whether a document path is a test or benchmark file: a folder named `test`, `tests`, `testing`, `unittests`,
+    /// `ctests`, `benchmark(s)` or `bench(es)` on the way, or a file named `test_*`, `test-*`, `*_test`, `*_tests`,
+    /// `*-test`, `*_bench`, `*_benchmark` or `bench_*` (any extension, any case).
+    public static func isTestOrBenchmark(path: String) -> Bool {
+        let parts = path.lowercased().split(separator: "/")
+        guard let file = parts.last else { return false }
+        let folders: Set<Substring> = ["test", "tests", "testing", "unittest", "unittests", "ctests", "benchmark", "benchmarks",
+                                       "bench", "benches"]
+        if parts.dropLast().contains(where: folders.contains) { return true }
+        let stem = file.split(separator: ".").first ?? file
+        return stem.hasPrefix("test_") || stem.hasPrefix("test-") || stem.hasSuffix("_test") || stem.hasSuffix("_tests")
+            || stem.hasSuffix("-test") || stem.hasSuffix("_bench") || stem.hasSuffix("_benchmark") || stem.hasPrefix("bench_")
+    }
+
+    /// Which of `ids` are chunks of test or benchmark files.
+    func testOrBenchmarkChunks(_ ids: [Int64]) throws(SQLiteFailure) -> [Int64] {
+        guard !ids.isEmpty else { return [] }
+        return try store.displayPaths(ofChunks: ids).compactMap { Self.isTestOrBenchmark(path: $0.value) ? $0.key : nil }
     }
 
     /// Reloads the vector index and document frequencies when the store changed.

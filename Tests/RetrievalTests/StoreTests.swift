@@ -175,6 +175,55 @@ struct StoreTests {
         #expect(try paths("repo/gpu/soft").isEmpty)
     }
 
+    @Test("test and benchmark files are told by their folders and names", arguments: [
+        ("gems/tests/test_reduction_ops.py", true), ("ggml/tests/test-backend-ops.cpp", true), ("simde/test/x86/avx.c", true),
+        ("liger/benchmark/scripts/benchmark_rope.py", true), ("hwy/contrib/sort/sort_test.cc", true),
+        ("gems/ctests/test_triton_argmax.cpp", true), ("x/Tests/Foo.c", true), ("x/bench_gemm.c", true),
+        ("gems/src/flag_gems/ops/argmax.py", false), ("corpus/kernels/c/softmax_avx512.c", false), ("x/testing.md", false),
+        ("x/latest/attest.c", false), ("x/contest_test", true), ("docs/benchmarking.md", false),
+    ])
+    func testPaths(path: String, isTest: Bool) {
+        #expect(QueryService.isTestOrBenchmark(path: path) == isTest)
+    }
+
+    @Test("hybrid ranks an op's implementation above the tests that repeat its name, unless tests are asked for")
+    func testFilesRankedBelow() throws {
+        let dir = temporaryFolder()
+        write(dir + "/repo/ops/argmax.py", """
+            @triton.jit
+            def argmax_kernel(inp, out_index, M, N, BLOCK_N: tl.constexpr):
+                # argmax: the index of the largest value, a max reduction along a dimension.
+                row = tl.program_id(0)
+                vals = tl.load(inp + row * N + tl.arange(0, BLOCK_N), mask=tl.arange(0, BLOCK_N) < N, other=-float("inf"))
+                tl.store(out_index + row, tl.argmax(vals, axis=0))
+            """)
+        write(dir + "/repo/tests/test_reduction_ops.py", """
+            def test_accuracy_argmax(shape, dim, dtype):
+                # argmax reduction along a dimension, against torch.argmax
+                ref = torch.argmax(inp, dim=dim)
+                res = flag_gems.argmax(inp, dim=dim)
+                assert torch.equal(ref, res)
+            """)
+        // Other kernels, so that BM25's IDF tells common words from rare ones.
+        for op in ["relu", "add", "mul", "exp", "sqrt", "abs"] {
+            write(dir + "/repo/ops/\(op).py", """
+                @triton.jit
+                def \(op)_kernel(x, y, N, BLOCK: tl.constexpr):
+                    # elementwise \(op)
+                    i = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+                    tl.store(y + i, tl.load(x + i, mask=i < N), mask=i < N)
+                """)
+        }
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/repo"])
+        let q = QueryService(store: store)
+        func first(_ text: String) throws -> String? { try q.search(SearchQuery(text: text, limit: 2)).hits.first?.path }
+        #expect(try first("argmax reduction along a dimension") == "repo/ops/argmax.py")
+        #expect(try first("argmax reduction along a dimension test") == "repo/tests/test_reduction_ops.py")
+        q.testFileFactor = 1
+        #expect(try first("argmax reduction along a dimension") == "repo/tests/test_reduction_ops.py")
+    }
+
     @Test("hostile query text never reaches FTS5 syntax", arguments: [
         "\"unbalanced", "softmax AND (", "NEAR(a b)", "-softmax", "col:softmax", "a OR OR b", "\u{0}softmax",
         "ソフトマックス softmax", "'; DROP TABLE chunks; --", "^softmax", "softmax*", "{title}: x",
