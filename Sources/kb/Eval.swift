@@ -14,7 +14,7 @@ struct Eval: ParsableCommand {
     @Flag(name: .long, help: "List queries whose best label is not in hybrid's top 10.")
     var misses = false
 
-    @Option(name: .long, help: "Fusion weights to try, as bm25,vector,identifier (default 1,0.2,0).")
+    @Option(name: .long, help: "Fusion weights to try, as bm25,vector,identifier (default 1,0.4,0).")
     var weights: String?
 
     @Option(name: .long, help: "Candidates per leg before fusion (default 100).")
