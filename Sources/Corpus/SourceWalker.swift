@@ -33,6 +33,14 @@ public struct SourceWalker: Sendable {
         "DerivedData", ".gradle", "out",
     ]
 
+    /// Whether a file name is a build or packaging file that happens to have a text extension (`CMakeLists.txt`,
+    /// `requirements.txt`): not documentation, and its words (target and package names) crowd real answers out.
+    public static func isBuildFile(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return lower == "cmakelists.txt" || lower == "cmakecache.txt" || lower == "constraints.txt"
+            || (lower.hasPrefix("requirements") && lower.hasSuffix(".txt"))
+    }
+
     /// Creates a walker.
     public init() {}
 
@@ -132,7 +140,7 @@ public struct SourceWalker: Sendable {
                 entries.append(.folder(found.count))
                 found.append((path, rel, st))
             } else if st.isRegular {
-                if name.hasPrefix(".") || rules.isIgnored(rel, isDirectory: false) { continue }
+                if name.hasPrefix(".") || Self.isBuildFile(name) || rules.isIgnored(rel, isDirectory: false) { continue }
                 guard let format = DocumentFormat.fromPath(name) else { continue }
                 var file = SourceFile(path: path, displayPath: rel, format: format, size: st.size, modified: st.modified)
                 file.identity = [st.device, st.inode]

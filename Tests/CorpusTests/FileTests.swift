@@ -97,6 +97,8 @@ struct WalkerTests {
         write(dir + "/.git/config.c", "void x(void) {}")
         write(dir + "/build/gen.c", "void g(void) {}")
         write(dir + "/notes.xyz", "?")
+        write(dir + "/CMakeLists.txt", "add_library(kernels a.c)")
+        write(dir + "/bench/requirements-peers.txt", "numpy")
         write(dir + "/docs/draft.md", "# d")
         write(dir + "/docs/keep.md", "# k")
         write(dir + "/.gitignore", "draft.md\n")
