@@ -181,6 +181,7 @@ struct StoreTests {
         ("gems/ctests/test_triton_argmax.cpp", true), ("x/Tests/Foo.c", true), ("x/bench_gemm.c", true),
         ("gems/src/flag_gems/ops/argmax.py", false), ("corpus/kernels/c/softmax_avx512.c", false), ("x/testing.md", false),
         ("x/latest/attest.c", false), ("x/contest_test", true), ("docs/benchmarking.md", false),
+        ("tests/kernels/softmax.c", false), ("bench/gemm.c", false), ("test_gemm.c", true),
     ])
     func testPaths(path: String, isTest: Bool) {
         #expect(QueryService.isTestOrBenchmark(path: path) == isTest)
@@ -222,6 +223,32 @@ struct StoreTests {
         #expect(try first("argmax reduction along a dimension test") == "repo/tests/test_reduction_ops.py")
         q.testFileFactor = 1
         #expect(try first("argmax reduction along a dimension") == "repo/tests/test_reduction_ops.py")
+    }
+
+    @Test("scaling test files' scores from the best candidates down gives the top k that scaling all of them gives")
+    func testFileScalingIsExact() throws {
+        let dir = temporaryFolder()
+        let ops = ["softmax", "layernorm", "rmsnorm", "argmax", "cumsum", "transpose", "gelu", "matmul"]
+        for (i, op) in ops.enumerated() {
+            let body = "row reduction over a tile of floats, block size \(i), \(op) along the last dimension"
+            write(dir + "/repo/ops/\(op).c", "// \(op): \(body)\nvoid \(op)_kernel(float *x, int n) { x[\(i)] = 0; }\n")
+            write(dir + "/repo/tests/test_\(op).c", "// test \(op): \(body), \(op) against a reference\nvoid check_\(op)(void) {}\n")
+            write(dir + "/repo/bench/\(op)_bench.c", "// time \(op) \(body)\nvoid time_\(op)(void) {}\n")
+        }
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/repo"])
+        let q = QueryService(store: store)
+        for text in ["softmax row reduction over a tile", "tile of floats along the last dimension", "block size reduction gelu matmul"] {
+            q.testFileFactor = 1
+            let all = try q.search(SearchQuery(text: text, limit: 1000)).hits
+            let scaled = all.map { ($0.id, QueryService.isTestOrBenchmark(path: $0.path) ? $0.score * 0.5 : $0.score) }
+                .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.map(\.0)
+            q.testFileFactor = 0.5
+            for limit in [1, 2, 3, 5, 8, 13] {
+                let hits = try q.search(SearchQuery(text: text, limit: limit)).hits.map(\.id)
+                #expect(hits == Array(scaled.prefix(limit)), "\(text) k=\(limit)")
+            }
+        }
     }
 
     @Test("hostile query text never reaches FTS5 syntax", arguments: [
