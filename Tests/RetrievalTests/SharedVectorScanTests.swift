@@ -27,6 +27,28 @@ struct SharedVectorScanTests {
         }
     }
 
+    @Test("the dot products are exact, VNNI loop or portable, extremes and tails included", arguments: [
+        (512, 1), (512, 3), (512, 4), (512, 7), (512, 4099), (64, 9), (128, 5), (96, 6), (1, 3), (100, 2),
+    ])
+    func exactDotProducts(dimension: Int, count: Int) {
+        let random = Self.index(count: count + 1, dimension: dimension, seed: UInt64(dimension * 31 + count))
+        let query = Array(random.data[(count * dimension)..<((count + 1) * dimension)])
+        var rows = Array(random.data[0..<(count * dimension)])
+        // The extremes: -128 and 127 everywhere in the first row, alternating in the second.
+        for k in 0..<dimension { rows[k] = -128 }
+        if count > 1 { for k in 0..<dimension { rows[dimension + k] = k % 2 == 0 ? 127 : -128 } }
+        var expected = [Int32](repeating: 0, count: count)
+        for row in 0..<count {
+            for k in 0..<dimension { expected[row] += Int32(query[k]) * Int32(rows[row * dimension + k]) }
+        }
+        #expect(int8DotProducts(query, rows: rows) == expected)
+        #expect(int8DotProducts(query, rows: rows, portable: true) == expected)
+        let extremeQuery = [Int8](repeating: -128, count: dimension)
+        var extreme = [Int32](repeating: 0, count: count)
+        for row in 0..<count { for k in 0..<dimension { extreme[row] += -128 * Int32(rows[row * dimension + k]) } }
+        #expect(int8DotProducts(extremeQuery, rows: rows) == extreme)
+    }
+
     @Test("every row is scanned exactly once, by one thread or by several at once",
           arguments: [(1, 1), (SharedVectorScan.blockRows, 2), (2 * SharedVectorScan.blockRows + 123, 2), (5 * SharedVectorScan.blockRows + 7, 4)])
     func allRowsOnce(count: Int, threads: Int) throws {

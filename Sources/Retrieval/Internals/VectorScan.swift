@@ -55,6 +55,24 @@ final class SharedVectorScan: @unchecked Sendable {
     }
 }
 
+/// The int8 dot products of `query` with each `query.count`-wide row of `rows`: kb's scan (`portable` false: the
+/// VNNI loop where the CPU has it) or the portable loop alone, for tests to hold one to the other.
+func int8DotProducts(_ query: [Int8], rows: [Int8], portable: Bool = false) -> [Int32] {
+    let d = query.count
+    guard d > 0 else { return [] }
+    let count = rows.count / d
+    var out = [Int32](repeating: 0, count: count)
+    query.withUnsafeBufferPointer { q in
+        rows.withUnsafeBufferPointer { r in
+            out.withUnsafeMutableBufferPointer { o in
+                guard let qb = q.baseAddress, let rb = r.baseAddress, let ob = o.baseAddress, count > 0 else { return }
+                if portable { kb_dot_i8_portable(qb, rb, d, count, ob) } else { kb_dot_i8(qb, rb, d, count, ob) }
+            }
+        }
+    }
+    return out
+}
+
 /// Where a query's vector leg publishes its scan for another thread to join.
 final class SharedVectorScanSlot: Sendable {
     private let scan = Mutex<SharedVectorScan?>(nil)
