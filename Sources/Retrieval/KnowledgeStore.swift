@@ -294,16 +294,17 @@ public final class KnowledgeStore {
         }
     }
 
-    /// The display path of each chunk's document, by chunk id (ids not stored are left out).
-    func displayPaths(ofChunks ids: [Int64]) throws(SQLiteFailure) -> [Int64: String] {
+    /// What ranking needs to know of each chunk beyond its scores: its document's display path, and whether it is
+    /// code that defines nothing (no symbol: declarations, members, module-level code). Ids not stored are left out.
+    func candidateFacts(ofChunks ids: [Int64]) throws(SQLiteFailure) -> [Int64: (path: String, definesNothing: Bool)] {
         let s = try db.prepare("""
-            SELECT c.id, d.display_path FROM chunks c JOIN documents d ON d.id = c.document_id
+            SELECT c.id, d.display_path, c.symbol IS NULL AND c.kind = 'kernel' FROM chunks c JOIN documents d ON d.id = c.document_id
             WHERE c.id IN (SELECT value FROM json_each(?))
             """)
         try s.bind([.text("[" + ids.map(String.init).joined(separator: ",") + "]")])
-        var paths: [Int64: String] = [:]
-        while try s.step() { paths[s.int(0)] = s.text(1) }
-        return paths
+        var facts: [Int64: (path: String, definesNothing: Bool)] = [:]
+        while try s.step() { facts[s.int(0)] = (s.text(1), s.int(2) != 0) }
+        return facts
     }
 
     /// Totals of what the store holds.

@@ -160,10 +160,12 @@ public final class QueryService {
     public var legWeights = (bm25: 1.0, vector: 0.4, identifier: 0.0)
     /// How the legs' lists are combined.
     public var fusion = FusionMethod.convex
-    /// Hybrid scores of chunks from test and benchmark files (`isTestOrBenchmark`) are multiplied by this, unless
-    /// the query itself asks for tests or benchmarks: such files repeat an op's name in every case and setup, and
-    /// outranked the op's implementation on real repositories (1 turns it off).
-    public var testFileFactor = 0.5
+    /// Hybrid scores of supporting chunks are multiplied by this (1 turns it off): chunks of test and benchmark files
+    /// (`isTestOrBenchmark`, unless the query itself asks for tests or benchmarks), which repeat an op's name in
+    /// every case and setup, and code chunks that define nothing (a header's declarations, a struct's members, a
+    /// Python module's imports), which repeat the names of what is defined elsewhere. Both outranked the
+    /// implementations on real repositories (`bench/eval/real/`).
+    public var supportingFactor = 0.5
 
     /// Creates a service reading `store`.
     public init(store: KnowledgeStore) {
@@ -259,8 +261,8 @@ public final class QueryService {
                 add(vector, weight: legWeights.vector, slot: 1)
                 add(identifier, weight: legWeights.identifier, slot: 2)
             }
-            if query.mode == .hybrid, testFileFactor < 1, !Self.asksForTests(rawWords) {
-                try scaleTestFileScores(&fused, definitions: definitions, limit: limit)
+            if query.mode == .hybrid, supportingFactor < 1 {
+                try scaleSupportingScores(&fused, definitions: definitions, limit: limit, testsAsked: Self.asksForTests(rawWords))
             }
             let ranked: [(Int64, Double)]
             switch query.mode {
@@ -329,11 +331,12 @@ public final class QueryService {
         String(decoding: bytes.map { $0 &- 65 < 26 ? $0 + 32 : $0 }, as: UTF8.self)
     }
 
-    /// Multiplies the fused scores of test and benchmark chunks by `testFileFactor`, looking paths up only as far
-    /// as the top `limit` needs: scores only fall, so candidates are looked up best first until the next one's score
-    /// is below the `limit`-th best scaled score (looking up all ~300 candidates read a 64 KiB page each and cost
-    /// 2–3 ms of a 100k-chunk query). Definitions, which may be promoted above everything, are always looked up.
-    func scaleTestFileScores(_ fused: inout [Int64: Double], definitions: Set<Int64>, limit: Int) throws(SQLiteFailure) {
+    /// Multiplies the fused scores of supporting chunks by `supportingFactor`, looking chunks up only as far as the
+    /// top `limit` needs: scores only fall, so candidates are looked up best first until the next one's score is
+    /// below the `limit`-th best scaled score (looking up all ~300 candidates read a 64 KiB page each and cost 2–3 ms
+    /// of a 100k-chunk query). Definitions, which may be promoted above everything, are always looked up.
+    func scaleSupportingScores(_ fused: inout [Int64: Double], definitions: Set<Int64>, limit: Int,
+                               testsAsked: Bool) throws(SQLiteFailure) {
         let order = fused.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
         var scaled: [Double] = []
         var looked = Set<Int64>()
@@ -345,9 +348,9 @@ public final class QueryService {
                 if !looked.contains(order[next]) { ids.append(order[next]) }
                 next += 1
             }
-            let tests = Set(try testOrBenchmarkChunks(ids))
+            let supporting = Set(try supportingChunks(ids, testsAsked: testsAsked))
             for id in ids where looked.insert(id).inserted {
-                if tests.contains(id) { fused[id]? *= testFileFactor }
+                if supporting.contains(id) { fused[id]? *= supportingFactor }
                 scaled.append(fused[id] ?? 0)
             }
             ids = []
@@ -355,13 +358,16 @@ public final class QueryService {
         } while next < order.count && (scaled.count < limit || (fused[order[next]] ?? 0) >= scaled[limit - 1])
     }
 
-    /// Which of `ids` are chunks of test or benchmark files.
-    func testOrBenchmarkChunks(_ ids: [Int64]) throws(SQLiteFailure) -> [Int64] {
+    /// Which of `ids` are supporting chunks (see `supportingFactor`): code that defines nothing, and, unless
+    /// `testsAsked`, chunks of test or benchmark files.
+    func supportingChunks(_ ids: [Int64], testsAsked: Bool) throws(SQLiteFailure) -> [Int64] {
         guard !ids.isEmpty else { return [] }
         var verdicts: [String: Bool] = [:]  // chunks of one file share its verdict
-        return try store.displayPaths(ofChunks: ids).compactMap { id, path in
-            let isTest = verdicts[path] ?? Self.isTestOrBenchmark(path: path)
-            verdicts[path] = isTest
+        return try store.candidateFacts(ofChunks: ids).compactMap { id, facts in
+            if facts.definesNothing { return id }
+            guard !testsAsked else { return nil }
+            let isTest = verdicts[facts.path] ?? Self.isTestOrBenchmark(path: facts.path)
+            verdicts[facts.path] = isTest
             return isTest ? id : nil
         }
     }

@@ -221,11 +221,11 @@ struct StoreTests {
         func first(_ text: String) throws -> String? { try q.search(SearchQuery(text: text, limit: 2)).hits.first?.path }
         #expect(try first("argmax reduction along a dimension") == "repo/ops/argmax.py")
         #expect(try first("argmax reduction along a dimension test") == "repo/tests/test_reduction_ops.py")
-        q.testFileFactor = 1
+        q.supportingFactor = 1
         #expect(try first("argmax reduction along a dimension") == "repo/tests/test_reduction_ops.py")
     }
 
-    @Test("scaling test files' scores from the best candidates down gives the top k that scaling all of them gives")
+    @Test("scaling supporting chunks' scores from the best candidates down gives the top k that scaling all of them gives")
     func testFileScalingIsExact() throws {
         let dir = temporaryFolder()
         let ops = ["softmax", "layernorm", "rmsnorm", "argmax", "cumsum", "transpose", "gelu", "matmul"]
@@ -234,21 +234,31 @@ struct StoreTests {
             write(dir + "/repo/ops/\(op).c", "// \(op): \(body)\nvoid \(op)_kernel(float *x, int n) { x[\(i)] = 0; }\n")
             write(dir + "/repo/tests/test_\(op).c", "// test \(op): \(body), \(op) against a reference\nvoid check_\(op)(void) {}\n")
             write(dir + "/repo/bench/\(op)_bench.c", "// time \(op) \(body)\nvoid time_\(op)(void) {}\n")
+            // A header that defines nothing: declarations only.
+            write(dir + "/repo/include/\(op).h", "// \(op) \(op): \(body)\nvoid \(op)_kernel(float *x, int n);\n#define \(op.uppercased())_BLOCK \(i)\n")
         }
         let store = try KnowledgeStore(path: dir + "/kb.sqlite")
         _ = try IngestService(store: store).ingest([dir + "/repo"])
         let q = QueryService(store: store)
         for text in ["softmax row reduction over a tile", "tile of floats along the last dimension", "block size reduction gelu matmul"] {
-            q.testFileFactor = 1
+            q.supportingFactor = 1
             let all = try q.search(SearchQuery(text: text, limit: 1000)).hits
-            let scaled = all.map { ($0.id, QueryService.isTestOrBenchmark(path: $0.path) ? $0.score * 0.5 : $0.score) }
+            let supporting = { (h: SearchHit) in QueryService.isTestOrBenchmark(path: h.path) || (h.symbol == nil && h.kind == .kernel) }
+            #expect(all.contains { $0.symbol == nil && $0.path.hasSuffix(".h") })
+            let scaled = all.map { ($0.id, supporting($0) ? $0.score * 0.5 : $0.score) }
                 .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.map(\.0)
-            q.testFileFactor = 0.5
+            q.supportingFactor = 0.5
             for limit in [1, 2, 3, 5, 8, 13] {
                 let hits = try q.search(SearchQuery(text: text, limit: limit)).hits.map(\.id)
                 #expect(hits == Array(scaled.prefix(limit)), "\(text) k=\(limit)")
             }
         }
+        // The header repeats the op's name twice and its words once, as the kernel does: the kernel comes first.
+        let top = try q.search(SearchQuery(text: "softmax softmax row reduction over a tile", limit: 3)).hits
+        #expect(top.first?.path == "repo/ops/softmax.c", "\(top.map(\.path))")
+        q.supportingFactor = 1
+        let unscaled = try q.search(SearchQuery(text: "softmax softmax row reduction over a tile", limit: 3)).hits
+        #expect(unscaled.first?.path == "repo/include/softmax.h", "\(unscaled.map(\.path))")
     }
 
     @Test("hostile query text never reaches FTS5 syntax", arguments: [
