@@ -295,14 +295,16 @@ public final class KnowledgeStore {
     }
 
     /// What ranking needs to know of each chunk beyond its scores: its document's display path, and whether it is
-    /// code that defines nothing (no symbol: declarations, members, module-level code). Ids not stored are left out.
-    func candidateFacts(ofChunks ids: [Int64]) throws(SQLiteFailure) -> [Int64: (path: String, definesNothing: Bool)] {
+    /// minor code: code that defines nothing (no symbol: declarations, members, module-level code) or at most three
+    /// lines long (a wrapper, a constant, a two-line heuristic). Ids not stored are left out.
+    func candidateFacts(ofChunks ids: [Int64]) throws(SQLiteFailure) -> [Int64: (path: String, minorCode: Bool)] {
         let s = try db.prepare("""
-            SELECT c.id, d.display_path, c.symbol IS NULL AND c.kind = 'kernel' FROM chunks c JOIN documents d ON d.id = c.document_id
+            SELECT c.id, d.display_path, c.kind = 'kernel' AND (c.symbol IS NULL OR c.end_line - c.start_line < 3)
+            FROM chunks c JOIN documents d ON d.id = c.document_id
             WHERE c.id IN (SELECT value FROM json_each(?))
             """)
         try s.bind([.text("[" + ids.map(String.init).joined(separator: ",") + "]")])
-        var facts: [Int64: (path: String, definesNothing: Bool)] = [:]
+        var facts: [Int64: (path: String, minorCode: Bool)] = [:]
         while try s.step() { facts[s.int(0)] = (s.text(1), s.int(2) != 0) }
         return facts
     }

@@ -162,9 +162,10 @@ public final class QueryService {
     public var fusion = FusionMethod.convex
     /// Hybrid scores of supporting chunks are multiplied by this (1 turns it off): chunks of test and benchmark files
     /// (`isTestOrBenchmark`, unless the query itself asks for tests or benchmarks), which repeat an op's name in
-    /// every case and setup, and code chunks that define nothing (a header's declarations, a struct's members, a
-    /// Python module's imports), which repeat the names of what is defined elsewhere. Both outranked the
-    /// implementations on real repositories (`bench/eval/real/`).
+    /// every case and setup; code chunks that define nothing (a header's declarations, a struct's members, a Python
+    /// module's imports), which repeat the names of what is defined elsewhere; and code chunks of at most three lines
+    /// (wrappers, constants), which BM25's length normalization favours. All outranked the implementations on real
+    /// repositories (`bench/eval/real/`).
     public var supportingFactor = 0.5
 
     /// Creates a service reading `store`.
@@ -358,13 +359,13 @@ public final class QueryService {
         } while next < order.count && (scaled.count < limit || (fused[order[next]] ?? 0) >= scaled[limit - 1])
     }
 
-    /// Which of `ids` are supporting chunks (see `supportingFactor`): code that defines nothing, and, unless
-    /// `testsAsked`, chunks of test or benchmark files.
+    /// Which of `ids` are supporting chunks (see `supportingFactor`): minor code, and, unless `testsAsked`, chunks of
+    /// test or benchmark files.
     func supportingChunks(_ ids: [Int64], testsAsked: Bool) throws(SQLiteFailure) -> [Int64] {
         guard !ids.isEmpty else { return [] }
         var verdicts: [String: Bool] = [:]  // chunks of one file share its verdict
         return try store.candidateFacts(ofChunks: ids).compactMap { id, facts in
-            if facts.definesNothing { return id }
+            if facts.minorCode { return id }
             guard !testsAsked else { return nil }
             let isTest = verdicts[facts.path] ?? Self.isTestOrBenchmark(path: facts.path)
             verdicts[facts.path] = isTest
