@@ -114,8 +114,8 @@ public struct CodeChunker: Sendable {
                                         endLine: endLine, text: text.trimmingTrailingWhitespace(), signature: signature))
             }
         }
-        // Device code of a C/C++ file that names HIP elsewhere (its includes, its launches) is HIP, not CUDA: the
-        // dialects share `__global__` and `threadIdx`, and a kernel's own text rarely says which it is.
+        // Device code of a C/C++ file that names HIP anywhere (its includes, its launches, in the chunk or not) is HIP,
+        // not CUDA: the dialects share `__global__` and `threadIdx`, and a kernel's own text rarely says which it is.
         if source.format == .c || source.format == .cpp, chunks.contains(where: { $0.backend == "cuda" }),
            MetadataExtractor.namesHIP(ByteHaystack(source.text)) {
             for i in chunks.indices where chunks[i].backend == "cuda" { chunks[i].backend = "hip" }
@@ -189,7 +189,7 @@ public struct CodeChunker: Sendable {
         meta.intrinsics = scan.intrinsics
         meta.camelWords = scan.camelWords
         meta.isa = MetadataExtractor.isa(for: meta.intrinsics)
-        let (features, gpu) = MetadataExtractor.traits(code: text, language: source.format)
+        let (features, deviceCode) = MetadataExtractor.traits(code: text, language: source.format)
         meta.features = features
         if meta.isa.isEmpty, meta.features.contains("vector-ext") { meta.isa = ["vector-ext"] }
         meta.qualifiers = Self.qualifiers(in: signature, format: source.format)
@@ -203,7 +203,7 @@ public struct CodeChunker: Sendable {
         case .cpp: meta.intrinsics.isEmpty && meta.isa.isEmpty ? nil : "c-simd"  // host C++ is no SIMD kernel
         default: "c-simd"
         }
-        let backend = gpu.map(\.rawValue) ?? byFormat
+        let backend = deviceCode ? "cuda" : byFormat
         return Chunk(kind: .kernel, language: source.format.rawValue, backend: backend, symbol: symbol, title: title,
                      startLine: startLine, endLine: endLine, text: text, metadata: meta)
     }

@@ -183,19 +183,15 @@ public enum MetadataExtractor {
         features(ByteHaystack(code), language: language)
     }
 
-    /// `features`, and the GPU dialect of C or C++ text that is device code, as a header shared with `.cu` or `.hip`
-    /// files is: CUDA (`__global__`, `__device__`, `threadIdx`), or HIP when it also names HIP's runtime
-    /// (`namesHIP`). Its features are then that dialect's. (`CodeChunker` also makes CUDA-looking chunks of a file
-    /// that names HIP anywhere, say in its `#include <hip/hip_runtime.h>`, HIP.)
-    static func traits(code: String, language: DocumentFormat) -> (features: [String], gpu: DocumentFormat?) {
+    /// `features`, and whether C or C++ text is GPU device code (`__global__`, `__device__`, `threadIdx`, AMD's
+    /// `__builtin_amdgcn_*`), as a header shared with `.cu` or `.hip` files is: its features are then CUDA's, which
+    /// HIP shares. Which of the two dialects it is, `CodeChunker` decides once per file (`namesHIP`).
+    static func traits(code: String, language: DocumentFormat) -> (features: [String], deviceCode: Bool) {
         let haystack = ByteHaystack(code)
-        var gpu: DocumentFormat? = nil
-        if language == .c || language == .cpp,
-           haystack.contains("__global__") || haystack.contains("__device__") || haystack.contains("threadIdx")
-            || haystack.contains("__builtin_amdgcn_") {
-            gpu = namesHIP(haystack) ? .hip : .cuda
-        }
-        return (features(haystack, language: gpu ?? language), gpu)
+        let device = (language == .c || language == .cpp)
+            && (haystack.contains("__global__") || haystack.contains("__device__") || haystack.contains("threadIdx")
+                || haystack.contains("__builtin_amdgcn_"))
+        return (features(haystack, language: device ? .cuda : language), device)
     }
 
     /// Whether text names HIP's runtime or AMD's GPU builtins: what tells HIP device code from CUDA's.
