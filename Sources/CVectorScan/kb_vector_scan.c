@@ -24,8 +24,8 @@ static void dot_portable(const int8_t *query, const int8_t *rows, long dimension
 /* AVX-512 VNNI: vpdpbusd multiplies unsigned by signed bytes, so each row byte is flipped to unsigned (r ^ 0x80 =
    r + 128) and the sum corrected: dot(r, q) = dot(r + 128, q) - 128 * sum(q), exact in int32 (|dot| < 2^24). Four
    rows at a time share each 64-byte block of the query. The compiler's widening code for the portable loop
-   (vpmovsxbw + vpmaddwd) ran at ~7 GB/s on Sapphire Rapids; this runs at ~11 GB/s, near one core's memory
-   bandwidth (56 MB per query at 100k chunks: 7.7 ms -> 5.0 ms single-threaded). */
+   (vpmovsxbw + vpmaddwd) ran at ~7 GB/s on Sapphire Rapids; this runs at ~9-11 GB/s, near one core's memory
+   bandwidth (bench/vector_scan.c: 56 MB, a 100k-chunk index, 1.27-1.31x faster on one thread). */
 __attribute__((target("avx512f,avx512bw,avx512vnni")))
 static void dot_vnni(const int8_t *query, const int8_t *rows, long dimension, long count, int32_t *out) {
     int32_t query_sum = 0;
