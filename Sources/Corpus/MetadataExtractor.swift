@@ -21,7 +21,7 @@ public enum MetadataExtractor {
         ("pooling", ["maxpool", "max_pool", "max pooling", "avgpool", "pooling"]),
         ("cross_entropy", ["cross_entropy", "cross-entropy", "cross entropy", "crossentropy"]),
         ("l2norm", ["l2_norm", "l2norm", "l2 norm", "l2_normalize", "l2 normalization"]),
-        ("attention", ["attention"]),
+        ("attention", ["attention", "attn"]),
         ("copy", ["memcpy", "stream copy", "copy kernel"]),
     ]
 

@@ -21,8 +21,8 @@ public final class KnowledgeStore {
     /// softmax, as ggml spells it; CUDA code in `.h`/`.cpp` files has backend cuda; Metal and GLSL are read;
     /// Python functions under decorators with multi-line arguments keep their bodies, top-level statements are chunks,
     /// long classes are chunked by method and long functions in parts; 8: HIP is read, HIP device code in `.h`/`.cpp`
-    /// files has backend hip, and the symbols column holds op tags and backend).
-    public static let parserVersion = 8
+    /// files has backend hip, and the symbols column holds op tags and backend; 9: `attn` tags attention).
+    public static let parserVersion = 9
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {
@@ -294,18 +294,33 @@ public final class KnowledgeStore {
         }
     }
 
-    /// What ranking needs to know of each chunk beyond its scores: its document's display path, and whether it is
-    /// minor code: code that defines nothing (no symbol: declarations, members, module-level code) or at most three
-    /// lines long (a wrapper, a constant, a two-line heuristic). Ids not stored are left out.
-    func candidateFacts(ofChunks ids: [Int64]) throws(SQLiteFailure) -> [Int64: (path: String, minorCode: Bool)] {
+    /// What ranking needs to know of a candidate chunk beyond its scores.
+    struct CandidateFacts: Sendable {
+        /// Its document's display path.
+        var path: String
+        /// Code that defines nothing (no symbol: declarations, members, module-level code) or at most three lines long
+        /// (a wrapper, a constant, a two-line heuristic).
+        var minorCode: Bool
+        /// Code that runs on the host, not on a device: not OpenCL C, Metal or GLSL, not a CUDA or HIP function marked
+        /// `__global__` or `__device__`, not a Triton `@triton.*` function (C, C++ and Python included).
+        var hostCode: Bool
+    }
+
+    /// The `CandidateFacts` of each of `ids`; ids not stored are left out.
+    func candidateFacts(ofChunks ids: [Int64]) throws(SQLiteFailure) -> [Int64: CandidateFacts] {
         let s = try db.prepare("""
-            SELECT c.id, d.display_path, c.kind = 'kernel' AND (c.symbol IS NULL OR c.end_line - c.start_line < 3)
+            SELECT c.id, d.display_path, c.kind = 'kernel' AND (c.symbol IS NULL OR c.end_line - c.start_line < 3),
+                   c.kind = 'kernel' AND NOT (c.lang IN ('opencl', 'metal', 'glsl')
+                       OR (c.lang IN ('cuda', 'hip') AND EXISTS (SELECT 1 FROM json_each(c.meta, '$.qualifiers')
+                                                                 WHERE value IN ('__global__', '__device__')))
+                       OR (c.lang = 'triton' AND EXISTS (SELECT 1 FROM json_each(c.meta, '$.qualifiers')
+                                                         WHERE value LIKE '@triton.%')))
             FROM chunks c JOIN documents d ON d.id = c.document_id
             WHERE c.id IN (SELECT value FROM json_each(?))
             """)
         try s.bind([.text("[" + ids.map(String.init).joined(separator: ",") + "]")])
-        var facts: [Int64: (path: String, minorCode: Bool)] = [:]
-        while try s.step() { facts[s.int(0)] = (s.text(1), s.int(2) != 0) }
+        var facts: [Int64: CandidateFacts] = [:]
+        while try s.step() { facts[s.int(0)] = CandidateFacts(path: s.text(1), minorCode: s.int(2) != 0, hostCode: s.int(3) != 0) }
         return facts
     }
 

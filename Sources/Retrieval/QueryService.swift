@@ -164,8 +164,9 @@ public final class QueryService {
     /// (`isTestOrBenchmark`, unless the query itself asks for tests or benchmarks), which repeat an op's name in
     /// every case and setup; code chunks that define nothing (a header's declarations, a struct's members, a Python
     /// module's imports), which repeat the names of what is defined elsewhere; and code chunks of at most three lines
-    /// (wrappers, constants), which BM25's length normalization favours. All outranked the implementations on real
-    /// repositories (`bench/eval/real/`).
+    /// (wrappers, constants), which BM25's length normalization favours; and, when the query asks for device code
+    /// (`asksForDeviceCode`), host code (launchers, pipeline getters, dispatch tables, Python wrappers), which names
+    /// the op as often as its kernel does. All outranked the implementations on real repositories (`bench/eval/real/`).
     public var supportingFactor = 0.5
 
     /// Creates a service reading `store`.
@@ -263,7 +264,8 @@ public final class QueryService {
                 add(identifier, weight: legWeights.identifier, slot: 2)
             }
             if query.mode == .hybrid, supportingFactor < 1 {
-                try scaleSupportingScores(&fused, definitions: definitions, limit: limit, testsAsked: Self.asksForTests(rawWords))
+                try scaleSupportingScores(&fused, definitions: definitions, limit: limit, testsAsked: Self.asksForTests(rawWords),
+                                          deviceCodeAsked: Self.asksForDeviceCode(rawWords))
             }
             let ranked: [(Int64, Double)]
             switch query.mode {
@@ -306,6 +308,23 @@ public final class QueryService {
         words.contains { ["test", "tests", "testing", "unittest", "benchmark", "benchmarks", "bench", "perf"].contains($0) }
     }
 
+    /// Whether a query asks for device code: it names a GPU dialect or asks for a shader (`softmax cuda kernel`, `rms
+    /// normalization on the gpu with cuda`, `rms norm metal shader`; not `avx2 softmax kernel`, whose kernels are host
+    /// code), and it does not ask for the host's side (`launch`, `host`, `pipeline`, `wrapper`...).
+    static func asksForDeviceCode(_ words: [String]) -> Bool {
+        guard words.contains(where: { gpuWords.contains($0) || $0 == "shader" || $0 == "shaders" }) else { return false }
+        return !words.contains { hostWords.contains($0) }
+    }
+
+    /// Words that name a GPU or a GPU programming dialect (`asksForDeviceCode`).
+    static let gpuWords: Set<String> = ["cuda", "hip", "rocm", "opencl", "metal", "vulkan", "sycl", "triton", "gpu", "gpus",
+                                        "glsl", "hlsl", "wgsl", "webgpu", "spirv", "ptx"]
+
+    /// Words that ask for the host's side of GPU code (`asksForDeviceCode`).
+    static let hostWords: Set<String> = ["host", "launch", "launches", "launching", "launcher", "dispatch", "dispatcher",
+                                         "pipeline", "pipelines", "wrapper", "binding", "bindings", "api", "setup",
+                                         "init", "initialization", "runtime", "driver", "stream", "streams"]
+
     /// Whether a document path is a test or benchmark file: a folder named `test`, `tests`, `testing`, `unittests`,
     /// `ctests`, `benchmark(s)` or `bench(es)` on the way below the walked folder (whose own name, the path's first
     /// component, is the user's choice), or a file named `test_*`, `test-*`, `*_test`, `*_tests`, `*-test`, `*_bench`,
@@ -337,7 +356,7 @@ public final class QueryService {
     /// below the `limit`-th best scaled score (looking up all ~300 candidates read a 64 KiB page each and cost 2–3 ms
     /// of a 100k-chunk query). Definitions, which may be promoted above everything, are always looked up.
     func scaleSupportingScores(_ fused: inout [Int64: Double], definitions: Set<Int64>, limit: Int,
-                               testsAsked: Bool) throws(SQLiteFailure) {
+                               testsAsked: Bool, deviceCodeAsked: Bool = false) throws(SQLiteFailure) {
         let order = fused.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
         var scaled: [Double] = []
         var looked = Set<Int64>()
@@ -349,7 +368,7 @@ public final class QueryService {
                 if !looked.contains(order[next]) { ids.append(order[next]) }
                 next += 1
             }
-            let supporting = Set(try supportingChunks(ids, testsAsked: testsAsked))
+            let supporting = Set(try supportingChunks(ids, testsAsked: testsAsked, deviceCodeAsked: deviceCodeAsked))
             for id in ids where looked.insert(id).inserted {
                 if supporting.contains(id) { fused[id]? *= supportingFactor }
                 scaled.append(fused[id] ?? 0)
@@ -359,13 +378,13 @@ public final class QueryService {
         } while next < order.count && (scaled.count < limit || (fused[order[next]] ?? 0) >= scaled[limit - 1])
     }
 
-    /// Which of `ids` are supporting chunks (see `supportingFactor`): minor code, and, unless `testsAsked`, chunks of
-    /// test or benchmark files.
-    func supportingChunks(_ ids: [Int64], testsAsked: Bool) throws(SQLiteFailure) -> [Int64] {
+    /// Which of `ids` are supporting chunks (see `supportingFactor`): minor code; host code when `deviceCodeAsked`;
+    /// and, unless `testsAsked`, chunks of test or benchmark files.
+    func supportingChunks(_ ids: [Int64], testsAsked: Bool, deviceCodeAsked: Bool = false) throws(SQLiteFailure) -> [Int64] {
         guard !ids.isEmpty else { return [] }
         var verdicts: [String: Bool] = [:]  // chunks of one file share its verdict
         return try store.candidateFacts(ofChunks: ids).compactMap { id, facts in
-            if facts.minorCode { return id }
+            if facts.minorCode || (deviceCodeAsked && facts.hostCode) { return id }
             guard !testsAsked else { return nil }
             let isTest = verdicts[facts.path] ?? Self.isTestOrBenchmark(path: facts.path)
             verdicts[facts.path] = isTest

@@ -758,6 +758,10 @@ struct CodeChunkerRegressionTests {
         #expect(main?.metadata.features.contains("barrier") == true)
         #expect(main?.metadata.features.contains("subgroups") == true)
         #expect(main?.text.contains("// Sums a row") == true)
+        // A shader's entry point is `main`: its op comes from the file's name, as code spells it (`attn`).
+        let shader = "#version 450\nlayout(local_size_x = 64) in;\n\nvoid main() {\n    const uint tid = gl_LocalInvocationID.x;\n}\n"
+        let attention = CodeChunker().chunk(source(shader, "vulkan-shaders/flash_attn.comp"))
+        #expect(attention.chunks.first { $0.symbol == "main" }?.metadata.ops == ["attention"])
     }
 }
 

@@ -267,6 +267,86 @@ struct StoreTests {
         #expect(["repo/include/softmax.h", "repo/api/softmax.c"].contains(unscaled.first?.path ?? ""), "\(unscaled.map(\.path))")
     }
 
+    @Test("a query asks for device code when it names a GPU dialect or a shader, and not the host's side", arguments: [
+        ("softmax cuda kernel", true), ("rms normalization on the gpu with cuda", true), ("rms norm metal shader", true),
+        ("flash attention vulkan shaders", true), ("fused softmax triton kernel", true), ("avx2 softmax kernel", false),
+        ("softmax kernel", false), ("layer normalization on the cpu", false), ("launch a cuda kernel on a stream", false),
+        ("metal pipeline for softmax", false), ("host code of the opencl softmax", false),
+    ])
+    func deviceCodeQueries(text: String, asks: Bool) {
+        #expect(QueryService.asksForDeviceCode(Tokens.words(in: text)) == asks)
+    }
+
+    @Test("a query for GPU code ranks the device code above the host code that launches it, unless it asks for the host")
+    func deviceCodeRankedAboveHost() throws {
+        let dir = temporaryFolder()
+        // The launcher's name holds the op and the word kernel, the kernel's does not: plain hybrid ranking puts the
+        // launcher and the CPU function first.
+        write(dir + "/repo/cuda/softmax.cu", """
+            // Row softmax: one block per row, a max and a sum reduction in shared memory.
+            static __global__ void soft_max_f32(const float * x, float * dst, const int ncols) {
+                extern __shared__ float buf[];
+                const int row = blockIdx.x;
+                float m = -INFINITY;
+                for (int c = threadIdx.x; c < ncols; c += blockDim.x) m = fmaxf(m, x[row*ncols + c]);
+                buf[threadIdx.x] = m;
+                __syncthreads();
+                for (int c = threadIdx.x; c < ncols; c += blockDim.x) dst[row*ncols + c] = expf(x[row*ncols + c] - buf[0]);
+            }
+
+            // Launches the softmax kernel with a block size that suits the row length.
+            static void launch_soft_max_kernel(const float * x, float * dst, int ncols, int nrows, cudaStream_t stream) {
+                const int block = ncols < 1024 ? 32 : 1024;
+                soft_max_f32<<<nrows, block, block*sizeof(float), stream>>>(x, dst, ncols);
+            }
+            """)
+        write(dir + "/repo/cpu/softmax.c", """
+            // Softmax of each row on the CPU.
+            void softmax_rows(float *x, int n, int rows) {
+                for (int r = 0; r < rows; r++) for (int i = 0; i < n; i++) x[r * n + i] = x[r * n + i] * 0.5f;
+            }
+            """)
+        for op in ["relu", "add", "mul", "exp", "sqrt", "abs"] {
+            write(dir + "/repo/cuda/\(op).cu", """
+                // Elementwise \(op) kernel: one thread per element.
+                static __global__ void \(op)_f32(const float * x, float * dst, const int k) {
+                    const int i = blockDim.x*blockIdx.x + threadIdx.x;
+                    if (i < k) dst[i] = x[i];
+                }
+                """)
+        }
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/repo"])
+        let q = QueryService(store: store)
+        func first(_ text: String) throws -> String? { try q.search(SearchQuery(text: text, limit: 3)).hits.first?.symbol }
+        #expect(try first("softmax cuda kernel") == "soft_max_f32")
+        #expect(try first("launch the softmax cuda kernel") == "launch_soft_max_kernel")
+        // CPU code is host code too: a CUDA query puts it below the CUDA kernel, a query without a GPU word does not.
+        let cuda = try q.search(SearchQuery(text: "softmax kernel cuda", limit: 5)).hits.map { $0.symbol ?? "" }
+        #expect(cuda.firstIndex(of: "soft_max_f32") ?? 9 < cuda.firstIndex(of: "softmax_rows") ?? 9, "\(cuda)")
+        q.supportingFactor = 1
+        #expect(try first("softmax cuda kernel") != "soft_max_f32")
+    }
+
+    @Test("device code is told by dialect and qualifiers", arguments: [
+        ("k.cl", "float twice(float x) { return 2.0f * x * x + x - 1.0f; }\n// helper\n// more\n", false),
+        ("k.cu", "__device__ float twice(float x) {\n    return 2.0f * x;\n    // more\n}\n", false),
+        ("k.cu", "void twice(float *x) {\n    launch(x);\n    // more\n}\n", true),
+        ("k.c", "void twice(float *x) {\n    x[0] *= 2;\n    // more\n}\n", true),
+        ("k.metal", "kernel void twice(device float *x) {\n    x[0] *= 2;\n    // more\n}\n", false),
+        ("k.py", "import triton\n\n@triton.jit\ndef twice(x_ptr):\n    x = tl.load(x_ptr)\n    tl.store(x_ptr, x * 2)\n", false),
+        ("k.py", "import triton\n\n@triton.jit\ndef other(x):\n    pass\n\ndef twice(x):\n    y = x * 2\n    return y\n", true),
+    ])
+    func hostCodeFacts(file: String, text: String, host: Bool) throws {
+        let dir = temporaryFolder()
+        write(dir + "/repo/" + file, text)
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/repo"])
+        let hit = try #require(try QueryService(store: store).search(SearchQuery(text: "twice", limit: 1)).hits.first)
+        let facts = try store.sql { () throws(SQLiteFailure) in try store.candidateFacts(ofChunks: [hit.id]) }
+        #expect(facts[hit.id]?.hostCode == host)
+    }
+
     @Test("hostile query text never reaches FTS5 syntax", arguments: [
         "\"unbalanced", "softmax AND (", "NEAR(a b)", "-softmax", "col:softmax", "a OR OR b", "\u{0}softmax",
         "ソフトマックス softmax", "'; DROP TABLE chunks; --", "^softmax", "softmax*", "{title}: x",
