@@ -304,6 +304,8 @@ public final class KnowledgeStore {
         /// Code that runs on the host, not on a device: not OpenCL C, Metal or GLSL, not a CUDA or HIP function marked
         /// `__global__` or `__device__`, not a Triton `@triton.*` function (C, C++ and Python included).
         var hostCode: Bool
+        /// Its backend, if any.
+        var backend: String?
     }
 
     /// The `CandidateFacts` of each of `ids`; ids not stored are left out.
@@ -314,13 +316,15 @@ public final class KnowledgeStore {
                        OR (c.lang IN ('cuda', 'hip') AND EXISTS (SELECT 1 FROM json_each(c.meta, '$.qualifiers')
                                                                  WHERE value IN ('__global__', '__device__')))
                        OR (c.lang = 'triton' AND EXISTS (SELECT 1 FROM json_each(c.meta, '$.qualifiers')
-                                                         WHERE value LIKE '@triton.%')))
+                                                         WHERE value LIKE '@triton.%'))),
+                   c.backend
             FROM chunks c JOIN documents d ON d.id = c.document_id
             WHERE c.id IN (SELECT value FROM json_each(?))
             """)
         try s.bind([.text("[" + ids.map(String.init).joined(separator: ",") + "]")])
         var facts: [Int64: CandidateFacts] = [:]
-        while try s.step() { facts[s.int(0)] = CandidateFacts(path: s.text(1), minorCode: s.int(2) != 0, hostCode: s.int(3) != 0) }
+        while try s.step() { facts[s.int(0)] = CandidateFacts(path: s.text(1), minorCode: s.int(2) != 0, hostCode: s.int(3) != 0,
+                                                          backend: s.optionalText(4)) }
         return facts
     }
 

@@ -166,7 +166,9 @@ public final class QueryService {
     /// module's imports), which repeat the names of what is defined elsewhere; and code chunks of at most three lines
     /// (wrappers, constants), which BM25's length normalization favours; and, when the query asks for device code
     /// (`asksForDeviceCode`), host code (launchers, pipeline getters, dispatch tables, Python wrappers), which names
-    /// the op as often as its kernel does. All outranked the implementations on real repositories (`bench/eval/real/`).
+    /// the op as often as its kernel does; and, when the query names a backend (`namedBackends`), code of another
+    /// backend (`rms norm cuda` against a Vulkan shader named `rms_norm`). All outranked the implementations on real
+    /// repositories (`bench/eval/real/`).
     public var supportingFactor = 0.5
 
     /// Creates a service reading `store`.
@@ -265,7 +267,8 @@ public final class QueryService {
             }
             if query.mode == .hybrid, supportingFactor < 1 {
                 try scaleSupportingScores(&fused, definitions: definitions, limit: limit, testsAsked: Self.asksForTests(rawWords),
-                                          deviceCodeAsked: Self.asksForDeviceCode(rawWords))
+                                          deviceCodeAsked: Self.asksForDeviceCode(rawWords),
+                                          namedBackends: Self.namedBackends(rawWords))
             }
             let ranked: [(Int64, Double)]
             switch query.mode {
@@ -316,6 +319,24 @@ public final class QueryService {
         return !words.contains { hostWords.contains($0) }
     }
 
+    /// The backends a query names (`cuda` names CUDA and HIP, which share their sources); empty when it names none.
+    static func namedBackends(_ words: [String]) -> Set<String> {
+        var named = Set<String>()
+        for w in words {
+            switch w {
+            case "cuda", "hip", "rocm": named.formUnion(["cuda", "hip"])
+            case "opencl": named.insert("opencl")
+            case "metal": named.insert("metal")
+            case "vulkan", "glsl", "spirv": named.insert("vulkan")
+            case "sycl": named.insert("sycl")
+            case "triton": named.insert("triton")
+            case "webgpu", "wgsl": named.insert("webgpu")
+            default: break
+            }
+        }
+        return named
+    }
+
     /// Words that name a GPU or a GPU programming dialect (`asksForDeviceCode`).
     static let gpuWords: Set<String> = ["cuda", "hip", "rocm", "opencl", "metal", "vulkan", "sycl", "triton", "gpu", "gpus",
                                         "glsl", "hlsl", "wgsl", "webgpu", "spirv", "ptx"]
@@ -356,7 +377,8 @@ public final class QueryService {
     /// below the `limit`-th best scaled score (looking up all ~300 candidates read a 64 KiB page each and cost 2–3 ms
     /// of a 100k-chunk query). Definitions, which may be promoted above everything, are always looked up.
     func scaleSupportingScores(_ fused: inout [Int64: Double], definitions: Set<Int64>, limit: Int,
-                               testsAsked: Bool, deviceCodeAsked: Bool = false) throws(SQLiteFailure) {
+                               testsAsked: Bool, deviceCodeAsked: Bool = false,
+                               namedBackends: Set<String> = []) throws(SQLiteFailure) {
         let order = fused.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
         var scaled: [Double] = []
         var looked = Set<Int64>()
@@ -368,7 +390,8 @@ public final class QueryService {
                 if !looked.contains(order[next]) { ids.append(order[next]) }
                 next += 1
             }
-            let supporting = Set(try supportingChunks(ids, testsAsked: testsAsked, deviceCodeAsked: deviceCodeAsked))
+            let supporting = Set(try supportingChunks(ids, testsAsked: testsAsked, deviceCodeAsked: deviceCodeAsked,
+                                                      namedBackends: namedBackends))
             for id in ids where looked.insert(id).inserted {
                 if supporting.contains(id) { fused[id]? *= supportingFactor }
                 scaled.append(fused[id] ?? 0)
@@ -380,11 +403,13 @@ public final class QueryService {
 
     /// Which of `ids` are supporting chunks (see `supportingFactor`): minor code; host code when `deviceCodeAsked`;
     /// and, unless `testsAsked`, chunks of test or benchmark files.
-    func supportingChunks(_ ids: [Int64], testsAsked: Bool, deviceCodeAsked: Bool = false) throws(SQLiteFailure) -> [Int64] {
+    func supportingChunks(_ ids: [Int64], testsAsked: Bool, deviceCodeAsked: Bool = false,
+                          namedBackends: Set<String> = []) throws(SQLiteFailure) -> [Int64] {
         guard !ids.isEmpty else { return [] }
         var verdicts: [String: Bool] = [:]  // chunks of one file share its verdict
         return try store.candidateFacts(ofChunks: ids).compactMap { id, facts in
             if facts.minorCode || (deviceCodeAsked && facts.hostCode) { return id }
+            if !namedBackends.isEmpty, let b = facts.backend, !namedBackends.contains(b) { return id }
             guard !testsAsked else { return nil }
             let isTest = verdicts[facts.path] ?? Self.isTestOrBenchmark(path: facts.path)
             verdicts[facts.path] = isTest

@@ -277,6 +277,14 @@ struct StoreTests {
         #expect(QueryService.asksForDeviceCode(Tokens.words(in: text)) == asks)
     }
 
+    @Test("the backends a query names", arguments: [
+        ("softmax cuda kernel", ["cuda", "hip"]), ("rms norm metal shader", ["metal"]), ("vulkan glsl softmax", ["vulkan"]),
+        ("port the opencl softmax to triton", ["opencl", "triton"]), ("avx2 softmax", []), ("softmax on the gpu", []),
+    ])
+    func namedBackends(text: String, backends: [String]) {
+        #expect(QueryService.namedBackends(Tokens.words(in: text)) == Set(backends))
+    }
+
     @Test("a query for GPU code ranks the device code above the host code that launches it, unless it asks for the host")
     func deviceCodeRankedAboveHost() throws {
         let dir = temporaryFolder()
@@ -300,6 +308,14 @@ struct StoreTests {
                 soft_max_f32<<<nrows, block, block*sizeof(float), stream>>>(x, dst, ncols);
             }
             """)
+        // Another backend's softmax kernel, whose name matches the query better than the CUDA kernel's.
+        write(dir + "/repo/opencl/softmax.cl", """
+            // Softmax kernel: one work-group per row.
+            __kernel void softmax_kernel(__global const float * x, __global float * dst, const int ncols) {
+                const int row = get_group_id(0);
+                for (int c = get_local_id(0); c < ncols; c += get_local_size(0)) dst[row*ncols + c] = exp(x[row*ncols + c]);
+            }
+            """)
         write(dir + "/repo/cpu/softmax.c", """
             // Softmax of each row on the CPU.
             void softmax_rows(float *x, int n, int rows) {
@@ -321,6 +337,7 @@ struct StoreTests {
         func first(_ text: String) throws -> String? { try q.search(SearchQuery(text: text, limit: 3)).hits.first?.symbol }
         #expect(try first("softmax cuda kernel") == "soft_max_f32")
         #expect(try first("launch the softmax cuda kernel") == "launch_soft_max_kernel")
+        #expect(try first("softmax opencl kernel") == "softmax_kernel")
         // CPU code is host code too: a CUDA query puts it below the CUDA kernel, a query without a GPU word does not.
         let cuda = try q.search(SearchQuery(text: "softmax kernel cuda", limit: 5)).hits.map { $0.symbol ?? "" }
         #expect(cuda.firstIndex(of: "soft_max_f32") ?? 9 < cuda.firstIndex(of: "softmax_rows") ?? 9, "\(cuda)")
