@@ -319,7 +319,8 @@ public final class QueryService {
         return !words.contains { hostWords.contains($0) }
     }
 
-    /// The backends a query names (`cuda` names CUDA and HIP, which share their sources); empty when it names none.
+    /// The backends a query names (`cuda` names CUDA and HIP, which share their sources; `cpu` and the SIMD ISAs name
+    /// C SIMD); empty when it names none.
     static func namedBackends(_ words: [String]) -> Set<String> {
         var named = Set<String>()
         for w in words {
@@ -331,6 +332,7 @@ public final class QueryService {
             case "sycl": named.insert("sycl")
             case "triton": named.insert("triton")
             case "webgpu", "wgsl": named.insert("webgpu")
+            case "cpu", "simd", "avx", "avx2", "avx512", "sse", "neon", "sve": named.insert("c-simd")
             default: break
             }
         }

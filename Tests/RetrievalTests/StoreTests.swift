@@ -279,7 +279,7 @@ struct StoreTests {
 
     @Test("the backends a query names", arguments: [
         ("softmax cuda kernel", ["cuda", "hip"]), ("rms norm metal shader", ["metal"]), ("vulkan glsl softmax", ["vulkan"]),
-        ("port the opencl softmax to triton", ["opencl", "triton"]), ("avx2 softmax", []), ("softmax on the gpu", []),
+        ("port the opencl softmax to triton", ["opencl", "triton"]), ("avx2 softmax on the cpu", ["c-simd"]), ("softmax on the gpu", []), ("fused softmax tiling", []),
     ])
     func namedBackends(text: String, backends: [String]) {
         #expect(QueryService.namedBackends(Tokens.words(in: text)) == Set(backends))
