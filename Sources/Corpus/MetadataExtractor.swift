@@ -23,6 +23,11 @@ public enum MetadataExtractor {
         ("l2norm", ["l2_norm", "l2norm", "l2 norm", "l2_normalize", "l2 normalization"]),
         ("attention", ["attention", "attn"]),
         ("copy", ["memcpy", "stream copy", "copy kernel"]),
+        ("topk", ["topk", "top_k", "top-k"]),
+        ("rope", ["rotary", "rope_", "_rope"]),
+        ("groupnorm", ["group_norm", "groupnorm", "group norm"]),
+        ("batchnorm", ["batch_norm", "batchnorm", "batch norm"]),
+        ("quantize", ["quantiz"]),
     ]
 
     /// `opPhrases` as bytes, made once.

@@ -21,8 +21,9 @@ public final class KnowledgeStore {
     /// softmax, as ggml spells it; CUDA code in `.h`/`.cpp` files has backend cuda; Metal and GLSL are read;
     /// Python functions under decorators with multi-line arguments keep their bodies, top-level statements are chunks,
     /// long classes are chunked by method and long functions in parts; 8: HIP is read, HIP device code in `.h`/`.cpp`
-    /// files has backend hip, and the symbols column holds op tags and backend; 9: `attn` tags attention).
-    public static let parserVersion = 9
+    /// files has backend hip, and the symbols column holds op tags and backend; 9: `attn` tags attention; 10: topk, rope,
+    /// groupnorm, batchnorm and quantize tags).
+    public static let parserVersion = 10
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {

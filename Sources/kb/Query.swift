@@ -30,7 +30,7 @@ struct Query: ParsableCommand {
     @Option(name: .long, help: "Only this ISA (avx512, avx2, sse, neon, sve, vector-ext).")
     var isa: String?
 
-    @Option(name: .long, help: "Only this op (softmax, layernorm, rmsnorm, gemm, reduction, transpose, ...).")
+    @Option(name: .long, help: "Only this op (softmax, layernorm, rmsnorm, gemm, reduction, attention, rope, quantize, ...; docs/usage.md lists them).")
     var op: String?
 
     @Option(name: .long, help: "Only this file, or files under this folder, as results show paths (ggml/src/ggml-cuda).")

@@ -44,12 +44,27 @@ struct FastPathTests {
               "gelu silu swish relu sigmoid activation attention memcpy stream copy copy kernel l2 normalization",
               "rms norm root mean square norm rms_norm cross entropy cross-entropy crossentropy maxpool avgpool",
               "lay layer laye layer n", "argmax argmaxargmax ARGMAX", "ssscan", "transpose" + String(repeating: " x", count: 500),
+              "flash_attn attn topk top_k top-k rotary rope_neox apply_rope group_norm batch norm dequantize quantization",
           ])
     func opsMatchSearch(text: String) {
         for heading in ["", "softmax kernel", "Fused LayerNorm tiling", text] {
             #expect(MetadataExtractor.ops(heading: heading, body: text) == MetadataExtractor.opsBySearch(heading: heading, body: text),
                     "heading \(heading.prefix(40))")
         }
+    }
+
+    @Test("op tags name what code calls an op", arguments: [
+        ("flash_attn_ext_f16", "attention"), ("rope_neox", "rope"), ("apply_rotary_pos_emb", "rope"), ("topk_moe", "topk"),
+        ("group_norm_f32", "groupnorm"), ("batch_norm_forward", "batchnorm"), ("dequantize_row_q4_0", "quantize"),
+        ("quantize_row_q8_K", "quantize"),
+    ])
+    func opNames(symbol: String, op: String) {
+        #expect(MetadataExtractor.ops(heading: symbol, body: "").contains(op))
+    }
+
+    @Test("op phrases do not fire inside unrelated words", arguments: ["property_map", "europe", "tropes", "sorted keys"])
+    func opNonNames(symbol: String) {
+        #expect(MetadataExtractor.ops(heading: symbol, body: "").isEmpty)
     }
 
     static let whitespaceSamples = ["  a b  ", "\r\n x \r\n", " \u{301}x ", "\t\u{301}", "x \u{301}", "", "   ", "\r\n",
