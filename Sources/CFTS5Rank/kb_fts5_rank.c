@@ -1,4 +1,4 @@
-// kb's FTS5 auxiliary functions: BM25 with row sizes from memory, and capped per-phrase row counts.
+// kb's FTS5 auxiliary functions: BM25F with column sizes from memory, and capped per-phrase row counts.
 #include "kb_fts5_rank.h"
 #include <sqlite3.h>
 #include <math.h>
@@ -19,9 +19,11 @@ static fts5_api *fts5_api_of(sqlite3 *db) {
 /// Per-query values, computed on the first row and kept as the cursor's auxiliary data.
 typedef struct query_stats {
     int phrases;
-    double average_length;
-    double *idf;        // per phrase
-    double *frequency;  // per phrase, scratch for the current row
+    int columns;
+    double *average_length;  // per column
+    double *idf;             // per phrase
+    double *frequency;       // per phrase, scratch for the current row
+    double *norm;            // per column, scratch for the current row
 } query_stats;
 
 static int count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *user) {
@@ -33,17 +35,25 @@ static int count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *user) 
 static int stats_of(const Fts5ExtensionApi *api, Fts5Context *fts, query_stats **out) {
     query_stats *s = (query_stats *)api->xGetAuxdata(fts, 0);
     if (s) { *out = s; return SQLITE_OK; }
-    int phrases = api->xPhraseCount(fts);
-    s = (query_stats *)sqlite3_malloc64(sizeof(query_stats) + (sqlite3_uint64)phrases * 2 * sizeof(double));
+    int phrases = api->xPhraseCount(fts), columns = api->xColumnCount(fts);
+    size_t values = (size_t)phrases * 2 + (size_t)columns * 2;
+    s = (query_stats *)sqlite3_malloc64(sizeof(query_stats) + (sqlite3_uint64)values * sizeof(double));
     if (!s) return SQLITE_NOMEM;
-    memset(s, 0, sizeof(query_stats) + (size_t)phrases * 2 * sizeof(double));
+    memset(s, 0, sizeof(query_stats) + values * sizeof(double));
     s->phrases = phrases;
+    s->columns = columns;
     s->idf = (double *)&s[1];
     s->frequency = s->idf + phrases;
-    sqlite3_int64 rows = 0, tokens = 0;
+    s->average_length = s->frequency + phrases;
+    s->norm = s->average_length + columns;
+    sqlite3_int64 rows = 0;
     int rc = api->xRowCount(fts, &rows);
-    if (rc == SQLITE_OK) rc = api->xColumnTotalSize(fts, -1, &tokens);
-    if (rc == SQLITE_OK) s->average_length = rows > 0 ? (double)tokens / (double)rows : 1.0;
+    for (int c = 0; rc == SQLITE_OK && c < columns; c++) {
+        sqlite3_int64 tokens = 0;
+        rc = api->xColumnTotalSize(fts, c, &tokens);
+        // A column empty in every row never matches; 1 keeps its (unused) ratio finite.
+        s->average_length[c] = rows > 0 && tokens > 0 ? (double)tokens / (double)rows : 1.0;
+    }
     for (int i = 0; rc == SQLITE_OK && i < phrases; i++) {
         sqlite3_int64 hits = 0;
         rc = api->xQueryPhrase(fts, i, &hits, count_row);
@@ -59,23 +69,35 @@ static int stats_of(const Fts5ExtensionApi *api, Fts5Context *fts, query_stats *
     return rc;
 }
 
-/// The installed token count of `rowid`, when known.
-static int installed_length(const kb_row_lengths *lengths, sqlite3_int64 rowid, int *tokens) {
-    if (!lengths || lengths->count <= 0 || !lengths->rowids || !lengths->tokens) return 0;
+/// The installed per-column token counts of `rowid` (`columns` of them), when all are known.
+static const uint32_t *installed_lengths(const kb_row_lengths *lengths, sqlite3_int64 rowid, int columns) {
+    if (!lengths || lengths->count <= 0 || !lengths->rowids || !lengths->tokens || lengths->columns != columns) return NULL;
     int64_t lo = 0, hi = lengths->count;
     while (lo < hi) {
         int64_t mid = lo + (hi - lo) / 2;
         if (lengths->rowids[mid] < rowid) lo = mid + 1; else hi = mid;
     }
-    if (lo >= lengths->count || lengths->rowids[lo] != rowid || lengths->tokens[lo] == UINT32_MAX) return 0;
-    *tokens = lengths->tokens[lo] > (uint32_t)INT32_MAX ? INT32_MAX : (int)lengths->tokens[lo];
-    return 1;
+    if (lo >= lengths->count || lengths->rowids[lo] != rowid) return NULL;
+    const uint32_t *row = lengths->tokens + lo * columns;
+    for (int c = 0; c < columns; c++) if (row[c] == UINT32_MAX) return NULL;
+    return row;
 }
 
 static void kb_bm25(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int nval, sqlite3_value **vals) {
     const double k1 = 1.2, b = 0.75;
     query_stats *s = NULL;
     int rc = stats_of(api, fts, &s);
+    if (rc == SQLITE_OK) {
+        const uint32_t *row = installed_lengths((const kb_row_lengths *)api->xUserData(fts), api->xRowid(fts), s->columns);
+        for (int c = 0; rc == SQLITE_OK && c < s->columns; c++) {
+            int tokens = 0;
+            if (row) tokens = row[c] > (uint32_t)INT32_MAX ? INT32_MAX : (int)row[c];
+            else rc = api->xColumnSize(fts, c, &tokens);
+            double weight = c < nval ? sqlite3_value_double(vals[c]) : 1.0;
+            // A column's weight over its length normalization: what one occurrence in it counts.
+            s->norm[c] = weight / (1.0 - b + b * (double)tokens / s->average_length[c]);
+        }
+    }
     int instances = 0;
     if (rc == SQLITE_OK) {
         memset(s->frequency, 0, sizeof(double) * (size_t)s->phrases);
@@ -84,23 +106,18 @@ static void kb_bm25(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
     for (int i = 0; rc == SQLITE_OK && i < instances; i++) {
         int phrase = 0, column = 0, offset = 0;
         rc = api->xInst(fts, i, &phrase, &column, &offset);
-        if (rc == SQLITE_OK && phrase >= 0 && phrase < s->phrases) {
-            s->frequency[phrase] += column < nval ? sqlite3_value_double(vals[column]) : 1.0;
+        if (rc == SQLITE_OK && phrase >= 0 && phrase < s->phrases && column >= 0 && column < s->columns) {
+            s->frequency[phrase] += s->norm[column];
         }
-    }
-    int tokens = 0;
-    if (rc == SQLITE_OK && !installed_length((const kb_row_lengths *)api->xUserData(fts), api->xRowid(fts), &tokens)) {
-        rc = api->xColumnSize(fts, -1, &tokens);
     }
     if (rc != SQLITE_OK) {
         sqlite3_result_error_code(ctx, rc);
         return;
     }
     double score = 0.0;
-    double norm = k1 * (1.0 - b + b * (double)tokens / s->average_length);
     for (int i = 0; i < s->phrases; i++) {
         double f = s->frequency[i];
-        score += s->idf[i] * ((f * (k1 + 1.0)) / (f + norm));
+        score += s->idf[i] * ((f * (k1 + 1.0)) / (f + k1));
     }
     sqlite3_result_double(ctx, -1.0 * score);
 }

@@ -444,10 +444,14 @@ public final class KnowledgeStore {
         rowLengthsOwner = index
     }
 
-    /// The FTS token count of every chunk in `ids` (ascending), from FTS5's own per-row sizes (`UInt32.max` where it
-    /// has none).
+    /// Columns of the FTS table (title, symbols, body): the vector file keeps each row's token count per column.
+    static let ftsColumns = 3
+
+    /// The FTS token counts of every chunk in `ids` (ascending), `ftsColumns` per chunk, from FTS5's own per-row sizes
+    /// (`UInt32.max` where it has none).
     func tokenCounts(of ids: [Int64]) throws(SQLiteFailure) -> [UInt32] {
-        var out = [UInt32](repeating: .max, count: ids.count)
+        let columns = Self.ftsColumns
+        var out = [UInt32](repeating: .max, count: ids.count * columns)
         let rows = try db.prepare("SELECT id, sz FROM chunks_fts_docsize ORDER BY id")
         var k = 0
         while try rows.step() {
@@ -455,22 +459,24 @@ public final class KnowledgeStore {
             while k < ids.count, ids[k] < id { k += 1 }
             guard k < ids.count else { break }
             guard ids[k] == id else { continue }
-            out[k] = rows.withBlob(1) { Self.sumOfVarints($0) }
+            let sizes = rows.withBlob(1) { Self.varints($0) }
+            if let sizes, sizes.count == columns {
+                for c in 0..<columns { out[k * columns + c] = UInt32(min(sizes[c], UInt64(UInt32.max - 1))) }
+            }
             k += 1
         }
         return out
     }
 
-    /// The sum of the SQLite varints in `bytes` (an FTS5 docsize record: one token count per column), capped below
-    /// `UInt32.max`; `UInt32.max` when the record is malformed.
-    static func sumOfVarints(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        var total: UInt64 = 0
+    /// The SQLite varints in `bytes` (an FTS5 docsize record: one token count per column); nil when malformed.
+    static func varints(_ bytes: UnsafeRawBufferPointer) -> [UInt64]? {
+        var values: [UInt64] = []
         var i = 0
         while i < bytes.count {
             var value: UInt64 = 0
             var n = 0
             while true {
-                guard i < bytes.count else { return .max }
+                guard i < bytes.count else { return nil }
                 let b = bytes[i]
                 i += 1
                 n += 1
@@ -478,9 +484,9 @@ public final class KnowledgeStore {
                 value = (value << 7) | UInt64(b & 0x7F)
                 if b & 0x80 == 0 { break }
             }
-            total = min(total &+ value, UInt64(UInt32.max - 1))
+            values.append(value)
         }
-        return UInt32(total)
+        return values
     }
 
     /// The vectors of every chunk in the store, in id order, taken from `pending` (this ingest's), else the existing
@@ -606,7 +612,7 @@ struct VectorFileSources {
     let dimension: Int
     /// Every chunk id in the store, ascending.
     let storeIDs: [Int64]
-    /// The FTS token count of each of `storeIDs`.
+    /// The FTS token counts of each of `storeIDs`, `KnowledgeStore.ftsColumns` per chunk.
     let tokens: [UInt32]
     let df: [Int32]
     let dfCount: Int

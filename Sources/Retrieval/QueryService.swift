@@ -535,8 +535,10 @@ public final class QueryService {
         let match = terms.map(Self.ftsString).joined(separator: " OR ")
         let (cond, binds) = Self.filterSQL(filters)
         let w = columnWeights
-        // kb_bm25 is FTS5's bm25() reading row sizes from the vector index's token counts instead of one docsize
-        // lookup per candidate row (two thirds of the leg's time at 100k chunks); the scores are the same.
+        // kb_bm25 is BM25F: each column normalized by its own length (FTS5's bm25() divides by the row's total, so a
+        // long body buried a match in the title or symbols), with column sizes from the vector index instead of one
+        // docsize lookup per candidate row (two thirds of the leg's time at 100k chunks). FTS5's bm25() is the
+        // fallback where the auxiliary functions could not be registered.
         let rank = store.db.hasRankFunctions ? "kb_bm25" : "bm25"
         let sql: String
         if cond.isEmpty {

@@ -10,11 +10,12 @@ import Glibc
 /// lacks are embedded again from the store, and its vectors for chunks that no longer exist are dropped. Chunk ids
 /// are never reused (the store keeps a high-water mark), so a stale file never lends a vector to another chunk.
 ///
-/// Layout (little-endian): 64-byte header — magic `KBVEC002`, store id (16 bytes), generation, count, dimension,
+/// Layout (little-endian): 64-byte header — magic `KBVEC003`, store id (16 bytes), generation, count, dimension,
 /// word-df buckets, word-df document count (Int64 each) — then ids (Int64 × count), scales (Float × count),
-/// int8 data (dimension × count, padded to 4 bytes), word df (Int32 × buckets), and each chunk's FTS token count
-/// (UInt32 × count; `UInt32.max` when unknown), which BM25 reads instead of a docsize lookup per candidate row.
-/// Files of the first format (`KBVEC001`, no token counts) are still read; the next ingest rewrites them.
+/// int8 data (dimension × count, padded to 4 bytes), word df (Int32 × buckets), and each chunk's FTS token counts,
+/// one per column (UInt32 × 3 × count, title, symbols, body; `UInt32.max` when unknown), which BM25F reads instead of
+/// a docsize lookup per candidate row. Files of the earlier formats (`KBVEC001`, no token counts; `KBVEC002`, one
+/// total per chunk) are still read, their vectors kept and their counts ignored; the next ingest rewrites them.
 final class VectorIndex: @unchecked Sendable {
     let count: Int
     let dimension: Int
@@ -24,13 +25,18 @@ final class VectorIndex: @unchecked Sendable {
     let data: UnsafeBufferPointer<Int8>
     let df: UnsafeBufferPointer<Int32>
     let dfCount: Int
-    /// Each chunk's FTS token count (parallel to `ids`); nil in a file of the first format.
+    /// Each chunk's FTS token counts, `KnowledgeStore.ftsColumns` per chunk in `ids` order; nil in a file of an
+    /// earlier format.
     let tokens: UnsafeBufferPointer<UInt32>?
     private let owner: AnyObject
 
-    static let magic = Array("KBVEC002".utf8)
+    static let magic = Array("KBVEC003".utf8)
     /// The first format's magic: the same sections without token counts.
     static let magicWithoutTokens = Array("KBVEC001".utf8)
+    /// The second format's magic: one token total per chunk (`UInt32 × count`) instead of one count per column.
+    static let magicWithTotals = Array("KBVEC002".utf8)
+    /// Token counts kept per chunk.
+    static var columns: Int { KnowledgeStore.ftsColumns }
     static let headerSize = 64
 
     private init(count: Int, dimension: Int, generation: Int64, ids: UnsafeBufferPointer<Int64>,
@@ -42,14 +48,14 @@ final class VectorIndex: @unchecked Sendable {
     }
 
     /// Byte offsets of the sections for `count` vectors (`total` of the current format; the first format ends at
-    /// `tokens`).
+    /// `tokens`, the second `count * 4` bytes later).
     static func layout(count: Int, dimension: Int, buckets: Int) -> (ids: Int, scales: Int, data: Int, df: Int, tokens: Int, total: Int) {
         let ids = headerSize
         let scales = ids + count * 8
         let data = scales + count * 4
         let df = data + (count * dimension + 3) / 4 * 4
         let tokens = df + buckets * 4
-        return (ids, scales, data, df, tokens, tokens + count * 4)
+        return (ids, scales, data, df, tokens, tokens + count * 4 * columns)
     }
 
     /// Maps the file at `path` if it belongs to store `storeID` at `generation` (any generation when nil) with this shape.
@@ -58,13 +64,14 @@ final class VectorIndex: @unchecked Sendable {
         func int(_ offset: Int) -> Int64 { base.loadUnaligned(fromByteOffset: offset, as: Int64.self) }
         let fileMagic = Array(file.bytes[0..<8])
         let hasTokens = fileMagic == magic
-        guard hasTokens || fileMagic == magicWithoutTokens, Array(file.bytes[8..<24]) == storeID,
+        guard hasTokens || fileMagic == magicWithoutTokens || fileMagic == magicWithTotals, Array(file.bytes[8..<24]) == storeID,
               generation.map({ int(24) == $0 }) ?? true, int(40) == Int64(dimension), int(48) == Int64(buckets) else { return nil }
         let generation = int(24)
         let count = Int(int(32))
         guard count >= 0, count <= file.bytes.count else { return nil }
         let l = layout(count: count, dimension: dimension, buckets: buckets)
-        guard file.bytes.count == (hasTokens ? l.total : l.tokens) else { return nil }
+        let size = hasTokens ? l.total : fileMagic == magicWithTotals ? l.tokens + count * 4 : l.tokens
+        guard file.bytes.count == size else { return nil }
         return VectorIndex(
             count: count, dimension: dimension, generation: generation,
             ids: UnsafeBufferPointer(start: (base + l.ids).assumingMemoryBound(to: Int64.self), count: count),
@@ -72,12 +79,13 @@ final class VectorIndex: @unchecked Sendable {
             data: UnsafeBufferPointer(start: (base + l.data).assumingMemoryBound(to: Int8.self), count: count * dimension),
             df: UnsafeBufferPointer(start: (base + l.df).assumingMemoryBound(to: Int32.self), count: buckets),
             dfCount: Int(int(56)),
-            tokens: hasTokens ? UnsafeBufferPointer(start: (base + l.tokens).assumingMemoryBound(to: UInt32.self), count: count) : nil,
+            tokens: hasTokens ? UnsafeBufferPointer(start: (base + l.tokens).assumingMemoryBound(to: UInt32.self),
+                                                    count: count * columns) : nil,
             owner: file)
     }
 
     /// The generation written in the file at `path` when it belongs to store `storeID` and has the current format
-    /// (a first-format file counts as missing, so the next ingest rewrites it).
+    /// (a file of an earlier format counts as missing, so the next ingest rewrites it).
     static func fileGeneration(path: String, storeID: [UInt8]) -> Int64? {
         guard let file = MappedFile.open(path, populate: false), file.bytes.count >= headerSize,
               Array(file.bytes[0..<8]) == magic, Array(file.bytes[8..<24]) == storeID else { return nil }
@@ -96,7 +104,7 @@ final class VectorIndex: @unchecked Sendable {
     static func inMemory(_ a: Arrays, dimension: Int, generation: Int64, dfCount: Int) -> VectorIndex {
         let ids = a.ids.withUnsafeBufferPointer { $0 }, scales = a.scales.withUnsafeBufferPointer { $0 }
         let data = a.data.withUnsafeBufferPointer { $0 }, df = a.df.withUnsafeBufferPointer { $0 }
-        let tokens = a.tokens.count == a.ids.count ? a.tokens.withUnsafeBufferPointer { $0 } : nil
+        let tokens = a.tokens.count == a.ids.count * columns ? a.tokens.withUnsafeBufferPointer { $0 } : nil
         return VectorIndex(count: a.ids.count, dimension: dimension, generation: generation, ids: ids, scales: scales,
                            data: data, df: df, dfCount: dfCount, tokens: tokens, owner: a)
     }
@@ -110,7 +118,7 @@ final class VectorIndex: @unchecked Sendable {
             withUnsafeBytes(of: v.littleEndian) { header.replaceSubrange((24 + i * 8)..<(32 + i * 8), with: $0) }
         }
         let padding = [UInt8](repeating: 0, count: (4 - a.data.count % 4) % 4)
-        let tokens = a.tokens.count == a.ids.count ? a.tokens : [UInt32](repeating: .max, count: a.ids.count)
+        let tokens = a.tokens.count == a.ids.count * columns ? a.tokens : [UInt32](repeating: .max, count: a.ids.count * columns)
         return header.withUnsafeBytes { h in
             a.ids.withUnsafeBytes { i in
                 a.scales.withUnsafeBytes { s in

@@ -57,15 +57,17 @@ final class Database {
     /// Whether `kb_bm25` and `kb_phrase_counts` are available on this connection.
     var hasRankFunctions: Bool { rowLengths != nil }
 
-    /// Points `kb_bm25` at the token counts of rows `rowids` (ascending; `tokens` parallel to them, `UInt32.max` for
-    /// unknown), or at none. The buffers must stay valid until the next call.
-    func installRowLengths(rowids: UnsafeBufferPointer<Int64>, tokens: UnsafeBufferPointer<UInt32>?) {
+    /// Points `kb_bm25` at the per-column token counts of rows `rowids` (ascending; `tokens` holds `columns` counts per
+    /// row, `UInt32.max` for unknown), or at none. The buffers must stay valid until the next call.
+    func installRowLengths(rowids: UnsafeBufferPointer<Int64>, tokens: UnsafeBufferPointer<UInt32>?,
+                           columns: Int = KnowledgeStore.ftsColumns) {
         guard let rowLengths else { return }
-        guard let tokens, let r = rowids.baseAddress, let t = tokens.baseAddress, tokens.count == rowids.count else {
-            rowLengths.pointee = kb_row_lengths(rowids: nil, tokens: nil, count: 0)
+        guard let tokens, let r = rowids.baseAddress, let t = tokens.baseAddress, columns > 0,
+              tokens.count == rowids.count * columns else {
+            rowLengths.pointee = kb_row_lengths(rowids: nil, tokens: nil, count: 0, columns: 0)
             return
         }
-        rowLengths.pointee = kb_row_lengths(rowids: r, tokens: t, count: Int64(rowids.count))
+        rowLengths.pointee = kb_row_lengths(rowids: r, tokens: t, count: Int64(rowids.count), columns: Int64(columns))
     }
 
     deinit {
