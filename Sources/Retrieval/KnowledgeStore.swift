@@ -459,9 +459,17 @@ public final class KnowledgeStore {
             while k < ids.count, ids[k] < id { k += 1 }
             guard k < ids.count else { break }
             guard ids[k] == id else { continue }
-            let sizes = rows.withBlob(1) { Self.varints($0) }
-            if let sizes, sizes.count == columns {
-                for c in 0..<columns { out[k * columns + c] = UInt32(min(sizes[c], UInt64(UInt32.max - 1))) }
+            // Decoded in place (an array per row cost 100k allocations at the end of a 100k-chunk ingest).
+            let base = k * columns
+            rows.withBlob(1) { bytes in
+                var i = 0, c = 0
+                while i < bytes.count {
+                    guard c < columns, let (value, next) = Self.varint(bytes, at: i) else { c = -1; break }
+                    out[base + c] = UInt32(min(value, UInt64(UInt32.max - 1)))
+                    c += 1
+                    i = next
+                }
+                if c != columns { for j in 0..<columns { out[base + j] = .max } }
             }
             k += 1
         }
@@ -473,20 +481,26 @@ public final class KnowledgeStore {
         var values: [UInt64] = []
         var i = 0
         while i < bytes.count {
-            var value: UInt64 = 0
-            var n = 0
-            while true {
-                guard i < bytes.count else { return nil }
-                let b = bytes[i]
-                i += 1
-                n += 1
-                if n == 9 { value = (value << 8) | UInt64(b); break }
-                value = (value << 7) | UInt64(b & 0x7F)
-                if b & 0x80 == 0 { break }
-            }
+            guard let (value, next) = varint(bytes, at: i) else { return nil }
             values.append(value)
+            i = next
         }
         return values
+    }
+
+    /// The SQLite varint starting at byte `i` of `bytes` and the offset after it; nil when it runs past the end.
+    @inline(__always) static func varint(_ bytes: UnsafeRawBufferPointer, at start: Int) -> (UInt64, Int)? {
+        var value: UInt64 = 0
+        var i = start, n = 0
+        while true {
+            guard i < bytes.count else { return nil }
+            let b = bytes[i]
+            i += 1
+            n += 1
+            if n == 9 { return ((value << 8) | UInt64(b), i) }
+            value = (value << 7) | UInt64(b & 0x7F)
+            if b & 0x80 == 0 { return (value, i) }
+        }
     }
 
     /// The vectors of every chunk in the store, in id order, taken from `pending` (this ingest's), else the existing
