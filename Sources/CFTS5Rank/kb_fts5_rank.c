@@ -24,6 +24,7 @@ typedef struct query_stats {
     double *idf;             // per phrase
     double *frequency;       // per phrase, scratch for the current row
     double *norm;            // per column, scratch for the current row
+    double *weight;          // per column, from the call's arguments (read on the first row)
 } query_stats;
 
 static int count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *user) {
@@ -32,11 +33,11 @@ static int count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *user) 
     return SQLITE_OK;
 }
 
-static int stats_of(const Fts5ExtensionApi *api, Fts5Context *fts, query_stats **out) {
+static int stats_of(const Fts5ExtensionApi *api, Fts5Context *fts, int nval, sqlite3_value **vals, query_stats **out) {
     query_stats *s = (query_stats *)api->xGetAuxdata(fts, 0);
     if (s) { *out = s; return SQLITE_OK; }
     int phrases = api->xPhraseCount(fts), columns = api->xColumnCount(fts);
-    size_t values = (size_t)phrases * 2 + (size_t)columns * 2;
+    size_t values = (size_t)phrases * 2 + (size_t)columns * 3;
     s = (query_stats *)sqlite3_malloc64(sizeof(query_stats) + (sqlite3_uint64)values * sizeof(double));
     if (!s) return SQLITE_NOMEM;
     memset(s, 0, sizeof(query_stats) + values * sizeof(double));
@@ -46,6 +47,8 @@ static int stats_of(const Fts5ExtensionApi *api, Fts5Context *fts, query_stats *
     s->frequency = s->idf + phrases;
     s->average_length = s->frequency + phrases;
     s->norm = s->average_length + columns;
+    s->weight = s->norm + columns;
+    for (int c = 0; c < columns; c++) s->weight[c] = c < nval ? sqlite3_value_double(vals[c]) : 1.0;
     sqlite3_int64 rows = 0;
     int rc = api->xRowCount(fts, &rows);
     for (int c = 0; rc == SQLITE_OK && c < columns; c++) {
@@ -86,16 +89,15 @@ static const uint32_t *installed_lengths(const kb_row_lengths *lengths, sqlite3_
 static void kb_bm25(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int nval, sqlite3_value **vals) {
     const double k1 = 1.2, b = 0.75;
     query_stats *s = NULL;
-    int rc = stats_of(api, fts, &s);
+    int rc = stats_of(api, fts, nval, vals, &s);
     if (rc == SQLITE_OK) {
         const uint32_t *row = installed_lengths((const kb_row_lengths *)api->xUserData(fts), api->xRowid(fts), s->columns);
         for (int c = 0; rc == SQLITE_OK && c < s->columns; c++) {
             int tokens = 0;
             if (row) tokens = row[c] > (uint32_t)INT32_MAX ? INT32_MAX : (int)row[c];
             else rc = api->xColumnSize(fts, c, &tokens);
-            double weight = c < nval ? sqlite3_value_double(vals[c]) : 1.0;
             // A column's weight over its length normalization: what one occurrence in it counts.
-            s->norm[c] = weight / (1.0 - b + b * (double)tokens / s->average_length[c]);
+            s->norm[c] = s->weight[c] / (1.0 - b + b * (double)tokens / s->average_length[c]);
         }
     }
     int instances = 0;

@@ -309,20 +309,21 @@ public final class KnowledgeStore {
         var backend: String?
     }
 
-    /// The `CandidateFacts` of each of `ids`; ids not stored are left out.
-    func candidateFacts(ofChunks ids: [Int64]) throws(SQLiteFailure) -> [Int64: CandidateFacts] {
+    /// The `CandidateFacts` of each of `ids`; ids not stored are left out. `hostCode` is only worked out when
+    /// `withHostCode` (false otherwise: it reads each chunk's qualifiers).
+    func candidateFacts(ofChunks ids: [Int64], withHostCode: Bool = true) throws(SQLiteFailure) -> [Int64: CandidateFacts] {
         let s = try db.prepare("""
             SELECT c.id, d.display_path, c.kind = 'kernel' AND (c.symbol IS NULL OR c.end_line - c.start_line < 3),
-                   c.kind = 'kernel' AND NOT (c.lang IN ('opencl', 'metal', 'glsl')
+                   ?2 AND c.kind = 'kernel' AND NOT (c.lang IN ('opencl', 'metal', 'glsl')
                        OR (c.lang IN ('cuda', 'hip') AND EXISTS (SELECT 1 FROM json_each(c.meta, '$.qualifiers')
                                                                  WHERE value IN ('__global__', '__device__')))
                        OR (c.lang = 'triton' AND EXISTS (SELECT 1 FROM json_each(c.meta, '$.qualifiers')
                                                          WHERE value LIKE '@triton.%'))),
                    c.backend
             FROM chunks c JOIN documents d ON d.id = c.document_id
-            WHERE c.id IN (SELECT value FROM json_each(?))
+            WHERE c.id IN (SELECT value FROM json_each(?1))
             """)
-        try s.bind([.text("[" + ids.map(String.init).joined(separator: ",") + "]")])
+        try s.bind([.text("[" + ids.map(String.init).joined(separator: ",") + "]"), .int(withHostCode ? 1 : 0)])
         var facts: [Int64: CandidateFacts] = [:]
         while try s.step() { facts[s.int(0)] = CandidateFacts(path: s.text(1), minorCode: s.int(2) != 0, hostCode: s.int(3) != 0,
                                                           backend: s.optionalText(4)) }

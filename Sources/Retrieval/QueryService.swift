@@ -409,7 +409,7 @@ public final class QueryService {
                           namedBackends: Set<String> = []) throws(SQLiteFailure) -> [Int64] {
         guard !ids.isEmpty else { return [] }
         var verdicts: [String: Bool] = [:]  // chunks of one file share its verdict
-        return try store.candidateFacts(ofChunks: ids).compactMap { id, facts in
+        return try store.candidateFacts(ofChunks: ids, withHostCode: deviceCodeAsked).compactMap { id, facts in
             if facts.minorCode || (deviceCodeAsked && facts.hostCode) { return id }
             if !namedBackends.isEmpty, let b = facts.backend, !namedBackends.contains(b) { return id }
             guard !testsAsked else { return nil }
