@@ -307,6 +307,8 @@ public final class KnowledgeStore {
         var hostCode: Bool
         /// Its backend, if any.
         var backend: String?
+        /// C, C++, CUDA or HIP code that only hands its work to a namesake (`QueryService.isThinWrapper`).
+        var thinWrapper: Bool = false
     }
 
     /// The `CandidateFacts` of each of `ids`; ids not stored are left out. `hostCode` is only worked out when
@@ -319,14 +321,20 @@ public final class KnowledgeStore {
                                                                  WHERE value IN ('__global__', '__device__')))
                        OR (c.lang = 'triton' AND EXISTS (SELECT 1 FROM json_each(c.meta, '$.qualifiers')
                                                          WHERE value LIKE '@triton.%'))),
-                   c.backend
+                   c.backend, CASE WHEN c.kind = 'kernel' THEN c.symbol END,
+                   CASE WHEN c.kind = 'kernel' AND c.lang IN ('c', 'cpp', 'cuda', 'hip') THEN c.body END
             FROM chunks c JOIN documents d ON d.id = c.document_id
             WHERE c.id IN (SELECT value FROM json_each(?1))
             """)
         try s.bind([.text("[" + ids.map(String.init).joined(separator: ",") + "]"), .int(withHostCode ? 1 : 0)])
         var facts: [Int64: CandidateFacts] = [:]
-        while try s.step() { facts[s.int(0)] = CandidateFacts(path: s.text(1), minorCode: s.int(2) != 0, hostCode: s.int(3) != 0,
-                                                          backend: s.optionalText(4)) }
+        while try s.step() {
+            var f = CandidateFacts(path: s.text(1), minorCode: s.int(2) != 0, hostCode: s.int(3) != 0, backend: s.optionalText(4))
+            if let symbol = s.optionalText(5), let body = s.optionalText(6) {
+                f.thinWrapper = QueryService.isThinWrapper(symbol: symbol, text: body)
+            }
+            facts[s.int(0)] = f
+        }
         return facts
     }
 

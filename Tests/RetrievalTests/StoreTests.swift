@@ -345,6 +345,55 @@ struct StoreTests {
         #expect(try first("softmax cuda kernel") != "soft_max_f32")
     }
 
+    @Test("a thin wrapper calls a namesake and has no loop of its own", arguments: [
+        ("ggml_compute_forward_soft_max", "void ggml_compute_forward_soft_max(P p, T dst) {\n    switch (t) {\n"
+            + "        case F32: ggml_compute_forward_soft_max_f32(p, dst); break;\n    }\n}\n", true),
+        ("soft_max_f32_cuda", "static void soft_max_f32_cuda(const float *x) {\n    soft_max_f32<true, 0><<<g, b>>>(x);\n}\n", true),
+        ("softmax", "def softmax(x):\n    softmax_kernel[grid](x)\n", true),
+        ("Runner::run", "void Runner::run() {\n    run_impl ();\n}\n", true),
+        ("layernorm_avx512", "void layernorm_avx512(float *x) {\n    for (int i = 0; i < n; i++) layernorm_avx512_row(x);\n}\n", false),
+        ("conv2d", "void conv2d(float *x) {\n    im2col(x);\n    sgemm(x);\n}\n", false),
+        ("relu", "void relu(float *x) {\n    relu(x + 1);\n}\n", false),
+        ("soft_max", "// see soft_max_f32 too\nint soft_max(int x) { return x + 1; }\n", false),
+        ("gemm", "void gemm(float *c) {\n    gemmx(c);\n    while (busy) {}\n    gemm_tile(c);\n}\n", false),
+        ("ab", "void ab(void) { ab_c(); }\n", false),
+    ])
+    func thinWrappers(symbol: String, text: String, wrapper: Bool) {
+        #expect(QueryService.isThinWrapper(symbol: symbol, text: text) == wrapper)
+    }
+
+    @Test("a dispatcher ranks below the implementation it calls")
+    func dispatcherBelowImplementation() throws {
+        let dir = temporaryFolder()
+        // The dispatcher is short and names the op in its own name: plain hybrid ranking puts it first.
+        write(dir + "/repo/ops.cpp", """
+            static void compute_forward_rms_norm_f32(const float * x, float * y, int n) {
+                float sum = 0.0f;
+                for (int i = 0; i < n; i++) sum += x[i] * x[i];
+                const float scale = 1.0f / sqrtf(sum / n + 1e-6f);
+                for (int i = 0; i < n; i++) y[i] = x[i] * scale;
+            }
+
+            void compute_forward_rms_norm(const float * x, float * y, int n, int type) {
+                switch (type) {
+                    case 0: compute_forward_rms_norm_f32(x, y, n); break;
+                    default: abort();
+                }
+            }
+            """)
+        for op in ["relu", "add", "mul", "exp"] {
+            write(dir + "/repo/\(op).cpp", "static void compute_forward_\(op)_f32(const float * x, float * y, int n) {\n"
+                  + "    for (int i = 0; i < n; i++) y[i] = x[i];\n}\n")
+        }
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/repo"])
+        let q = QueryService(store: store)
+        func first(_ text: String) throws -> String? { try q.search(SearchQuery(text: text, limit: 3)).hits.first?.symbol }
+        #expect(try first("rms norm forward") == "compute_forward_rms_norm_f32")
+        q.supportingFactor = 1
+        #expect(try first("rms norm forward") == "compute_forward_rms_norm")
+    }
+
     @Test("device code is told by dialect and qualifiers", arguments: [
         ("k.cl", "float twice(float x) { return 2.0f * x * x + x - 1.0f; }\n// helper\n// more\n", false),
         ("k.cu", "__device__ float twice(float x) {\n    return 2.0f * x;\n    // more\n}\n", false),
