@@ -557,11 +557,16 @@ public final class IngestService {
         return Tokens.subwords(of: stem).joined(separator: " ")
     }
 
-    /// The FTS `symbols` column: the symbol and its sub-words, the file name's words (`fileWords`), op tags, backend,
-    /// headings and camelCase splits.
+    /// The FTS `symbols` column: the symbol, its sub-words and the words they abbreviate (`abbreviations`), the file
+    /// name's words (`fileWords`), op tags, backend, headings and camelCase splits.
     static func symbolsColumn(_ chunk: Chunk, fileWords: String) -> String {
         var parts: [String] = []
-        if let s = chunk.symbol { parts.append(s); parts.append(Tokens.subwords(of: Substring(s)).joined(separator: " ")) }
+        if let s = chunk.symbol {
+            let subwords = Tokens.subwords(of: Substring(s))
+            parts.append(s)
+            parts.append(subwords.joined(separator: " "))
+            for w in subwords { if let full = abbreviations[w] { parts.append(full) } }
+        }
         parts.append(fileWords)
         // kb's own words for what the chunk is: its op tags (`softmax` for `soft_max_f32`) and its backend (`cuda` for a
         // kernel under `ggml-cuda/`, whose text never says so). Together they lifted nDCG@10 on the development set
@@ -572,6 +577,17 @@ public final class IngestService {
         parts.append(contentsOf: chunk.metadata.camelWords ?? Tokens.scan(chunk.text, camel: true).camelWords)
         return parts.filter { !$0.isEmpty }.joined(separator: " ")
     }
+
+    /// Words that code abbreviates, spelled out: a symbol's sub-words add them to its symbols column, so a query in
+    /// words (`silu gated activation multiply`) meets a name in code (`silu_and_mul`).
+    static let abbreviations: [String: String] = [
+        "mul": "multiply", "div": "divide", "sub": "subtract", "attn": "attention", "norm": "normalization",
+        "avg": "average", "idx": "index", "dim": "dimension", "mat": "matrix", "vec": "vector", "conv": "convolution",
+        "proj": "projection", "emb": "embedding", "fwd": "forward", "bwd": "backward", "grad": "gradient",
+        "acc": "accumulate", "accum": "accumulate", "quant": "quantize", "dequant": "dequantize", "elem": "element",
+        "cumsum": "cumulative sum", "cumprod": "cumulative product", "topk": "top k", "argmax": "arg max",
+        "argmin": "arg min", "prob": "probability", "probs": "probabilities", "seq": "sequence", "len": "length",
+    ]
 
     /// A 64-bit content hash (hex) of the text.
     static func contentHash(_ text: String) -> String {

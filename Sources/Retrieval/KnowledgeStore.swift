@@ -22,8 +22,8 @@ public final class KnowledgeStore {
     /// Python functions under decorators with multi-line arguments keep their bodies, top-level statements are chunks,
     /// long classes are chunked by method and long functions in parts; 8: HIP is read, HIP device code in `.h`/`.cpp`
     /// files has backend hip, and the symbols column holds op tags and backend; 9: `attn` tags attention; 10: topk, rope,
-    /// groupnorm, batchnorm and quantize tags).
-    public static let parserVersion = 10
+    /// groupnorm, batchnorm and quantize tags; 11: the symbols column spells out abbreviated sub-words).
+    public static let parserVersion = 11
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {

@@ -46,4 +46,36 @@ struct SymbolsColumnWordsTests {
         let hits = try QueryService(store: store).search(SearchQuery(text: "softmax cuda", mode: .bm25)).hits
         #expect(hits.first?.symbol == "soft_max_f32")
     }
+
+    @Test("abbreviated sub-words of a symbol are spelled out", arguments: [
+        ("silu_and_mul_kernel", ["multiply"]), ("rms_norm_f32", ["normalization"]), ("flash_attn_ext", ["attention"]),
+        ("topk_stage1", ["top", "k"]), ("cumsum_blelloch", ["cumulative", "sum"]), ("softmax_rows", []),
+    ])
+    func abbreviations(symbol: String, spelled: [String]) {
+        let chunk = Chunk(kind: .kernel, language: "c", backend: nil, symbol: symbol, title: symbol, startLine: 1, endLine: 9,
+                          text: "", metadata: ChunkMetadata())
+        let words = Set(IngestService.symbolsColumn(chunk, fileWords: "").split(separator: " ").map(String.init))
+        for w in spelled { #expect(words.contains(w), "\(symbol): \(words)") }
+        #expect(words.subtracting(Tokens.subwords(of: Substring(symbol))).subtracting([symbol]) == Set(spelled))
+    }
+
+    @Test("a query in words finds a name in code: `multiply` finds silu_and_mul, whose text never says it")
+    func wordsFindAbbreviations() throws {
+        let dir = temporaryFolder()
+        write(dir + "/repo/fused/silu_and_mul.py", """
+            import triton
+            import triton.language as tl
+
+            @triton.jit
+            def silu_and_mul_kernel(x, y, out, n, BLOCK: tl.constexpr):
+                i = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+                a = tl.load(x + i, mask=i < n)
+                tl.store(out + i, a * tl.sigmoid(a) * tl.load(y + i, mask=i < n), mask=i < n)
+            """)
+        write(dir + "/repo/notes.md", "# Gated units\n\nA gated activation scales one half of a projection by another.\n")
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/repo"])
+        let hits = try QueryService(store: store).search(SearchQuery(text: "multiply", mode: .bm25)).hits
+        #expect(hits.first?.symbol == "silu_and_mul_kernel")
+    }
 }
