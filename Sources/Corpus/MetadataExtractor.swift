@@ -81,6 +81,40 @@ public enum MetadataExtractor {
         return tags
     }
 
+    /// Whether code defining `symbol` only hands its work to a namesake: it calls a function whose name extends its
+    /// own or that its own extends at an underscore (`ggml_compute_forward_soft_max` → `…_soft_max_f32`,
+    /// `softmax` → `softmax_kernel[grid]`, `soft_max_f32_cuda` → `soft_max_f32<<<…>>>`), and it has no loop of its
+    /// own (`for`, `while`). A dispatcher or launcher names the op as often as the implementation it calls.
+    public static func isThinWrapper(symbol: String, text: String) -> Bool {
+        let name = Array(((symbol.split(separator: ":").last ?? Substring(symbol)).split(separator: ".").last ?? "").utf8)
+        guard name.count >= 3 else { return false }
+        var calls = false
+        var text = text
+        return text.withUTF8 { bytes -> Bool in
+            @inline(__always) func isStart(_ b: UInt8) -> Bool { (b | 0x20) >= 97 && (b | 0x20) <= 122 || b == 95 }
+            @inline(__always) func isPart(_ b: UInt8) -> Bool { isStart(b) || (b >= 48 && b <= 57) }
+            var i = 0
+            while i < bytes.count {
+                guard isStart(bytes[i]), i == 0 || !isPart(bytes[i - 1]) else { i += 1; continue }
+                var j = i
+                while j < bytes.count, isPart(bytes[j]) { j += 1 }
+                let token = UnsafeBufferPointer(rebasing: bytes[i..<j])
+                if (j - i == 3 && token.elementsEqual("for".utf8)) || (j - i == 5 && token.elementsEqual("while".utf8)) { return false }
+                if !calls, token.count != name.count {
+                    var k = j
+                    while k < bytes.count, bytes[k] == 32 { k += 1 }
+                    let next = k < bytes.count ? bytes[k] : 0
+                    if next == 40 || next == 60 || next == 91 {  // ( < [
+                        let shorter = min(token.count, name.count)
+                        let longer = token.count > name.count ? token[shorter] : name[shorter]
+                        calls = longer == 95 && (0..<shorter).allSatisfy { token[$0] == name[$0] }  // `_` after the namesake
+                    }
+                }
+                i = j
+            }
+            return calls
+        }
+    }
 
     /// Whether an identifier names a SIMD intrinsic, SIMD type or vector builtin.
     public static func isIntrinsic(_ id: Substring) -> Bool {

@@ -22,8 +22,9 @@ public final class KnowledgeStore {
     /// Python functions under decorators with multi-line arguments keep their bodies, top-level statements are chunks,
     /// long classes are chunked by method and long functions in parts; 8: HIP is read, HIP device code in `.h`/`.cpp`
     /// files has backend hip, and the symbols column holds op tags and backend; 9: `attn` tags attention; 10: topk, rope,
-    /// groupnorm, batchnorm and quantize tags; 11: the symbols column spells out abbreviated sub-words).
-    public static let parserVersion = 11
+    /// groupnorm, batchnorm and quantize tags; 11: the symbols column spells out abbreviated sub-words;
+    /// 12: feature `wrapper`).
+    public static let parserVersion = 12
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {
@@ -299,41 +300,36 @@ public final class KnowledgeStore {
     struct CandidateFacts: Sendable {
         /// Its document's display path.
         var path: String
-        /// Code that defines nothing (no symbol: declarations, members, module-level code) or at most three lines long
-        /// (a wrapper, a constant, a two-line heuristic).
+        /// Code that defines nothing (no symbol: declarations, members, module-level code), is at most three lines long
+        /// (a wrapper, a constant, a two-line heuristic), or only hands its work to a namesake (feature `wrapper`).
         var minorCode: Bool
         /// Code that runs on the host, not on a device: not OpenCL C, Metal or GLSL, not a CUDA or HIP function marked
         /// `__global__` or `__device__`, not a Triton `@triton.*` function (C, C++ and Python included).
         var hostCode: Bool
         /// Its backend, if any.
         var backend: String?
-        /// C, C++, CUDA or HIP code that only hands its work to a namesake (`QueryService.isThinWrapper`).
-        var thinWrapper: Bool = false
     }
 
     /// The `CandidateFacts` of each of `ids`; ids not stored are left out. `hostCode` is only worked out when
     /// `withHostCode` (false otherwise: it reads each chunk's qualifiers).
     func candidateFacts(ofChunks ids: [Int64], withHostCode: Bool = true) throws(SQLiteFailure) -> [Int64: CandidateFacts] {
         let s = try db.prepare("""
-            SELECT c.id, d.display_path, c.kind = 'kernel' AND (c.symbol IS NULL OR c.end_line - c.start_line < 3),
+            SELECT c.id, d.display_path,
+                   c.kind = 'kernel' AND (c.symbol IS NULL OR c.end_line - c.start_line < 3 OR instr(c.meta, '"wrapper"') > 0),
                    ?2 AND c.kind = 'kernel' AND NOT (c.lang IN ('opencl', 'metal', 'glsl')
                        OR (c.lang IN ('cuda', 'hip') AND EXISTS (SELECT 1 FROM json_each(c.meta, '$.qualifiers')
                                                                  WHERE value IN ('__global__', '__device__')))
                        OR (c.lang = 'triton' AND EXISTS (SELECT 1 FROM json_each(c.meta, '$.qualifiers')
                                                          WHERE value LIKE '@triton.%'))),
-                   c.backend, CASE WHEN c.kind = 'kernel' THEN c.symbol END,
-                   CASE WHEN c.kind = 'kernel' AND c.lang IN ('c', 'cpp', 'cuda', 'hip') THEN c.body END
+                   c.backend
             FROM chunks c JOIN documents d ON d.id = c.document_id
             WHERE c.id IN (SELECT value FROM json_each(?1))
             """)
         try s.bind([.text("[" + ids.map(String.init).joined(separator: ",") + "]"), .int(withHostCode ? 1 : 0)])
         var facts: [Int64: CandidateFacts] = [:]
         while try s.step() {
-            var f = CandidateFacts(path: s.text(1), minorCode: s.int(2) != 0, hostCode: s.int(3) != 0, backend: s.optionalText(4))
-            if let symbol = s.optionalText(5), let body = s.optionalText(6) {
-                f.thinWrapper = QueryService.isThinWrapper(symbol: symbol, text: body)
-            }
-            facts[s.int(0)] = f
+            facts[s.int(0)] = CandidateFacts(path: s.text(1), minorCode: s.int(2) != 0, hostCode: s.int(3) != 0,
+                                             backend: s.optionalText(4))
         }
         return facts
     }

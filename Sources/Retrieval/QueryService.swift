@@ -165,7 +165,7 @@ public final class QueryService {
     /// every case and setup; code chunks that define nothing (a header's declarations, a struct's members, a Python
     /// module's imports), which repeat the names of what is defined elsewhere; and code chunks of at most three lines
     /// (wrappers, constants), which BM25's length normalization favours; C-family functions that only hand their work
-    /// to a namesake (`isThinWrapper`: dispatchers, launchers); and, when the query asks for device code
+    /// to a namesake (feature `wrapper`, `MetadataExtractor.isThinWrapper`: dispatchers, launchers); and, when the query asks for device code
     /// (`asksForDeviceCode`), host code (launchers, pipeline getters, dispatch tables, Python wrappers), which names
     /// the op as often as its kernel does; and, when the query names a backend (`namedBackends`), code of another
     /// backend (`rms norm cuda` against a Vulkan shader named `rms_norm`). All outranked the implementations on real
@@ -312,40 +312,6 @@ public final class QueryService {
         words.contains { ["test", "tests", "testing", "unittest", "benchmark", "benchmarks", "bench", "perf"].contains($0) }
     }
 
-    /// Whether code defining `symbol` only hands its work to a namesake: it calls a function whose name extends its
-    /// own or that its own extends at an underscore (`ggml_compute_forward_soft_max` → `…_soft_max_f32`,
-    /// `softmax` → `softmax_kernel[grid]`, `soft_max_f32_cuda` → `soft_max_f32<<<…>>>`), and it has no loop of its
-    /// own (`for`, `while`). A dispatcher or launcher names the op as often as the implementation it calls.
-    static func isThinWrapper(symbol: String, text: String) -> Bool {
-        let name = Array(((symbol.split(separator: ":").last ?? Substring(symbol)).split(separator: ".").last ?? "").utf8)
-        guard name.count >= 3 else { return false }
-        var calls = false
-        var text = text
-        return text.withUTF8 { bytes -> Bool in
-            @inline(__always) func isStart(_ b: UInt8) -> Bool { (b | 0x20) >= 97 && (b | 0x20) <= 122 || b == 95 }
-            @inline(__always) func isPart(_ b: UInt8) -> Bool { isStart(b) || (b >= 48 && b <= 57) }
-            var i = 0
-            while i < bytes.count {
-                guard isStart(bytes[i]), i == 0 || !isPart(bytes[i - 1]) else { i += 1; continue }
-                var j = i
-                while j < bytes.count, isPart(bytes[j]) { j += 1 }
-                let token = UnsafeBufferPointer(rebasing: bytes[i..<j])
-                if token.elementsEqual("for".utf8) || token.elementsEqual("while".utf8) { return false }
-                if !calls, token.count != name.count {
-                    var k = j
-                    while k < bytes.count, bytes[k] == 32 { k += 1 }
-                    let next = k < bytes.count ? bytes[k] : 0
-                    if next == 40 || next == 60 || next == 91 {  // ( < [
-                        let (short, long) = token.count < name.count ? (Array(token), name) : (name, Array(token))
-                        calls = long.starts(with: short) && long[short.count] == 95  // `_`
-                    }
-                }
-                i = j
-            }
-            return calls
-        }
-    }
-
     /// Whether a query asks for device code: it names a GPU dialect or asks for a shader (`softmax cuda kernel`, `rms
     /// normalization on the gpu with cuda`, `rms norm metal shader`; not `avx2 softmax kernel`, whose kernels are host
     /// code), and it does not ask for the host's side (`launch`, `host`, `pipeline`, `wrapper`...).
@@ -438,7 +404,7 @@ public final class QueryService {
         } while next < order.count && (scaled.count < limit || (fused[order[next]] ?? 0) >= scaled[limit - 1])
     }
 
-    /// Which of `ids` are supporting chunks (see `supportingFactor`): minor code and thin wrappers; host code when
+    /// Which of `ids` are supporting chunks (see `supportingFactor`): minor code (thin wrappers included); host code when
     /// `deviceCodeAsked`; another backend's code when the query names backends; and, unless `testsAsked`, chunks of
     /// test or benchmark files.
     func supportingChunks(_ ids: [Int64], testsAsked: Bool, deviceCodeAsked: Bool = false,
@@ -447,7 +413,6 @@ public final class QueryService {
         var verdicts: [String: Bool] = [:]  // chunks of one file share its verdict
         return try store.candidateFacts(ofChunks: ids, withHostCode: deviceCodeAsked).compactMap { id, facts in
             if facts.minorCode || (deviceCodeAsked && facts.hostCode) { return id }
-            if facts.thinWrapper { return id }
             if !namedBackends.isEmpty, let b = facts.backend, !namedBackends.contains(b) { return id }
             guard !testsAsked else { return nil }
             let isTest = verdicts[facts.path] ?? Self.isTestOrBenchmark(path: facts.path)

@@ -359,7 +359,7 @@ struct StoreTests {
         ("ab", "void ab(void) { ab_c(); }\n", false),
     ])
     func thinWrappers(symbol: String, text: String, wrapper: Bool) {
-        #expect(QueryService.isThinWrapper(symbol: symbol, text: text) == wrapper)
+        #expect(MetadataExtractor.isThinWrapper(symbol: symbol, text: text) == wrapper)
     }
 
     @Test("a dispatcher ranks below the implementation it calls")
@@ -388,6 +388,11 @@ struct StoreTests {
         let store = try KnowledgeStore(path: dir + "/kb.sqlite")
         _ = try IngestService(store: store).ingest([dir + "/repo"])
         let q = QueryService(store: store)
+        let hits = try q.search(SearchQuery(text: "compute forward rms norm", limit: 5)).hits
+        let dispatcher = try #require(hits.first { $0.symbol == "compute_forward_rms_norm" })
+        let implementation = try #require(hits.first { $0.symbol == "compute_forward_rms_norm_f32" })
+        #expect(try store.chunk(id: dispatcher.id).chunk.metadata.features.contains("wrapper"))
+        #expect(try !store.chunk(id: implementation.id).chunk.metadata.features.contains("wrapper"))
         func first(_ text: String) throws -> String? { try q.search(SearchQuery(text: text, limit: 3)).hits.first?.symbol }
         #expect(try first("rms norm forward") == "compute_forward_rms_norm_f32")
         q.supportingFactor = 1
