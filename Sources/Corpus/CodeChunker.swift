@@ -110,8 +110,13 @@ public struct CodeChunker: Sendable {
                                             endLine: startLine + range.upperBound - 1, text: body, signature: signature))
                 }
             } else {
-                chunks.append(makeChunk(source: source, title: piece.title, symbol: piece.symbol, startLine: startLine,
-                                        endLine: endLine, text: text.trimmingTrailingWhitespace(), signature: signature))
+                var chunk = makeChunk(source: source, title: piece.title, symbol: piece.symbol, startLine: startLine,
+                                      endLine: endLine, text: text.trimmingTrailingWhitespace(), signature: signature)
+                // The definition's own lines, without the comments and preamble (includes, globals) attached above it.
+                if let declStart = piece.decl, piece.symbol != nil, endLine - Self.line(of: declStart, lineStarts) < 3 {
+                    chunk.metadata.features.append("trivial")
+                }
+                chunks.append(chunk)
             }
         }
         // Device code of a C/C++ file that names HIP anywhere (its includes, its launches, in the chunk or not) is HIP,

@@ -42,7 +42,8 @@ public struct PythonChunker: Sendable {
             let tritonKernel = isTriton && decorators.contains { $0.trimmedSpaces.hasPrefix("@triton.") }
             let partLength = end - begin > maxLines ? maxLines * 4 / 5 : end - begin
             let parts = stride(from: begin, to: end, by: partLength).map { $0..<min($0 + partLength, end) }
-            let opening = lines[begin..<end].first { Self.isDefinitionLine(String($0.trimmedSpaces)) }
+            let openingIndex = lines[begin..<end].firstIndex { Self.isDefinitionLine(String($0.trimmedSpaces)) }
+            let opening = openingIndex.map { lines[$0] }
             for (k, range) in parts.enumerated() {
                 var text = lines[range].joined(separator: "\n")
                 if k > 0, let opening { text = opening + "\n    # ... continued from part \(k)\n" + text }
@@ -54,6 +55,8 @@ public struct PythonChunker: Sendable {
                     meta.features = MetadataExtractor.features(code: text, language: .triton)
                 }
                 meta.ops = MetadataExtractor.ops(heading: (name ?? "") + " " + source.displayPath, body: text)
+                // The definition's own lines, without the comments and imports attached above it.
+                if name != nil, parts.count == 1, let openingIndex, end - openingIndex <= 3 { meta.features.append("trivial") }
                 let title = (name ?? "module") + (parts.count > 1 ? " (part \(k + 1)/\(parts.count))" : "")
                 chunks.append(Chunk(kind: .kernel, language: tritonKernel || isTriton ? "triton" : "python",
                                     backend: tritonKernel || isTriton ? "triton" : nil, symbol: name, title: title,

@@ -23,8 +23,8 @@ public final class KnowledgeStore {
     /// long classes are chunked by method and long functions in parts; 8: HIP is read, HIP device code in `.h`/`.cpp`
     /// files has backend hip, and the symbols column holds op tags and backend; 9: `attn` tags attention; 10: topk, rope,
     /// groupnorm, batchnorm and quantize tags; 11: the symbols column spells out abbreviated sub-words;
-    /// 12: feature `wrapper`).
-    public static let parserVersion = 12
+    /// 12: feature `wrapper`; 13: feature `trivial`).
+    public static let parserVersion = 13
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {
@@ -301,7 +301,9 @@ public final class KnowledgeStore {
         /// Its document's display path.
         var path: String
         /// Code that defines nothing (no symbol: declarations, members, module-level code), is at most three lines long
-        /// (a wrapper, a constant, a two-line heuristic), or only hands its work to a namesake (feature `wrapper`).
+        /// (a wrapper, a constant, a two-line heuristic) or defines something in at most three lines of its own (feature
+        /// `trivial`: a chunk also holds the comments, includes and imports above its definition), or only hands its
+        /// work to a namesake (feature `wrapper`).
         var minorCode: Bool
         /// Code that runs on the host, not on a device: not OpenCL C, Metal or GLSL, not a CUDA or HIP function marked
         /// `__global__` or `__device__`, not a Triton `@triton.*` function (C, C++ and Python included).
@@ -315,7 +317,8 @@ public final class KnowledgeStore {
     func candidateFacts(ofChunks ids: [Int64], withHostCode: Bool = true) throws(SQLiteFailure) -> [Int64: CandidateFacts] {
         let s = try db.prepare("""
             SELECT c.id, d.display_path,
-                   c.kind = 'kernel' AND (c.symbol IS NULL OR c.end_line - c.start_line < 3 OR instr(c.meta, '"wrapper"') > 0),
+                   c.kind = 'kernel' AND (c.symbol IS NULL OR c.end_line - c.start_line < 3 OR instr(c.meta, '"wrapper"') > 0
+                                          OR instr(c.meta, '"trivial"') > 0),
                    ?2 AND c.kind = 'kernel' AND NOT (c.lang IN ('opencl', 'metal', 'glsl')
                        OR (c.lang IN ('cuda', 'hip') AND EXISTS (SELECT 1 FROM json_each(c.meta, '$.qualifiers')
                                                                  WHERE value IN ('__global__', '__device__')))

@@ -368,6 +368,67 @@ struct CodeChunkerTests {
     }
 }
 
+@Suite("Trivial definitions and thin wrappers")
+struct TrivialDefinitionTests {
+    @Test("a definition of at most three lines of its own is trivial, however much preamble it carries")
+    func trivialC() {
+        let text = """
+            #include <stdint.h>
+            #include <math.h>
+            #include "common.h"
+
+            // Converts to float.
+            static inline float to_f32(int v) {
+                return (float) v;
+            }
+
+            // Scales a row.
+            void scale_row(float *x, int n, float s) {
+                for (int i = 0; i < n; i++) {
+                    x[i] *= s;
+                }
+            }
+
+            void scale_rows(float *x, int n, int rows, float s) {
+                switch (rows) {
+                    case 0: break;
+                    default: scale_rows_impl(x, n, rows, s);
+                }
+            }
+            """
+        let chunks = CodeChunker().chunk(source(text, "ops/scale.c")).chunks
+        let features = Dictionary(uniqueKeysWithValues: chunks.compactMap { c in c.symbol.map { ($0, c.metadata.features) } })
+        #expect(chunks.first?.startLine == 1)
+        #expect(features["to_f32"]?.contains("trivial") == true)
+        #expect(features["scale_row"]?.contains("trivial") == false)
+        #expect(features["scale_rows"]?.contains("wrapper") == true)
+        #expect(features["scale_row"]?.contains("wrapper") == false)
+    }
+
+    @Test("a Python function of at most three lines of its own is trivial, imports above it or not")
+    func trivialPython() {
+        let text = """
+            import triton
+            import torch
+
+
+            def argmax_heur_block_m(args):
+                return 4 if args["M"] < 4096 else 8
+
+
+            def argmax(inp, dim):
+                out = torch.empty_like(inp)
+                n = inp.shape[dim]
+                for i in range(n):
+                    out[i] = inp[i]
+                return out
+            """
+        let chunks = PythonChunker().chunk(source(text, "ops/argmax.py")).chunks
+        #expect(chunks.first { $0.symbol == "argmax_heur_block_m" }?.metadata.features == ["trivial"])
+        #expect(chunks.first { $0.symbol == "argmax" }?.metadata.features.contains("trivial") == false)
+    }
+}
+
 @Suite("Documentation chunking")
 struct DocChunkerTests {
     @Test("Markdown splits at headings, never inside code fences")
