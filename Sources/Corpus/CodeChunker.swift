@@ -196,13 +196,16 @@ public struct CodeChunker: Sendable {
         meta.isa = MetadataExtractor.isa(for: meta.intrinsics)
         let (features, deviceCode) = MetadataExtractor.traits(code: text, language: source.format)
         meta.features = features
-        // A C-family function that only hands its work to a namesake (a dispatcher, a launcher): ranking counts it as
-        // supporting, below the implementation it calls.
-        if let symbol, [.c, .cpp, .cuda, .hip].contains(source.format), MetadataExtractor.isThinWrapper(symbol: symbol, text: text) {
-            meta.features.append("wrapper")
-        }
         if meta.isa.isEmpty, meta.features.contains("vector-ext") { meta.isa = ["vector-ext"] }
         meta.qualifiers = Self.qualifiers(in: signature, format: source.format)
+        // A C-family host function that only hands its work to a namesake (a dispatcher, a launcher): ranking counts it
+        // as supporting, below the implementation it calls. Device functions calling a namesake are helpers at work
+        // (`rope_yarn` calling `rope_yarn_ramp`), not wrappers.
+        if let symbol, [.c, .cpp, .cuda, .hip].contains(source.format),
+           !meta.qualifiers.contains(where: { $0 == "__device__" || $0 == "__global__" }),
+           MetadataExtractor.isThinWrapper(symbol: symbol, text: text) {
+            meta.features.append("wrapper")
+        }
         meta.ops = MetadataExtractor.ops(heading: (symbol ?? title) + " " + source.displayPath, body: text)
         let byFormat: String? = switch source.format {
         case .opencl: "opencl"

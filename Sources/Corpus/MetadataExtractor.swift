@@ -81,10 +81,11 @@ public enum MetadataExtractor {
         return tags
     }
 
-    /// Whether code defining `symbol` only hands its work to a namesake: it calls a function whose name extends its
-    /// own or that its own extends at an underscore (`ggml_compute_forward_soft_max` → `…_soft_max_f32`,
-    /// `softmax` → `softmax_kernel[grid]`, `soft_max_f32_cuda` → `soft_max_f32<<<…>>>`), and it has no loop of its
-    /// own (`for`, `while`). A dispatcher or launcher names the op as often as the implementation it calls.
+    /// Whether C-family code defining `symbol` only hands its work to a namesake: it calls a function whose name extends
+    /// its own or that its own extends at an underscore (`ggml_compute_forward_soft_max` → `…_soft_max_f32(`,
+    /// `soft_max_f32_cuda` → `soft_max_f32<<<…>>>`, `run` → `run_impl<T>(`), with at least three bytes in common, and
+    /// it has no loop of its own (`for`, `while`). Comments are skipped. A dispatcher or launcher names the op as often
+    /// as the implementation it calls.
     public static func isThinWrapper(symbol: String, text: String) -> Bool {
         let name = Array(((symbol.split(separator: ":").last ?? Substring(symbol)).split(separator: ".").last ?? "").utf8)
         guard name.count >= 3 else { return false }
@@ -95,17 +96,30 @@ public enum MetadataExtractor {
             @inline(__always) func isPart(_ b: UInt8) -> Bool { isStart(b) || (b >= 48 && b <= 57) }
             var i = 0
             while i < bytes.count {
+                // Comments: `// ...` to the line's end, `/* ... */`.
+                if bytes[i] == 47, i + 1 < bytes.count, bytes[i + 1] == 47 || bytes[i + 1] == 42 {
+                    if bytes[i + 1] == 47 {
+                        while i < bytes.count, bytes[i] != 10 { i += 1 }
+                    } else {
+                        i += 2
+                        while i + 1 < bytes.count, !(bytes[i] == 42 && bytes[i + 1] == 47) { i += 1 }
+                        i += 2
+                    }
+                    continue
+                }
                 guard isStart(bytes[i]), i == 0 || !isPart(bytes[i - 1]) else { i += 1; continue }
                 var j = i
                 while j < bytes.count, isPart(bytes[j]) { j += 1 }
                 let token = UnsafeBufferPointer(rebasing: bytes[i..<j])
                 if (j - i == 3 && token.elementsEqual("for".utf8)) || (j - i == 5 && token.elementsEqual("while".utf8)) { return false }
-                if !calls, token.count != name.count {
+                let shorter = min(token.count, name.count)
+                if !calls, token.count != name.count, shorter >= 3 {
+                    // A call: `name(` (spaces allowed) or a template or launch right after the name (`name<T>(`,
+                    // `name<<<`), not a comparison (`k < n`).
                     var k = j
                     while k < bytes.count, bytes[k] == 32 { k += 1 }
                     let next = k < bytes.count ? bytes[k] : 0
-                    if next == 40 || next == 60 || next == 91 {  // ( < [
-                        let shorter = min(token.count, name.count)
+                    if next == 40 || (k == j && next == 60) {  // ( or <
                         let longer = token.count > name.count ? token[shorter] : name[shorter]
                         calls = longer == 95 && (0..<shorter).allSatisfy { token[$0] == name[$0] }  // `_` after the namesake
                     }

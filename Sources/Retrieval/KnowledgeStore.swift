@@ -23,8 +23,8 @@ public final class KnowledgeStore {
     /// long classes are chunked by method and long functions in parts; 8: HIP is read, HIP device code in `.h`/`.cpp`
     /// files has backend hip, and the symbols column holds op tags and backend; 9: `attn` tags attention; 10: topk, rope,
     /// groupnorm, batchnorm and quantize tags; 11: the symbols column spells out abbreviated sub-words;
-    /// 12: feature `wrapper`; 13: feature `trivial`).
-    public static let parserVersion = 13
+    /// 12: feature `wrapper`; 13: feature `trivial`; 14: `wrapper` skips comments and needs a real call).
+    public static let parserVersion = 14
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {
@@ -314,16 +314,22 @@ public final class KnowledgeStore {
 
     /// The `CandidateFacts` of each of `ids`; ids not stored are left out. `hostCode` is only worked out when
     /// `withHostCode` (false otherwise: it reads each chunk's qualifiers).
+    ///
+    /// Features are looked up in the metadata JSON's first array, which is `features` (`MetadataJSON` writes its keys
+    /// sorted), so a heading or qualifier spelled like a feature cannot match. CUDA and HIP code is told by its
+    /// backend as well as its language: a `__global__` function in a `.h` or `.cpp` file has language `cpp`.
     func candidateFacts(ofChunks ids: [Int64], withHostCode: Bool = true) throws(SQLiteFailure) -> [Int64: CandidateFacts] {
         let s = try db.prepare("""
             SELECT c.id, d.display_path,
-                   c.kind = 'kernel' AND (c.symbol IS NULL OR c.end_line - c.start_line < 3 OR instr(c.meta, '"wrapper"') > 0
-                                          OR instr(c.meta, '"trivial"') > 0),
-                   ?2 AND c.kind = 'kernel' AND NOT (c.lang IN ('opencl', 'metal', 'glsl')
-                       OR (c.lang IN ('cuda', 'hip') AND EXISTS (SELECT 1 FROM json_each(c.meta, '$.qualifiers')
-                                                                 WHERE value IN ('__global__', '__device__')))
+                   c.kind = 'kernel' AND (c.symbol IS NULL OR c.end_line - c.start_line < 3
+                       OR instr(substr(c.meta, 1, instr(c.meta, ']')), '"wrapper"') > 0
+                       OR instr(substr(c.meta, 1, instr(c.meta, ']')), '"trivial"') > 0),
+                   CASE WHEN ?2 THEN c.kind = 'kernel' AND NOT (c.lang IN ('opencl', 'metal', 'glsl')
+                       OR ((c.lang IN ('cuda', 'hip') OR c.backend IN ('cuda', 'hip'))
+                           AND EXISTS (SELECT 1 FROM json_each(c.meta, '$.qualifiers') WHERE value IN ('__global__', '__device__')))
                        OR (c.lang = 'triton' AND EXISTS (SELECT 1 FROM json_each(c.meta, '$.qualifiers')
-                                                         WHERE value LIKE '@triton.%'))),
+                                                         WHERE value LIKE '@triton.%')))
+                   ELSE 0 END,
                    c.backend
             FROM chunks c JOIN documents d ON d.id = c.document_id
             WHERE c.id IN (SELECT value FROM json_each(?1))

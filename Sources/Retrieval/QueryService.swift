@@ -320,8 +320,8 @@ public final class QueryService {
         return !words.contains { hostWords.contains($0) }
     }
 
-    /// The backends a query names (`cuda` names CUDA and HIP, which share their sources; `cpu` and the SIMD ISAs name
-    /// C SIMD); empty when it names none.
+    /// The backends a query names, among those kb gives chunks (`cuda` names CUDA and HIP, which share their sources;
+    /// `cpu` and the SIMD ISAs name C SIMD); empty when it names none.
     static func namedBackends(_ words: [String]) -> Set<String> {
         var named = Set<String>()
         for w in words {
@@ -330,9 +330,7 @@ public final class QueryService {
             case "opencl": named.insert("opencl")
             case "metal": named.insert("metal")
             case "vulkan", "glsl", "spirv": named.insert("vulkan")
-            case "sycl": named.insert("sycl")
             case "triton": named.insert("triton")
-            case "webgpu", "wgsl": named.insert("webgpu")
             case "cpu", "simd", "avx", "avx2", "avx512", "sse", "neon", "sve": named.insert("c-simd")
             default: break
             }
@@ -340,9 +338,11 @@ public final class QueryService {
         return named
     }
 
-    /// Words that name a GPU or a GPU programming dialect (`asksForDeviceCode`).
-    static let gpuWords: Set<String> = ["cuda", "hip", "rocm", "opencl", "metal", "vulkan", "sycl", "triton", "gpu", "gpus",
-                                        "glsl", "hlsl", "wgsl", "webgpu", "spirv", "ptx"]
+    /// Words that name a GPU or a GPU programming dialect whose device code kb tells apart (`asksForDeviceCode`). SYCL,
+    /// WGSL and HLSL are left out: kb reads SYCL as plain C++ and does not read WGSL or HLSL, so a query naming them
+    /// would only push their code down.
+    static let gpuWords: Set<String> = ["cuda", "hip", "rocm", "opencl", "metal", "vulkan", "triton", "gpu", "gpus", "glsl",
+                                        "spirv"]
 
     /// Words that ask for the host's side of GPU code (`asksForDeviceCode`).
     static let hostWords: Set<String> = ["host", "launch", "launches", "launching", "launcher", "dispatch", "dispatcher",
@@ -413,7 +413,7 @@ public final class QueryService {
         var verdicts: [String: Bool] = [:]  // chunks of one file share its verdict
         return try store.candidateFacts(ofChunks: ids, withHostCode: deviceCodeAsked).compactMap { id, facts in
             if facts.minorCode || (deviceCodeAsked && facts.hostCode) { return id }
-            if !namedBackends.isEmpty, let b = facts.backend, !namedBackends.contains(b) { return id }
+            if !namedBackends.isEmpty, let b = facts.backend, !namedBackends.contains(b.lowercased()) { return id }
             guard !testsAsked else { return nil }
             let isTest = verdicts[facts.path] ?? Self.isTestOrBenchmark(path: facts.path)
             verdicts[facts.path] = isTest

@@ -405,6 +405,31 @@ struct TrivialDefinitionTests {
         #expect(features["scale_row"]?.contains("wrapper") == false)
     }
 
+    @Test("a host launcher calling its kernel is a wrapper; a device helper calling a namesake is not")
+    func wrappersAreHostCode() {
+        let text = """
+            static __device__ float rope_yarn_ramp(const float low, const float high, const int i0) {
+                const float y = (i0 / 2 - low) / fmaxf(0.001f, high - low);
+                return 1.0f - fminf(1.0f, fmaxf(0.0f, y));
+            }
+
+            // Scaling corrected for extrapolation.
+            static __device__ void rope_yarn(const float theta_extrap, const int i0, float & cos_theta) {
+                const float ramp = rope_yarn_ramp(0.5f, 2.0f, i0);
+                const float theta = theta_extrap * (1 - ramp);
+                cos_theta = cosf(theta);
+            }
+
+            static void rope_yarn_f32_cuda(const float * x, float * dst, const int n, cudaStream_t stream) {
+                const dim3 block_dims(256, 1, 1);
+                rope_yarn_f32<true><<<n / 256, block_dims, 0, stream>>>(x, dst, n);
+            }
+            """
+        let chunks = CodeChunker().chunk(source(text, "ggml-cuda/rope.cu")).chunks
+        #expect(chunks.first { $0.symbol == "rope_yarn" }?.metadata.features.contains("wrapper") == false)
+        #expect(chunks.first { $0.symbol == "rope_yarn_f32_cuda" }?.metadata.features.contains("wrapper") == true)
+    }
+
     @Test("a Python function of at most three lines of its own is trivial, imports above it or not")
     func trivialPython() {
         let text = """

@@ -271,7 +271,7 @@ struct StoreTests {
         ("softmax cuda kernel", true), ("rms normalization on the gpu with cuda", true), ("rms norm metal shader", true),
         ("flash attention vulkan shaders", true), ("fused softmax triton kernel", true), ("avx2 softmax kernel", false),
         ("softmax kernel", false), ("layer normalization on the cpu", false), ("launch a cuda kernel on a stream", false),
-        ("metal pipeline for softmax", false), ("host code of the opencl softmax", false),
+        ("metal pipeline for softmax", false), ("host code of the opencl softmax", false), ("softmax sycl kernel", false),
     ])
     func deviceCodeQueries(text: String, asks: Bool) {
         #expect(QueryService.asksForDeviceCode(Tokens.words(in: text)) == asks)
@@ -280,6 +280,7 @@ struct StoreTests {
     @Test("the backends a query names", arguments: [
         ("softmax cuda kernel", ["cuda", "hip"]), ("rms norm metal shader", ["metal"]), ("vulkan glsl softmax", ["vulkan"]),
         ("port the opencl softmax to triton", ["opencl", "triton"]), ("avx2 softmax on the cpu", ["c-simd"]), ("softmax on the gpu", []), ("fused softmax tiling", []),
+        ("softmax sycl", []), ("webgpu softmax", []),
     ])
     func namedBackends(text: String, backends: [String]) {
         #expect(QueryService.namedBackends(Tokens.words(in: text)) == Set(backends))
@@ -349,8 +350,12 @@ struct StoreTests {
         ("ggml_compute_forward_soft_max", "void ggml_compute_forward_soft_max(P p, T dst) {\n    switch (t) {\n"
             + "        case F32: ggml_compute_forward_soft_max_f32(p, dst); break;\n    }\n}\n", true),
         ("soft_max_f32_cuda", "static void soft_max_f32_cuda(const float *x) {\n    soft_max_f32<true, 0><<<g, b>>>(x);\n}\n", true),
-        ("softmax", "def softmax(x):\n    softmax_kernel[grid](x)\n", true),
         ("Runner::run", "void Runner::run() {\n    run_impl ();\n}\n", true),
+        ("Runner::run", "void Runner::run() {\n    run_impl<float>(x);\n}\n", true),
+        ("max_pool", "float max_pool(float a, float b) {\n    return max < b ? a : b;\n}\n", false),
+        ("sum_rows", "void sum_rows(float *y) {\n    float sum[4];\n    y[0] = sum[0];\n}\n", false),
+        ("k_get_rows", "void k_get_rows(int n) {\n    if (k < n) get(k);\n}\n", false),
+        ("scale", "void scale(float *x) {\n    // for each row\n    /* while here */ scale_impl(x);\n}\n", true),
         ("layernorm_avx512", "void layernorm_avx512(float *x) {\n    for (int i = 0; i < n; i++) layernorm_avx512_row(x);\n}\n", false),
         ("conv2d", "void conv2d(float *x) {\n    im2col(x);\n    sgemm(x);\n}\n", false),
         ("relu", "void relu(float *x) {\n    relu(x + 1);\n}\n", false),
@@ -405,6 +410,7 @@ struct StoreTests {
         ("k.cu", "void twice(float *x) {\n    launch(x);\n    // more\n}\n", true),
         ("k.c", "void twice(float *x) {\n    x[0] *= 2;\n    // more\n}\n", true),
         ("k.metal", "kernel void twice(device float *x) {\n    x[0] *= 2;\n    // more\n}\n", false),
+        ("k.h", "#include <cuda_runtime.h>\n__global__ void twice(float *x) {\n    x[threadIdx.x] *= 2;\n}\n", false),
         ("k.py", "import triton\n\n@triton.jit\ndef twice(x_ptr):\n    x = tl.load(x_ptr)\n    tl.store(x_ptr, x * 2)\n", false),
         ("k.py", "import triton\n\n@triton.jit\ndef other(x):\n    pass\n\ndef twice(x):\n    y = x * 2\n    return y\n", true),
     ])
