@@ -300,11 +300,11 @@ public final class KnowledgeStore {
     struct CandidateFacts: Sendable {
         /// Its document's display path.
         var path: String
-        /// Code that defines nothing (no symbol: declarations, members, module-level code), is at most three lines long
-        /// (a wrapper, a constant, a two-line heuristic) or defines something in at most three lines of its own (feature
-        /// `trivial`: a chunk also holds the comments, includes and imports above its definition), or only hands its
-        /// work to a namesake (feature `wrapper`).
-        var minorCode: Bool
+        /// Why it is minor code, if it is: it defines nothing (no symbol: declarations, members, module-level code),
+        /// it is at most three lines long or defines something in at most three lines of its own (feature `trivial`:
+        /// a chunk also holds the comments, includes and imports above its definition), or it only hands its work to
+        /// a namesake (feature `wrapper`).
+        var minorCode: SupportingReason?
         /// Code that runs on the host, not on a device: not OpenCL C, Metal or GLSL, not a CUDA or HIP function marked
         /// `__global__` or `__device__`, not a Triton `@triton.*` function (C, C++ and Python included).
         var hostCode: Bool
@@ -321,9 +321,11 @@ public final class KnowledgeStore {
     func candidateFacts(ofChunks ids: [Int64], withHostCode: Bool = true) throws(SQLiteFailure) -> [Int64: CandidateFacts] {
         let s = try db.prepare("""
             SELECT c.id, d.display_path,
-                   c.kind = 'kernel' AND (c.symbol IS NULL OR c.end_line - c.start_line < 3
-                       OR instr(substr(c.meta, 1, instr(c.meta, ']')), '"wrapper"') > 0
-                       OR instr(substr(c.meta, 1, instr(c.meta, ']')), '"trivial"') > 0),
+                   CASE WHEN c.kind <> 'kernel' THEN 0
+                        WHEN c.symbol IS NULL THEN 1
+                        WHEN c.end_line - c.start_line < 3 OR instr(substr(c.meta, 1, instr(c.meta, ']')), '"trivial"') > 0 THEN 2
+                        WHEN instr(substr(c.meta, 1, instr(c.meta, ']')), '"wrapper"') > 0 THEN 3
+                        ELSE 0 END,
                    CASE WHEN ?2 THEN c.kind = 'kernel' AND NOT (c.lang IN ('opencl', 'metal', 'glsl')
                        OR ((c.lang IN ('cuda', 'hip') OR c.backend IN ('cuda', 'hip'))
                            AND EXISTS (SELECT 1 FROM json_each(c.meta, '$.qualifiers') WHERE value IN ('__global__', '__device__')))
@@ -337,8 +339,13 @@ public final class KnowledgeStore {
         try s.bind([.text("[" + ids.map(String.init).joined(separator: ",") + "]"), .int(withHostCode ? 1 : 0)])
         var facts: [Int64: CandidateFacts] = [:]
         while try s.step() {
-            facts[s.int(0)] = CandidateFacts(path: s.text(1), minorCode: s.int(2) != 0, hostCode: s.int(3) != 0,
-                                             backend: s.optionalText(4))
+            let minor: SupportingReason? = switch s.int(2) {
+            case 1: .declarations
+            case 2: .short
+            case 3: .wrapper
+            default: nil
+            }
+            facts[s.int(0)] = CandidateFacts(path: s.text(1), minorCode: minor, hostCode: s.int(3) != 0, backend: s.optionalText(4))
         }
         return facts
     }

@@ -109,6 +109,8 @@ public struct SearchHit: Sendable, Codable {
     public var identifier: LegScore?
     /// Snippet with matches marked.
     public var snippet: [SnippetSegment]
+    /// Why the hybrid score was scaled by `QueryService.supportingFactor`, if it was.
+    public var supporting: SupportingReason?
 
     /// The snippet as plain text.
     public var snippetText: String { snippet.map(\.text).joined() }
@@ -126,6 +128,22 @@ public struct SearchResult: Sendable, Codable {
     public var milliseconds: Double
     /// Set when no chunk contains any query word or identifier, so the hits are only the nearest vectors.
     public var onlySimilar: Bool = false
+}
+
+/// Why a chunk counts as supporting, its hybrid score scaled by `QueryService.supportingFactor`.
+public enum SupportingReason: String, Sendable, Codable, CaseIterable {
+    /// Code that defines nothing: declarations, members, module-level code.
+    case declarations
+    /// Code of at most three lines, or a definition of at most three lines of its own.
+    case short
+    /// A C-family host function that only hands its work to a namesake (a dispatcher, a launcher).
+    case wrapper
+    /// Host code, when the query asks for device code.
+    case hostCode = "host-code"
+    /// Code of another backend than the query names.
+    case otherBackend = "other-backend"
+    /// A chunk of a test or benchmark file, when the query does not ask for tests.
+    case testFile = "test-file"
 }
 
 /// How hybrid retrieval combines its legs' ranked lists.
@@ -266,8 +284,9 @@ public final class QueryService {
                 add(vector, weight: legWeights.vector, slot: 1)
                 add(identifier, weight: legWeights.identifier, slot: 2)
             }
+            var supporting: [Int64: SupportingReason] = [:]
             if query.mode == .hybrid, supportingFactor < 1 {
-                try scaleSupportingScores(&fused, definitions: definitions, limit: limit, testsAsked: Self.asksForTests(rawWords),
+                supporting = try scaleSupportingScores(&fused, definitions: definitions, limit: limit, testsAsked: Self.asksForTests(rawWords),
                                           deviceCodeAsked: Self.asksForDeviceCode(rawWords),
                                           namedBackends: Self.namedBackends(rawWords))
             }
@@ -298,7 +317,7 @@ public final class QueryService {
                                       endLine: s.chunk.endLine, title: s.chunk.title, symbol: s.chunk.symbol, kind: s.chunk.kind,
                                       language: s.chunk.language, backend: s.chunk.backend, isa: s.chunk.metadata.isa,
                                       ops: s.chunk.metadata.ops, score: score, bm25: l.0, vector: l.1, identifier: l.2,
-                                      snippet: Snippets.make(s.chunk.text, terms: highlightTerms)))
+                                      snippet: Snippets.make(s.chunk.text, terms: highlightTerms), supporting: supporting[id]))
             }
             let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
             var result = SearchResult(hits: hits, terms: searchTerms.filter { !dropped.contains($0) }, droppedTerms: dropped, milliseconds: ms)
@@ -379,9 +398,11 @@ public final class QueryService {
     /// top `limit` needs: scores only fall, so candidates are looked up best first until the next one's score is
     /// below the `limit`-th best scaled score (looking up all ~300 candidates read a 64 KiB page each and cost 2–3 ms
     /// of a 100k-chunk query). Definitions, which may be promoted above everything, are always looked up.
+    @discardableResult
     func scaleSupportingScores(_ fused: inout [Int64: Double], definitions: Set<Int64>, limit: Int,
                                testsAsked: Bool, deviceCodeAsked: Bool = false,
-                               namedBackends: Set<String> = []) throws(SQLiteFailure) {
+                               namedBackends: Set<String> = []) throws(SQLiteFailure) -> [Int64: SupportingReason] {
+        var reasons: [Int64: SupportingReason] = [:]
         let order = fused.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
         var scaled: [Double] = []
         var looked = Set<Int64>()
@@ -393,32 +414,42 @@ public final class QueryService {
                 if !looked.contains(order[next]) { ids.append(order[next]) }
                 next += 1
             }
-            let supporting = Set(try supportingChunks(ids, testsAsked: testsAsked, deviceCodeAsked: deviceCodeAsked,
-                                                      namedBackends: namedBackends))
+            let supporting = try supportingChunks(ids, testsAsked: testsAsked, deviceCodeAsked: deviceCodeAsked,
+                                                  namedBackends: namedBackends)
             for id in ids where looked.insert(id).inserted {
-                if supporting.contains(id) { fused[id]? *= supportingFactor }
+                if let reason = supporting[id] {
+                    fused[id]? *= supportingFactor
+                    reasons[id] = reason
+                }
                 scaled.append(fused[id] ?? 0)
             }
             ids = []
             scaled.sort(by: >)
         } while next < order.count && (scaled.count < limit || (fused[order[next]] ?? 0) >= scaled[limit - 1])
+        return reasons
     }
 
     /// Which of `ids` are supporting chunks (see `supportingFactor`): minor code (thin wrappers included); host code when
     /// `deviceCodeAsked`; another backend's code when the query names backends; and, unless `testsAsked`, chunks of
     /// test or benchmark files.
     func supportingChunks(_ ids: [Int64], testsAsked: Bool, deviceCodeAsked: Bool = false,
-                          namedBackends: Set<String> = []) throws(SQLiteFailure) -> [Int64] {
-        guard !ids.isEmpty else { return [] }
+                          namedBackends: Set<String> = []) throws(SQLiteFailure) -> [Int64: SupportingReason] {
+        guard !ids.isEmpty else { return [:] }
         var verdicts: [String: Bool] = [:]  // chunks of one file share its verdict
-        return try store.candidateFacts(ofChunks: ids, withHostCode: deviceCodeAsked).compactMap { id, facts in
-            if facts.minorCode || (deviceCodeAsked && facts.hostCode) { return id }
-            if !namedBackends.isEmpty, let b = facts.backend, !namedBackends.contains(b.lowercased()) { return id }
-            guard !testsAsked else { return nil }
+        var reasons: [Int64: SupportingReason] = [:]
+        for (id, facts) in try store.candidateFacts(ofChunks: ids, withHostCode: deviceCodeAsked) {
+            if let minor = facts.minorCode { reasons[id] = minor; continue }
+            if deviceCodeAsked && facts.hostCode { reasons[id] = .hostCode; continue }
+            if !namedBackends.isEmpty, let b = facts.backend, !namedBackends.contains(b.lowercased()) {
+                reasons[id] = .otherBackend
+                continue
+            }
+            guard !testsAsked else { continue }
             let isTest = verdicts[facts.path] ?? Self.isTestOrBenchmark(path: facts.path)
             verdicts[facts.path] = isTest
-            return isTest ? id : nil
+            if isTest { reasons[id] = .testFile }
         }
+        return reasons
     }
 
     /// Reloads the vector index and document frequencies when the store changed.

@@ -37,6 +37,7 @@ public enum TextReports {
             if let b = h.bm25 { parts.append(String(format: "bm25 #%d %.2f", b.rank, b.score)) }
             if let v = h.vector { parts.append(String(format: "vector #%d %.3f", v.rank, v.score)) }
             if let i = h.identifier { parts.append(String(format: "ident #%d %.1f", i.rank, i.score)) }
+            if let why = h.supporting { parts.append("supporting: \(why.rawValue)") }
             out += "   " + dim(parts.joined(separator: " · "), color) + "\n"
         }
         out += dim(String(format: "%d results in %.1f ms", result.hits.count, result.milliseconds)

@@ -220,6 +220,7 @@ struct StoreTests {
         let q = QueryService(store: store)
         func first(_ text: String) throws -> String? { try q.search(SearchQuery(text: text, limit: 2)).hits.first?.path }
         #expect(try first("argmax reduction along a dimension") == "repo/ops/argmax.py")
+        #expect(try q.search(SearchQuery(text: "argmax reduction along a dimension", limit: 2)).hits.last?.supporting == .testFile)
         #expect(try first("argmax reduction along a dimension test") == "repo/tests/test_reduction_ops.py")
         q.supportingFactor = 1
         #expect(try first("argmax reduction along a dimension") == "repo/tests/test_reduction_ops.py")
@@ -337,6 +338,10 @@ struct StoreTests {
         let q = QueryService(store: store)
         func first(_ text: String) throws -> String? { try q.search(SearchQuery(text: text, limit: 3)).hits.first?.symbol }
         #expect(try first("softmax cuda kernel") == "soft_max_f32")
+        let hits = try q.search(SearchQuery(text: "softmax cuda kernel", limit: 5)).hits
+        #expect(hits.first { $0.symbol == "launch_soft_max_kernel" }?.supporting == .hostCode)
+        #expect(hits.first { $0.symbol == "softmax_kernel" }?.supporting == .otherBackend)
+        #expect(hits.first { $0.symbol == "soft_max_f32" }?.supporting == nil)
         #expect(try first("launch the softmax cuda kernel") == "launch_soft_max_kernel")
         #expect(try first("softmax opencl kernel") == "softmax_kernel")
         // CPU code is host code too: a CUDA query puts it below the CUDA kernel, a query without a GPU word does not.
@@ -400,6 +405,8 @@ struct StoreTests {
         #expect(try !store.chunk(id: implementation.id).chunk.metadata.features.contains("wrapper"))
         func first(_ text: String) throws -> String? { try q.search(SearchQuery(text: text, limit: 3)).hits.first?.symbol }
         #expect(try first("rms norm forward") == "compute_forward_rms_norm_f32")
+        #expect(try q.search(SearchQuery(text: "rms norm forward", limit: 3)).hits.first { $0.symbol == "compute_forward_rms_norm" }?
+            .supporting == .wrapper)
         q.supportingFactor = 1
         #expect(try first("rms norm forward") == "compute_forward_rms_norm")
     }
