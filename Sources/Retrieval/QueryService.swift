@@ -111,6 +111,9 @@ public struct SearchHit: Sendable, Codable {
     public var snippet: [SnippetSegment]
     /// Why the hybrid score was scaled by `QueryService.supportingFactor`, if it was.
     public var supporting: SupportingReason?
+    /// Lower-ranked chunks with exactly this chunk's text (vendored or per-backend copies), as `path:start-end`; they
+    /// are folded into this hit instead of taking places of their own.
+    public var copies: [String]?
 
     /// The snippet as plain text.
     public var snippetText: String { snippet.map(\.text).joined() }
@@ -178,6 +181,9 @@ public final class QueryService {
     public var legWeights = (bm25: 1.0, vector: 0.4, identifier: 0.0)
     /// How the legs' lists are combined.
     public var fusion = FusionMethod.convex
+    /// Whether a chunk whose text equals a better-ranked hit's is folded into that hit (`SearchHit.copies`) instead of
+    /// taking a place of its own.
+    public var foldCopies = true
     /// Hybrid scores of supporting chunks are multiplied by this (1 turns it off): chunks of test and benchmark files
     /// (`isTestOrBenchmark`, unless the query itself asks for tests or benchmarks), which repeat an op's name in
     /// every case and setup; code chunks that define nothing (a header's declarations, a struct's members, a Python
@@ -285,8 +291,10 @@ public final class QueryService {
                 add(identifier, weight: legWeights.identifier, slot: 2)
             }
             var supporting: [Int64: SupportingReason] = [:]
+            // Folding copies reads further down the list than `limit`: the supporting chunks there must be scaled too.
+            let window = foldCopies ? Self.foldWindow(limit) : limit
             if query.mode == .hybrid, supportingFactor < 1 {
-                supporting = try scaleSupportingScores(&fused, definitions: definitions, limit: limit, testsAsked: Self.asksForTests(rawWords),
+                supporting = try scaleSupportingScores(&fused, definitions: definitions, limit: window, testsAsked: Self.asksForTests(rawWords),
                                           deviceCodeAsked: Self.asksForDeviceCode(rawWords),
                                           namedBackends: Self.namedBackends(rawWords))
             }
@@ -306,14 +314,22 @@ public final class QueryService {
                     return $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key
                 }.map { ($0.key, $0.value) }
             }
-            let top = Array(ranked.prefix(limit))
+            let top = Array(ranked.prefix(window))
             let stored = try storedChunks(top.map(\.0))
             var hits: [SearchHit] = []
+            var byText: [String: Int] = [:]  // a kept hit's text → its index in `hits`
             let highlightTerms = searchTerms
-            for (i, (id, score)) in top.enumerated() {
+            for (id, score) in top {
+                guard hits.count < limit || foldCopies else { break }
                 guard let s = stored[id] else { continue }
+                if foldCopies, let kept = byText[s.chunk.text] {
+                    hits[kept].copies = (hits[kept].copies ?? []) + ["\(s.path):\(s.chunk.startLine)-\(s.chunk.endLine)"]
+                    continue
+                }
+                guard hits.count < limit else { continue }  // past the last place: only copies of kept hits are read
+                byText[s.chunk.text] = hits.count
                 let l = legs[id] ?? (nil, nil, nil)
-                hits.append(SearchHit(rank: i + 1, id: id, path: s.path, source: s.source, startLine: s.chunk.startLine,
+                hits.append(SearchHit(rank: hits.count + 1, id: id, path: s.path, source: s.source, startLine: s.chunk.startLine,
                                       endLine: s.chunk.endLine, title: s.chunk.title, symbol: s.chunk.symbol, kind: s.chunk.kind,
                                       language: s.chunk.language, backend: s.chunk.backend, isa: s.chunk.metadata.isa,
                                       ops: s.chunk.metadata.ops, score: score, bm25: l.0, vector: l.1, identifier: l.2,
@@ -325,6 +341,9 @@ public final class QueryService {
             return result
         }
     }
+
+    /// How far down the ranking copies are looked for when `limit` hits are wanted: three times as far, at least 30.
+    static func foldWindow(_ limit: Int) -> Int { max(limit * 3, 30) }
 
     /// Whether a query's words ask for tests or benchmarks themselves.
     static func asksForTests(_ words: [String]) -> Bool {

@@ -39,6 +39,10 @@ public enum TextReports {
             if let i = h.identifier { parts.append(String(format: "ident #%d %.1f", i.rank, i.score)) }
             if let why = h.supporting { parts.append("supporting: \(why.rawValue)") }
             out += "   " + dim(parts.joined(separator: " · "), color) + "\n"
+            if let copies = h.copies, !copies.isEmpty {
+                let shown = copies.prefix(3).joined(separator: ", ") + (copies.count > 3 ? " and \(copies.count - 3) more" : "")
+                out += "   " + dim("identical text also at: " + shown, color) + "\n"
+            }
         }
         out += dim(String(format: "%d results in %.1f ms", result.hits.count, result.milliseconds)
                    + (result.droppedTerms.isEmpty ? "" : "; ignored very common words: " + result.droppedTerms.joined(separator: ", ")), color) + "\n"

@@ -431,6 +431,43 @@ struct StoreTests {
         #expect(facts[hit.id]?.hostCode == host)
     }
 
+    @Test("chunks with a better hit's exact text are folded into it, in every mode", arguments: RetrievalMode.allCases)
+    func copiesFolded(mode: RetrievalMode) throws {
+        let dir = temporaryFolder()
+        let kernel = """
+            @triton.jit
+            def silu_kernel(x, y, n, BLOCK: tl.constexpr):
+                # silu: x * sigmoid(x), elementwise
+                i = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+                v = tl.load(x + i, mask=i < n)
+                tl.store(y + i, v * tl.sigmoid(v), mask=i < n)
+            """
+        write(dir + "/repo/ops/silu.py", "import triton\n" + kernel)
+        for backend in ["_a", "_b", "_c"] { write(dir + "/repo/backend/\(backend)/ops/silu.py", "import triton\n" + kernel) }
+        // The same kernel with one change is no copy.
+        write(dir + "/repo/backend/_d/ops/silu.py", "import triton\n" + kernel.replacingOccurrences(of: "elementwise", with: "per element"))
+        write(dir + "/repo/ops/gelu.py", "import triton\n" + kernel.replacingOccurrences(of: "silu", with: "gelu"))
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/repo"])
+        let q = QueryService(store: store)
+        let hits = try q.search(SearchQuery(text: "silu sigmoid elementwise", limit: 3, mode: mode)).hits
+        let silu = hits.filter { $0.symbol == "silu_kernel" }
+        #expect(silu.count == 2, "\(hits.map(\.path))")
+        let copyCounts: [Int] = silu.map { $0.copies?.count ?? 0 }
+        #expect(copyCounts.sorted() == [0, 3])
+        let copyPaths: [String] = silu.flatMap { $0.copies ?? [] }
+        let copyFiles = Set(copyPaths.map { String($0.prefix { $0 != ":" }) })
+        #expect(copyFiles.count == 3)
+        #expect(hits.map(\.rank) == Array(1...hits.count))
+        let text = TextReports.search(try q.search(SearchQuery(text: "silu sigmoid elementwise", limit: 3, mode: mode)), color: false)
+        #expect(text.contains("identical text also at: "))
+        q.foldCopies = false
+        let unfolded = try q.search(SearchQuery(text: "silu sigmoid elementwise", limit: 3, mode: mode)).hits
+        let unfoldedSymbols: [String] = unfolded.map { $0.symbol ?? "" }
+        #expect(unfoldedSymbols == ["silu_kernel", "silu_kernel", "silu_kernel"])
+        #expect(unfolded.allSatisfy { $0.copies == nil })
+    }
+
     @Test("hostile query text never reaches FTS5 syntax", arguments: [
         "\"unbalanced", "softmax AND (", "NEAR(a b)", "-softmax", "col:softmax", "a OR OR b", "\u{0}softmax",
         "ソフトマックス softmax", "'; DROP TABLE chunks; --", "^softmax", "softmax*", "{title}: x",
