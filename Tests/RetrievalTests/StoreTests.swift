@@ -155,11 +155,14 @@ struct StoreTests {
     @Test("a path filter keeps a folder's files or one file, by whole path components", arguments: RetrievalMode.allCases)
     func pathFilter(mode: RetrievalMode) throws {
         let dir = temporaryFolder()
-        let kernel = "// Row softmax with a running max.\nvoid softmax_row(float *x, int n) { for (int i = 0; i < n; i++) x[i] = 0; }\n"
-        write(dir + "/repo/gpu/softmax.c", kernel)
-        write(dir + "/repo/gpu-extra/softmax.c", kernel)
-        write(dir + "/repo/cpu/softmax.c", kernel)
-        write(dir + "/repo/né/softmax.c", kernel)
+        // Each file's text differs (a copy of a better hit's text would be folded into it).
+        func kernel(_ n: Int) -> String {
+            "// Row softmax with a running max, version \(n).\nvoid softmax_row(float *x, int n) { for (int i = 0; i < n; i++) x[i] = \(n); }\n"
+        }
+        write(dir + "/repo/gpu/softmax.c", kernel(1))
+        write(dir + "/repo/gpu-extra/softmax.c", kernel(2))
+        write(dir + "/repo/cpu/softmax.c", kernel(3))
+        write(dir + "/repo/né/softmax.c", kernel(4))
         let store = try KnowledgeStore(path: dir + "/kb.sqlite")
         _ = try IngestService(store: store).ingest([dir + "/repo"])
         let q = QueryService(store: store)
