@@ -296,6 +296,32 @@ public final class KnowledgeStore {
         }
     }
 
+    /// Where a chunk is and what its text is, without its metadata: what folding copies compares.
+    struct ChunkPlace: Sendable {
+        /// Its document's display path.
+        var path: String
+        /// First and last line.
+        var startLine: Int, endLine: Int
+        /// The chunk's text.
+        var text: String
+    }
+
+    /// The `ChunkPlace` of each of `ids`; ids not stored are left out.
+    func chunkPlaces(ofChunks ids: [Int64]) throws(SQLiteFailure) -> [Int64: ChunkPlace] {
+        guard !ids.isEmpty else { return [:] }
+        let s = try db.prepare("""
+            SELECT c.id, d.display_path, c.start_line, c.end_line, c.body
+            FROM chunks c JOIN documents d ON d.id = c.document_id
+            WHERE c.id IN (SELECT value FROM json_each(?))
+            """)
+        try s.bind([.text("[" + ids.map(String.init).joined(separator: ",") + "]")])
+        var places: [Int64: ChunkPlace] = [:]
+        while try s.step() {
+            places[s.int(0)] = ChunkPlace(path: s.text(1), startLine: Int(s.int(2)), endLine: Int(s.int(3)), text: s.text(4))
+        }
+        return places
+    }
+
     /// What ranking needs to know of a candidate chunk beyond its scores.
     struct CandidateFacts: Sendable {
         /// Its document's display path.
