@@ -284,9 +284,8 @@ public final class KnowledgeStore {
                 WHERE c.id IN (SELECT value FROM json_each(?))
                 """)
             try s.bind([.text("[" + ids.map(String.init).joined(separator: ",") + "]")])
-            let decoder = JSONDecoder()
             while try s.step() {
-                let meta = (try? decoder.decode(ChunkMetadata.self, from: Data(s.text(11).utf8))) ?? ChunkMetadata()
+                let meta = MetadataJSON.decode(s.text(11)) ?? ChunkMetadata()
                 let chunk = Chunk(kind: ContentKind(rawValue: s.text(3)) ?? .doc, language: s.text(4), backend: s.optionalText(5),
                                   symbol: s.optionalText(6), title: s.text(7), startLine: Int(s.int(9)), endLine: Int(s.int(10)),
                                   text: s.text(8), metadata: meta)

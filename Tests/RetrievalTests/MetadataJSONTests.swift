@@ -50,4 +50,44 @@ struct MetadataJSONTests {
         #expect(MetadataJSON.traceMembers(try #require(m.trace)) == nil)
         #expect(MetadataJSON.encode(m) == "{}")
     }
+
+    @Test("the hand-written decoder reads back what the encoder wrote", arguments: cases)
+    func decodesEncoded(metadata: ChunkMetadata) {
+        #expect(MetadataJSON.decode(MetadataJSON.encode(metadata)) == metadata)
+        // The fast path takes metadata without a trace, and only that.
+        #expect((MetadataJSON.decodeArraysOnly(MetadataJSON.encode(metadata)) != nil) == (metadata.trace == nil))
+    }
+
+    @Test("random strings with escapes, control bytes, astral and combining characters survive the round trip")
+    func randomRoundTrips() throws {
+        let pool: [String] = ["a", "Z", "_", " ", "\"", "\\", "/", "\n", "\t", "\r", "\u{8}", "\u{c}", "\u{1}", "\u{1f}",
+                              "ü", "€", "😀", "e\u{301}", "\u{7f}", "\u{2028}", "𝄞", "]", "[", ",", ":", "{", "}"]
+        var generator = SystemRandomNumberGenerator()
+        func word() -> String { (0..<Int.random(in: 0...6, using: &generator)).map { _ in pool.randomElement(using: &generator)! }.joined() }
+        func words() -> [String] { (0..<Int.random(in: 0...3, using: &generator)).map { _ in word() } }
+        for _ in 0..<300 {
+            var m = ChunkMetadata()
+            m.features = words(); m.headingPath = words(); m.intrinsics = words(); m.isa = words(); m.ops = words()
+            m.qualifiers = words()
+            let text = MetadataJSON.encode(m)
+            #expect(MetadataJSON.decodeArraysOnly(text) == m, "\(text)")
+            #expect(try JSONDecoder().decode(ChunkMetadata.self, from: Data(text.utf8)) == m)
+        }
+    }
+
+    @Test("text that is not the encoder's layout is left to JSONDecoder", arguments: [
+        "", "{", "{}", "[]", "null", "{\"features\":[\"a\"]}",
+        "{\"features\":[],\"headingPath\":[],\"intrinsics\":[],\"isa\":[],\"ops\":[],\"qualifiers\":[]} ",
+        "{\"features\":[\"\\ud800\"],\"headingPath\":[],\"intrinsics\":[],\"isa\":[],\"ops\":[],\"qualifiers\":[]}",
+        "{\"features\":[\"a\",],\"headingPath\":[],\"intrinsics\":[],\"isa\":[],\"ops\":[],\"qualifiers\":[]}",
+        "{\"features\":[\"\\x\"],\"headingPath\":[],\"intrinsics\":[],\"isa\":[],\"ops\":[],\"qualifiers\":[]}",
+        "{\"qualifiers\":[\"a\"],\"features\":[],\"headingPath\":[],\"intrinsics\":[],\"isa\":[],\"ops\":[]}",
+    ])
+    func otherLayouts(text: String) {
+        let reference = try? JSONDecoder().decode(ChunkMetadata.self, from: Data(text.utf8))
+        #expect(MetadataJSON.decode(text) == reference)
+        if text.hasSuffix(" ") || text.contains("\\x") || text.contains(",]") || text.hasPrefix("{\"qualifiers") {
+            #expect(MetadataJSON.decodeArraysOnly(text) == nil)
+        }
+    }
 }

@@ -73,6 +73,108 @@ enum MetadataJSON {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Decodes what `encode` wrote. Metadata without a trace, in `encode`'s exact layout, is read by hand
+    /// (`JSONDecoder` was a sixth of a query's main-thread time, decoding the hits' metadata); anything else goes
+    /// through `JSONDecoder`. Nil when it is no metadata at all.
+    static func decode(_ text: String) -> ChunkMetadata? {
+        if let fast = decodeArraysOnly(text) { return fast }
+        return try? JSONDecoder().decode(ChunkMetadata.self, from: Data(text.utf8))
+    }
+
+    /// The six string arrays of `encode`'s layout without a trace, or nil when `text` is not exactly that.
+    static func decodeArraysOnly(_ text: String) -> ChunkMetadata? {
+        var text = text
+        return text.withUTF8 { bytes -> ChunkMetadata? in
+            var i = 0
+            func expect(_ literal: StaticString) -> Bool {
+                let n = literal.utf8CodeUnitCount
+                guard i + n <= bytes.count else { return false }
+                for k in 0..<n where bytes[i + k] != literal.utf8Start[k] { return false }
+                i += n
+                return true
+            }
+            func hex(_ b: UInt8) -> UInt32? {
+                switch b {
+                case 48...57: UInt32(b - 48)
+                case 97...102: UInt32(b - 87)
+                case 65...70: UInt32(b - 55)
+                default: nil
+                }
+            }
+            func unit() -> UInt32? {  // four hex digits after `\u`
+                guard i + 4 <= bytes.count else { return nil }
+                var v: UInt32 = 0
+                for k in 0..<4 { guard let h = hex(bytes[i + k]) else { return nil }; v = v << 4 | h }
+                i += 4
+                return v
+            }
+            func string() -> String? {
+                guard i < bytes.count, bytes[i] == 34 else { return nil }
+                i += 1
+                var out: [UInt8] = []
+                var plainStart = i
+                while i < bytes.count {
+                    let b = bytes[i]
+                    if b == 34 {
+                        out.append(contentsOf: bytes[plainStart..<i])
+                        i += 1
+                        return String(validating: out, as: UTF8.self)
+                    }
+                    if b < 32 { return nil }
+                    guard b == 92 else { i += 1; continue }
+                    out.append(contentsOf: bytes[plainStart..<i])
+                    i += 1
+                    guard i < bytes.count else { return nil }
+                    let e = bytes[i]
+                    i += 1
+                    switch e {
+                    case 34, 92, 47: out.append(e)
+                    case 98: out.append(8)
+                    case 102: out.append(12)
+                    case 110: out.append(10)
+                    case 114: out.append(13)
+                    case 116: out.append(9)
+                    case 117:
+                        guard var scalar = unit() else { return nil }
+                        if scalar >= 0xD800, scalar < 0xDC00 {
+                            guard expect("\\u"), let low = unit(), low >= 0xDC00, low < 0xE000 else { return nil }
+                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        }
+                        guard let u = Unicode.Scalar(scalar) else { return nil }
+                        out.append(contentsOf: String(Character(u)).utf8)
+                    default: return nil
+                    }
+                    plainStart = i
+                }
+                return nil
+            }
+            func array(_ key: StaticString, last: Bool = false) -> [String]? {
+                guard expect("\""), expect(key), expect("\":[") else { return nil }
+                var values: [String] = []
+                if i < bytes.count, bytes[i] == 93 { i += 1 } else {
+                    while true {
+                        guard let v = string() else { return nil }
+                        values.append(v)
+                        guard i < bytes.count else { return nil }
+                        if bytes[i] == 44 { i += 1; continue }
+                        guard bytes[i] == 93 else { return nil }
+                        i += 1
+                        break
+                    }
+                }
+                guard last || expect(",") else { return nil }
+                return values
+            }
+            var m = ChunkMetadata()
+            guard expect("{"), let features = array("features"), let headingPath = array("headingPath"),
+                  let intrinsics = array("intrinsics"), let isa = array("isa"), let ops = array("ops"),
+                  let qualifiers = array("qualifiers", last: true), expect("}"), i == bytes.count else { return nil }
+            m.features = features; m.headingPath = headingPath; m.intrinsics = intrinsics; m.isa = isa; m.ops = ops
+            m.qualifiers = qualifiers
+            return m
+        }
+    }
+
     /// A trace's present fields in sorted key order, each value either a JSON number or a string marked by a leading
     /// `"` (escaped by the caller); nil when a number is not finite (JSONEncoder's own error path then applies).
     static func traceMembers(_ t: TraceFields) -> [(String, String)]? {
