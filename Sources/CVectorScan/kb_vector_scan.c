@@ -83,3 +83,56 @@ void kb_dot_i8(const int8_t *query, const int8_t *rows, long dimension, long cou
 void kb_dot_i8_portable(const int8_t *query, const int8_t *rows, long dimension, long count, int32_t *out) {
     dot_portable(query, rows, dimension, count, out);
 }
+
+/* The scan of a column-major index (one contiguous column of `count` values per dimension). A query's embedding is
+   sparse: its words and their character n-grams fill a few dozen of the 512 dimensions, so only those columns are
+   read, in row blocks whose int32 sums stay in L1. For a 60-dimension query over 109,220 rows this read 6.5 MB
+   instead of 56 MB and ran ~9x faster than the row scan on one thread (bench/vector_scan.c); a dense query costs
+   what the row scan does. Four columns per pass keep the sums' loads and stores to a quarter. */
+#ifdef KB_X86_DISPATCH
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+static void columns_portable(const int8_t *columns, long count, const int32_t *dims, const int8_t *values, long nnz,
+                             long first, long rows, int32_t *restrict out) {
+    for (long i = 0; i < rows; i++) out[i] = 0;
+    long k = 0;
+    for (; k + 4 <= nnz; k += 4) {
+        const int8_t *restrict a = columns + dims[k] * count + first;
+        const int8_t *restrict b = columns + dims[k + 1] * count + first;
+        const int8_t *restrict c = columns + dims[k + 2] * count + first;
+        const int8_t *restrict d = columns + dims[k + 3] * count + first;
+        const int32_t qa = values[k], qb = values[k + 1], qc = values[k + 2], qd = values[k + 3];
+        for (long i = 0; i < rows; i++) out[i] += qa * a[i] + qb * b[i] + qc * c[i] + qd * d[i];
+    }
+    for (; k < nnz; k++) {
+        const int8_t *restrict a = columns + dims[k] * count + first;
+        const int32_t qa = values[k];
+        for (long i = 0; i < rows; i++) out[i] += qa * a[i];
+    }
+}
+
+void kb_dot_i8_columns(const int8_t *columns, long count, const int32_t *dims, const int8_t *values, long nnz,
+                       long first, long rows, int32_t *out) {
+    if (rows <= 0) return;
+    columns_portable(columns, count, dims, values, nnz, first, rows, out);
+}
+
+/* Rows to columns through 64 x 64 tiles, so both sides move whole cache lines. */
+void kb_transpose_i8(const int8_t *rows, long count, long dimension, int8_t *columns) {
+    enum { tile = 64 };
+    for (long i0 = 0; i0 < count; i0 += tile) {
+        const long i1 = i0 + tile < count ? i0 + tile : count;
+        for (long j0 = 0; j0 < dimension; j0 += tile) {
+            const long j1 = j0 + tile < dimension ? j0 + tile : dimension;
+            for (long j = j0; j < j1; j++) {
+                int8_t *out = columns + j * count;
+                for (long i = i0; i < i1; i++) out[i] = rows[i * dimension + j];
+            }
+        }
+    }
+}
+
+void kb_column_rows(const int8_t *columns, long count, long dimension, long first, long rows, int8_t *out) {
+    for (long i = 0; i < rows; i++)
+        for (long j = 0; j < dimension; j++) out[i * dimension + j] = columns[j * count + first + i];
+}

@@ -705,7 +705,8 @@ struct VectorFileSources {
         }
     }
 
-    /// The vector index arrays: one vector per store chunk, in id order (zero for a chunk whose text is gone).
+    /// The vector index arrays: one vector per store chunk, in id order (zero for a chunk whose text is gone), the
+    /// data column-major.
     func arrays() -> VectorIndex.Arrays {
         let d = dimension
         var ids: [Int64] = [], scales: [Float] = [], data: [Int8] = []
@@ -715,13 +716,14 @@ struct VectorFileSources {
             if case .fresh(let p) = source, let fresh {
                 scales.append(fresh.scale(p)); data.append(contentsOf: fresh.vector(p))
             } else if case .old(let o) = source, let old {
-                scales.append(old.scales[o]); data.append(contentsOf: UnsafeBufferPointer(rebasing: old.data[(o * d)..<((o + 1) * d)]))
+                scales.append(old.scales[o]); old.appendRows(o..<(o + 1), to: &data)
             } else if let vector = embedded[chunkID], vector.data.count == d {
                 scales.append(vector.scale); data.append(contentsOf: vector.data)
             } else {
                 scales.append(0); data.append(contentsOf: repeatElement(0, count: d))
             }
         }
-        return VectorIndex.Arrays(ids: ids, scales: scales, data: data, df: df, tokens: tokens)
+        return VectorIndex.Arrays(ids: ids, scales: scales, data: VectorIndex.columns(fromRows: data, count: ids.count, dimension: d),
+                                  df: df, tokens: tokens)
     }
 }

@@ -10,12 +10,16 @@ import Glibc
 /// lacks are embedded again from the store, and its vectors for chunks that no longer exist are dropped. Chunk ids
 /// are never reused (the store keeps a high-water mark), so a stale file never lends a vector to another chunk.
 ///
-/// Layout (little-endian): 64-byte header — magic `KBVEC003`, store id (16 bytes), generation, count, dimension,
+/// Layout (little-endian): 64-byte header — magic `KBVEC004`, store id (16 bytes), generation, count, dimension,
 /// word-df buckets, word-df document count (Int64 each) — then ids (Int64 × count), scales (Float × count),
-/// int8 data (dimension × count, padded to 4 bytes), word df (Int32 × buckets), and each chunk's FTS token counts,
-/// one per column (UInt32 × 3 × count, title, symbols, body; `UInt32.max` when unknown), which BM25F reads instead of
-/// a docsize lookup per candidate row. Files of the earlier formats (`KBVEC001`, no token counts; `KBVEC002`, one
-/// total per chunk) are still read, their vectors kept and their counts ignored; the next ingest rewrites them.
+/// int8 data (dimension × count, column-major: each dimension's `count` values contiguous, padded to 4 bytes at the
+/// end), word df (Int32 × buckets), and each chunk's FTS token counts, one per column (UInt32 × 3 × count, title,
+/// symbols, body; `UInt32.max` when unknown), which BM25F reads instead of a docsize lookup per candidate row.
+///
+/// Column-major data lets a query read only the dimensions its embedding fills (a few dozen of 512), a tenth of the
+/// file. Files of the earlier, row-major formats (`KBVEC001`, no token counts; `KBVEC002`, one total per chunk;
+/// `KBVEC003`, the current sections with rows) are still read and searched, their vectors kept and the counts of the
+/// first two ignored; the next ingest rewrites them.
 final class VectorIndex: @unchecked Sendable {
     let count: Int
     let dimension: Int
@@ -28,9 +32,13 @@ final class VectorIndex: @unchecked Sendable {
     /// Each chunk's FTS token counts, `KnowledgeStore.ftsColumns` per chunk in `ids` order; nil in a file of an
     /// earlier format.
     let tokens: UnsafeBufferPointer<UInt32>?
+    /// Whether `data` is column-major (the current format); false for a row-major file of an earlier format.
+    let columnMajor: Bool
     private let owner: AnyObject
 
-    static let magic = Array("KBVEC003".utf8)
+    static let magic = Array("KBVEC004".utf8)
+    /// The third format's magic: the current sections with row-major data.
+    static let magicRowMajor = Array("KBVEC003".utf8)
     /// The first format's magic: the same sections without token counts.
     static let magicWithoutTokens = Array("KBVEC001".utf8)
     /// The second format's magic: one token total per chunk (`UInt32 × count`) instead of one count per column.
@@ -41,10 +49,15 @@ final class VectorIndex: @unchecked Sendable {
 
     private init(count: Int, dimension: Int, generation: Int64, ids: UnsafeBufferPointer<Int64>,
                  scales: UnsafeBufferPointer<Float>, data: UnsafeBufferPointer<Int8>, df: UnsafeBufferPointer<Int32>,
-                 dfCount: Int, tokens: UnsafeBufferPointer<UInt32>?, owner: AnyObject) {
+                 dfCount: Int, tokens: UnsafeBufferPointer<UInt32>?, columnMajor: Bool, owner: AnyObject) {
         self.count = count; self.dimension = dimension; self.generation = generation; self.ids = ids
         self.scales = scales; self.data = data; self.df = df; self.dfCount = dfCount; self.tokens = tokens
-        self.owner = owner
+        self.columnMajor = columnMajor; self.owner = owner
+    }
+
+    /// The value of vector `row` in dimension `j`, whatever the layout.
+    func value(row: Int, dimension j: Int) -> Int8 {
+        columnMajor ? data[j * count + row] : data[row * dimension + j]
     }
 
     /// Byte offsets of the sections for `count` vectors (`total` of the current format; the first format ends at
@@ -63,7 +76,8 @@ final class VectorIndex: @unchecked Sendable {
         guard let file = MappedFile.open(path), file.bytes.count >= headerSize, let base = file.bytes.baseAddress else { return nil }
         func int(_ offset: Int) -> Int64 { base.loadUnaligned(fromByteOffset: offset, as: Int64.self) }
         let fileMagic = Array(file.bytes[0..<8])
-        let hasTokens = fileMagic == magic
+        let columnMajor = fileMagic == magic
+        let hasTokens = columnMajor || fileMagic == magicRowMajor
         guard hasTokens || fileMagic == magicWithoutTokens || fileMagic == magicWithTotals, Array(file.bytes[8..<24]) == storeID,
               generation.map({ int(24) == $0 }) ?? true, int(40) == Int64(dimension), int(48) == Int64(buckets) else { return nil }
         let generation = int(24)
@@ -81,7 +95,7 @@ final class VectorIndex: @unchecked Sendable {
             dfCount: Int(int(56)),
             tokens: hasTokens ? UnsafeBufferPointer(start: (base + l.tokens).assumingMemoryBound(to: UInt32.self),
                                                     count: count * columns) : nil,
-            owner: file)
+            columnMajor: columnMajor, owner: file)
     }
 
     /// The generation written in the file at `path` when it belongs to store `storeID` and has the current format
@@ -92,7 +106,7 @@ final class VectorIndex: @unchecked Sendable {
         return file.bytes.loadUnaligned(fromByteOffset: 24, as: Int64.self)
     }
 
-    /// Holds arrays read from the store (when the file is missing or stale).
+    /// Holds arrays read from the store (when the file is missing or stale); `data` is column-major.
     final class Arrays {
         var ids: [Int64], scales: [Float], data: [Int8], df: [Int32], tokens: [UInt32]
         init(ids: [Int64], scales: [Float], data: [Int8], df: [Int32], tokens: [UInt32]) {
@@ -106,7 +120,7 @@ final class VectorIndex: @unchecked Sendable {
         let data = a.data.withUnsafeBufferPointer { $0 }, df = a.df.withUnsafeBufferPointer { $0 }
         let tokens = a.tokens.count == a.ids.count * columns ? a.tokens.withUnsafeBufferPointer { $0 } : nil
         return VectorIndex(count: a.ids.count, dimension: dimension, generation: generation, ids: ids, scales: scales,
-                           data: data, df: df, dfCount: dfCount, tokens: tokens, owner: a)
+                           data: data, df: df, dfCount: dfCount, tokens: tokens, columnMajor: true, owner: a)
     }
 
     /// Writes arrays as the file for store `storeID` at `generation`; false when it could not be written.

@@ -155,24 +155,31 @@ struct RankFunctionTests {
         })
     }
 
-    @Test("a vector file of an earlier format is read, its token counts ignored, and the next ingest rewrites it",
-          arguments: [("KBVEC001", 12), ("KBVEC002", 8)])
+    @Test("a vector file of an earlier, row-major format is read (the first two formats' token counts ignored), and the next ingest rewrites it",
+          arguments: [("KBVEC001", 12), ("KBVEC002", 8), ("KBVEC003", 0)])
     func earlierFormatFileRead(magic: String, bytesDroppedPerChunk: Int) throws {
         let dir = temporaryFolder()
         let store = try ingestedSampleStore(dir)
         let query = SearchQuery(text: "softmax tile reduction", mode: .hybrid)
         let reference = try QueryService(store: store).search(query).hits
         // KBVEC001 has no token section; KBVEC002 has one total per chunk, wrong as column sizes, so it must not be read
-        // as such.
+        // as such; KBVEC003 has the current sections, its vectors row by row.
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: store.vectorFilePath)))
-        let count = try store.loadVectorIndex().count
+        let current = try store.loadVectorIndex()
+        let count = current.count, dimension = current.dimension
         bytes.replaceSubrange(0..<8, with: Array(magic.utf8))
+        // The earlier formats keep the vectors row-major.
+        var rows: [Int8] = []
+        current.appendRows(0..<count, to: &rows)
+        let dataStart = VectorIndex.headerSize + count * 12
+        bytes.replaceSubrange(dataStart..<(dataStart + count * dimension), with: rows.map { UInt8(bitPattern: $0) })
         bytes.removeLast(count * bytesDroppedPerChunk)
         try Data(bytes).write(to: URL(fileURLWithPath: store.vectorFilePath))
 
         let reopened = try KnowledgeStore(path: dir + "/kb.sqlite", readOnly: true)
         let index = try reopened.loadVectorIndex()
-        #expect(index.tokens == nil && index.count == count)
+        #expect(index.count == count && !index.columnMajor)
+        #expect((index.tokens == nil) == (magic != "KBVEC003"))
         let hits = try QueryService(store: reopened).search(query).hits
         #expect(hits.map(\.id) == reference.map(\.id))
         #expect(zip(hits, reference).allSatisfy { abs($0.score - $1.score) <= 1e-9 })
@@ -182,7 +189,8 @@ struct RankFunctionTests {
         let report = try IngestService(store: writer).ingest([dir + "/c"])
         #expect(report.added == 0 && report.updated == 0)
         let rewritten = try Data(contentsOf: URL(fileURLWithPath: writer.vectorFilePath))
-        #expect(Array(rewritten.prefix(8)) == Array("KBVEC003".utf8))
+        #expect(Array(rewritten.prefix(8)) == Array("KBVEC004".utf8))
+        #expect(try writer.loadVectorIndex().columnMajor)
         #expect(try writer.loadVectorIndex().tokens?.count == count * 3)
         #expect(try QueryService(store: writer).search(query).hits.map(\.id) == reference.map(\.id))
     }

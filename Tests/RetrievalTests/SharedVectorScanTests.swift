@@ -22,7 +22,7 @@ struct SharedVectorScanTests {
     static func reference(_ query: [Int8], _ index: VectorIndex) -> [Int32] {
         (0..<index.count).map { row in
             var sum: Int32 = 0
-            for k in 0..<index.dimension { sum += Int32(query[k]) * Int32(index.data[row * index.dimension + k]) }
+            for k in 0..<index.dimension { sum += Int32(query[k]) * Int32(index.value(row: row, dimension: k)) }
             return sum
         }
     }
@@ -60,6 +60,54 @@ struct SharedVectorScanTests {
         // A thread joining after the scan ended finds nothing left and changes nothing.
         scan.work()
         #expect(Array(scan.finishedScores()) == Self.reference(query, index))
+    }
+
+    @Test("a column-major index scanned through the query's nonzero dimensions gives the row scan's integers",
+          arguments: [(512, 1, 0), (512, 5000, 3), (512, 4099, 60), (512, 9000, 512), (64, 4096, 7), (96, 33, 95), (1, 4, 1)])
+    func columnScanMatchesRowScan(dimension: Int, count: Int, nonzero: Int) throws {
+        let random = Self.index(count: count + 1, dimension: dimension, seed: UInt64(dimension * 7 + count + nonzero))
+        var rows: [Int8] = []
+        random.appendRows(0..<count, to: &rows)
+        // The extremes, -128 and 127, in the first rows and the query.
+        for k in 0..<dimension { rows[k] = -128 }
+        if count > 1 { for k in 0..<dimension { rows[dimension + k] = k % 2 == 0 ? 127 : -128 } }
+        var query = [Int8](repeating: 0, count: dimension)
+        var picked = 0, j = 0
+        while picked < nonzero {
+            query[j % dimension] = picked % 3 == 0 ? -128 : Int8(truncatingIfNeeded: picked * 53 + 1) | 1
+            picked += 1
+            j += max(1, dimension / max(nonzero, 1)) + (picked % 2)
+            if picked >= dimension { break }
+        }
+        let expected = int8DotProducts(query, rows: rows, portable: true)
+        let arrays = VectorIndex.Arrays(ids: (0..<count).map { Int64($0 + 1) }, scales: [Float](repeating: 1, count: count),
+                                        data: VectorIndex.columns(fromRows: rows, count: count, dimension: dimension), df: [], tokens: [])
+        let index = VectorIndex.inMemory(arrays, dimension: dimension, generation: 1, dfCount: 0)
+        #expect(index.columnMajor)
+        // The columns hold the rows: read back row-major, and value by value.
+        var back: [Int8] = []
+        index.appendRows(0..<count, to: &back)
+        #expect(back == rows)
+        #expect((0..<count).allSatisfy { r in (0..<dimension).allSatisfy { index.value(row: r, dimension: $0) == rows[r * dimension + $0] } })
+        let scan = try #require(SharedVectorScan(query: query, index: index))
+        DispatchQueue.concurrentPerform(iterations: 2) { _ in scan.work() }
+        #expect(Array(scan.finishedScores()) == expected)
+    }
+
+    @Test("a part of a column-major index is read back row-major, and empty or out-of-range parts add nothing")
+    func rowsFromColumns() {
+        let dimension = 8, count = 70
+        let rows = (0..<(count * dimension)).map { Int8(truncatingIfNeeded: $0 * 7) }
+        let arrays = VectorIndex.Arrays(ids: (0..<count).map(Int64.init), scales: [Float](repeating: 1, count: count),
+                                        data: VectorIndex.columns(fromRows: rows, count: count, dimension: dimension), df: [], tokens: [])
+        let index = VectorIndex.inMemory(arrays, dimension: dimension, generation: 1, dfCount: 0)
+        var out: [Int8] = [9]
+        index.appendRows(65..<68, to: &out)
+        #expect(out == [9] + Array(rows[(65 * dimension)..<(68 * dimension)]))
+        index.appendRows(5..<5, to: &out)
+        index.appendRows(60..<71, to: &out)
+        #expect(out.count == 1 + 3 * dimension)
+        #expect(VectorIndex.columns(fromRows: [1, 2, 3], count: 2, dimension: 2).isEmpty)
     }
 
     @Test("a query whose width does not match the index makes no scan")

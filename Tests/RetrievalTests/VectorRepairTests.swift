@@ -61,7 +61,7 @@ struct VectorRepairTests {
                 var out: [String: [Float]] = [:]
                 for i in 0..<index.count {
                     guard let key = keys[index.ids[i]] else { continue }
-                    out[key] = (0..<index.dimension).map { Float(index.data[i * index.dimension + $0]) * index.scales[i] }
+                    out[key] = (0..<index.dimension).map { Float(index.value(row: i, dimension: $0)) * index.scales[i] }
                 }
                 return out
             }

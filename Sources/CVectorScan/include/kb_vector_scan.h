@@ -10,4 +10,17 @@ void kb_dot_i8(const int8_t *query, const int8_t *rows, long dimension, long cou
 /// `kb_dot_i8` without the VNNI path: the reference tests hold it to.
 void kb_dot_i8_portable(const int8_t *query, const int8_t *rows, long dimension, long count, int32_t *out);
 
+/// Dot products of a sparse int8 query with rows `first ..< first + rows` of a column-major index (`count` values per
+/// column; the value of row i in dimension j at `columns[j * count + i]`), into `out[0 ..< rows]`. The query is its
+/// `nnz` nonzero dimensions `dims` (each < the index's dimension) and their `values`. Only those columns are read. Exact
+/// (int32 sums; |sum| < 2^31 for up to 131,072 dimensions).
+void kb_dot_i8_columns(const int8_t *columns, long count, const int32_t *dims, const int8_t *values, long nnz,
+                       long first, long rows, int32_t *out);
+
+/// Writes `count` row-major vectors of `dimension` values (`rows`) column-major into `columns` (`count * dimension`).
+void kb_transpose_i8(const int8_t *rows, long count, long dimension, int8_t *columns);
+
+/// Copies rows `first ..< first + rows` of a column-major index of `count` rows out row-major into `out`.
+void kb_column_rows(const int8_t *columns, long count, long dimension, long first, long rows, int8_t *out);
+
 #endif

@@ -2,8 +2,10 @@ import CVectorScan
 import Dispatch
 import Synchronization
 
-/// One query's exact int8 dot-product scan of every vector (`kb_dot_i8`: C compiled per ISA, picked at load time),
-/// cut into blocks that any thread may take. The vector leg's thread scans block after block; the querying thread,
+/// One query's exact int8 dot-product scan of every vector, cut into blocks of rows that any thread may take. A
+/// column-major index (the current file format) is scanned through the query's nonzero dimensions alone
+/// (`kb_dot_i8_columns`); a row-major one of an earlier format row by row (`kb_dot_i8`); both C compiled per ISA and
+/// picked at load time. The vector leg's thread scans block after block; the querying thread,
 /// once its SQL legs are done, takes blocks from the same counter, so the scan (the slowest leg at 100k chunks)
 /// ends sooner instead of that thread waiting idle. Each block is scanned exactly once.
 final class SharedVectorScan: @unchecked Sendable {
@@ -11,6 +13,9 @@ final class SharedVectorScan: @unchecked Sendable {
     static let blockRows = 4096
 
     private let query: [Int8]
+    /// The query's nonzero dimensions and their values, for a column-major index.
+    private let sparseDimensions: [Int32]
+    private let sparseValues: [Int8]
     private let index: VectorIndex
     private let scores: UnsafeMutablePointer<Int32>
     private let blocks: Int
@@ -24,6 +29,12 @@ final class SharedVectorScan: @unchecked Sendable {
         guard index.count > 0, query.count == index.dimension, index.data.count >= index.count * index.dimension else { return nil }
         self.query = query
         self.index = index
+        var dimensions: [Int32] = [], values: [Int8] = []
+        if index.columnMajor {
+            for (j, v) in query.enumerated() where v != 0 { dimensions.append(Int32(j)); values.append(v) }
+        }
+        sparseDimensions = dimensions
+        sparseValues = values
         scores = .allocate(capacity: index.count)
         blocks = (index.count + Self.blockRows - 1) / Self.blockRows
     }
@@ -33,17 +44,27 @@ final class SharedVectorScan: @unchecked Sendable {
     /// Scans blocks until none is left to take.
     func work() {
         guard let data = index.data.baseAddress else { return }
-        let d = index.dimension
+        let d = index.dimension, count = index.count, columnMajor = index.columnMajor
         query.withUnsafeBufferPointer { q in
-            guard let qb = q.baseAddress else { return }
-            while true {
-                scanning.enter()
-                defer { scanning.leave() }
-                let block = nextBlock.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard block < blocks else { return }
-                let first = block * Self.blockRows
-                let rows = min(Self.blockRows, index.count - first)
-                kb_dot_i8(qb, data + first * d, d, rows, scores + first)
+            sparseDimensions.withUnsafeBufferPointer { dims in
+                sparseValues.withUnsafeBufferPointer { values in
+                    guard let qb = q.baseAddress else { return }
+                    while true {
+                        scanning.enter()
+                        defer { scanning.leave() }
+                        let block = nextBlock.wrappingAdd(1, ordering: .relaxed).oldValue
+                        guard block < blocks else { return }
+                        let first = block * Self.blockRows
+                        let rows = min(Self.blockRows, count - first)
+                        if !columnMajor {
+                            kb_dot_i8(qb, data + first * d, d, rows, scores + first)
+                        } else if let db = dims.baseAddress, let vb = values.baseAddress {
+                            kb_dot_i8_columns(data, count, db, vb, dims.count, first, rows, scores + first)
+                        } else {
+                            (scores + first).initialize(repeating: 0, count: rows)  // an all-zero query
+                        }
+                    }
+                }
             }
         }
     }
@@ -82,4 +103,31 @@ final class SharedVectorScanSlot: Sendable {
 
     /// The published scan, if the leg has started one.
     func current() -> SharedVectorScan? { scan.withLock { $0 } }
+}
+
+/// Moving vectors between the row-major form they are embedded in and the column-major form the file keeps.
+extension VectorIndex {
+    /// Appends vectors `rows` to `out`, row-major.
+    func appendRows(_ rows: Range<Int>, to out: inout [Int8]) {
+        guard !rows.isEmpty, rows.lowerBound >= 0, rows.upperBound <= count else { return }
+        if !columnMajor {
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: data[(rows.lowerBound * dimension)..<(rows.upperBound * dimension)]))
+            return
+        }
+        guard let base = data.baseAddress else { return }
+        let start = out.count, added = rows.count * dimension
+        out.append(contentsOf: repeatElement(0, count: added))
+        out.withUnsafeMutableBufferPointer { o in
+            kb_column_rows(base, count, dimension, rows.lowerBound, rows.count, o.baseAddress! + start)
+        }
+    }
+
+    /// Row-major vectors (`count` of `dimension` values) as the column-major data the current format keeps.
+    static func columns(fromRows rows: [Int8], count: Int, dimension: Int) -> [Int8] {
+        guard count > 0, dimension > 0, rows.count >= count * dimension else { return [] }
+        return [Int8](unsafeUninitializedCapacity: count * dimension) { out, initialized in
+            rows.withUnsafeBufferPointer { kb_transpose_i8($0.baseAddress!, count, dimension, out.baseAddress!) }
+            initialized = count * dimension
+        }
+    }
 }
