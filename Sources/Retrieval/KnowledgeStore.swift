@@ -567,14 +567,17 @@ public final class KnowledgeStore {
 
     /// `vectorFileSources(pending:)` with `fresh` as this ingest's vectors and nothing embedded yet.
     func vectorFileSources(fresh: VectorSpill.Records?) throws(SQLiteFailure) -> VectorFileSources {
-        var storeIDs: [Int64] = []
-        let rows = try db.prepare("SELECT id FROM chunks ORDER BY id")
-        while try rows.step() { storeIDs.append(rows.int(0)) }
+        var storeIDs: [Int64] = [], symbols: [String?] = []
+        let rows = try db.prepare("SELECT id, symbol FROM chunks ORDER BY id")
+        while try rows.step() {
+            storeIDs.append(rows.int(0))
+            symbols.append(rows.optionalText(1))
+        }
         let tokens = try tokenCounts(of: storeIDs)
         let (df, dfCount) = try loadDocumentFrequencies()
         let old = VectorIndex.map(path: vectorFilePath, storeID: try storeID(), generation: nil, dimension: embedder.dimension,
                                   buckets: embedder.dfBuckets)
-        return VectorFileSources(dimension: embedder.dimension, storeIDs: storeIDs, tokens: tokens, df: df, dfCount: dfCount,
+        return VectorFileSources(dimension: embedder.dimension, storeIDs: storeIDs, symbols: symbols, tokens: tokens, df: df, dfCount: dfCount,
                                  generation: try generation(), old: old, fresh: fresh)
     }
 
@@ -672,6 +675,8 @@ struct VectorFileSources {
     let dimension: Int
     /// Every chunk id in the store, ascending.
     let storeIDs: [Int64]
+    /// The symbol of each of `storeIDs` (nil for none), keyed into the exact-identifier index.
+    let symbols: [String?]
     /// The FTS token counts of each of `storeIDs`, `KnowledgeStore.ftsColumns` per chunk.
     let tokens: [UInt32]
     let df: [Int32]
@@ -724,6 +729,6 @@ struct VectorFileSources {
             }
         }
         return VectorIndex.Arrays(ids: ids, scales: scales, data: VectorIndex.columns(fromRows: data, count: ids.count, dimension: d),
-                                  df: df, tokens: tokens)
+                                  df: df, tokens: tokens, keys: SymbolKeys.table(symbols))
     }
 }

@@ -728,41 +728,36 @@ public final class QueryService {
     /// there. With `prefixed`, when no chunk defines `token` itself, chunks defining it behind a namespace prefix
     /// (`isPrefixedDefinition`) or as a class member (`isMemberDefinition`) count as its definitions.
     ///
-    /// There is no separate identifier table: FTS5 already holds every token's positions, so the lookup asks it for
-    /// the token's pieces as a phrase (`_mm512_fmadd_ps` is the phrase `mm512 fmadd ps` to the tokenizer) and then
-    /// checks the exact spelling in the candidates. Definitions are found with an initial-token query on the
-    /// `symbols` column, which starts with the chunk's symbol.
+    /// Definitions come from the exact-identifier index in the vector file (`SymbolKeys`: hashed names, binary
+    /// search), each candidate checked against its stored symbol; with a file of an earlier format, from FTS5
+    /// (`ftsDefinitions`). Uses need no table of their own: FTS5 already holds every token's positions, so the lookup
+    /// asks it for the token's pieces as a phrase (`_mm512_fmadd_ps` is the phrase `mm512 fmadd ps` to the tokenizer)
+    /// and then checks the exact spelling in the candidates.
     func identifierRows(_ token: String, definitionsOnly: Bool, prefixed: Bool = false) throws(SQLiteFailure)
         -> [(Int64, Bool, Int64)] {
         guard let phrase = Self.ftsPhrase(token) else { return [] }
         var rows: [(Int64, Bool, Int64)] = []
         var seen = Set<Int64>()
-        let definitionsQuery = try store.db.prepare("""
-            SELECT c.id, c.symbol FROM chunks c WHERE c.id IN (SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?) LIMIT 5000
-            """)
-        try definitionsQuery.bind([.text("symbols : ^ \(phrase)")])
-        while try definitionsQuery.step() {
-            // A class's methods (`Class::method`) define it: a class body is chunked by its methods and members.
-            guard let symbol = definitionsQuery.optionalText(1)?.lowercased(),
-                  symbol == token || (symbol.hasPrefix(token) && symbol.utf8.dropFirst(token.utf8.count).starts(with: "::".utf8))
-            else { continue }
-            let id = definitionsQuery.int(0)
-            seen.insert(id)
-            rows.append((id, true, 1))
-        }
-        if rows.isEmpty, prefixed {
-            // The symbol opens the `symbols` column; a prefixed one holds the token's pieces after the prefix's.
-            let prefixedQuery = try store.db.prepare("""
-                SELECT c.id, c.symbol FROM chunks c WHERE c.id IN (SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?) LIMIT 5000
-                """)
-            try prefixedQuery.bind([.text("symbols : \(phrase)")])
-            while try prefixedQuery.step() {
-                guard let symbol = prefixedQuery.optionalText(1)?.lowercased(),
-                      Self.isPrefixedDefinition(symbol, of: token) || Self.isMemberDefinition(symbol, of: token) else { continue }
-                let id = prefixedQuery.int(0)
-                seen.insert(id)
-                rows.append((id, true, 1))
+        if let index = vectorIndex, index.symbolKeys != nil {
+            // The exact-identifier index names the candidates; each is checked against its stored symbol.
+            let symbolQuery = try store.db.prepare("SELECT symbol FROM chunks WHERE id = ?")
+            func definitions(keyed kinds: [SymbolKeys.Kind], _ accept: (String) -> Bool) throws(SQLiteFailure) {
+                let candidates = Set(kinds.flatMap { index.rows(keyed: SymbolKeys.key($0, token: token)) })
+                for row in candidates.sorted() where row < index.count {
+                    let id = index.ids[row]
+                    try symbolQuery.bind([.int(id)])
+                    defer { symbolQuery.reset() }
+                    guard try symbolQuery.step(), let symbol = symbolQuery.optionalText(0)?.lowercased(), accept(symbol),
+                          seen.insert(id).inserted else { continue }
+                    rows.append((id, true, 1))
+                }
             }
+            try definitions(keyed: [.exact, .scope]) { Self.isDefinition($0, of: token) }
+            if rows.isEmpty, prefixed {
+                try definitions(keyed: [.prefixed, .member]) { Self.isPrefixedDefinition($0, of: token) || Self.isMemberDefinition($0, of: token) }
+            }
+        } else {
+            try ftsDefinitions(token, phrase: phrase, prefixed: prefixed, rows: &rows, seen: &seen)
         }
         guard !definitionsOnly else { return rows }
         let tokenBytes = Array(token.utf8)
@@ -778,6 +773,42 @@ public final class QueryService {
             if count > 0 { rows.append((id, false, Int64(count))) }
         }
         return rows
+    }
+
+    /// `identifierRows`' definitions without an exact-identifier index (a vector file of an earlier format): FTS5 names
+    /// the candidates, an initial-token query on the `symbols` column (which starts with the chunk's symbol), or any
+    /// place in it for prefixed and member definitions.
+    private func ftsDefinitions(_ token: String, phrase: String, prefixed: Bool, rows: inout [(Int64, Bool, Int64)],
+                                seen: inout Set<Int64>) throws(SQLiteFailure) {
+        let definitionsQuery = try store.db.prepare("""
+            SELECT c.id, c.symbol FROM chunks c WHERE c.id IN (SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?) LIMIT 5000
+            """)
+        try definitionsQuery.bind([.text("symbols : ^ \(phrase)")])
+        while try definitionsQuery.step() {
+            guard let symbol = definitionsQuery.optionalText(1)?.lowercased(), Self.isDefinition(symbol, of: token) else { continue }
+            let id = definitionsQuery.int(0)
+            seen.insert(id)
+            rows.append((id, true, 1))
+        }
+        if rows.isEmpty, prefixed {
+            let prefixedQuery = try store.db.prepare("""
+                SELECT c.id, c.symbol FROM chunks c WHERE c.id IN (SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?) LIMIT 5000
+                """)
+            try prefixedQuery.bind([.text("symbols : \(phrase)")])
+            while try prefixedQuery.step() {
+                guard let symbol = prefixedQuery.optionalText(1)?.lowercased(),
+                      Self.isPrefixedDefinition(symbol, of: token) || Self.isMemberDefinition(symbol, of: token) else { continue }
+                let id = prefixedQuery.int(0)
+                seen.insert(id)
+                rows.append((id, true, 1))
+            }
+        }
+    }
+
+    /// Whether `symbol` defines `token`, both lower-case: it is the token, or the token qualifies it as `token::member`
+    /// (a class's methods define the class: a class body is chunked by its methods and members).
+    static func isDefinition(_ symbol: String, of token: String) -> Bool {
+        symbol == token || (symbol.hasPrefix(token) && symbol.utf8.dropFirst(token.utf8.count).starts(with: "::".utf8))
     }
 
     /// Whether `symbol` is `token` behind a namespace prefix, both lower-case: one word of letters and digits joined to

@@ -14,7 +14,9 @@ import Glibc
 /// word-df buckets, word-df document count (Int64 each) — then ids (Int64 × count), scales (Float × count),
 /// int8 data (dimension × count, column-major: each dimension's `count` values contiguous, padded to 4 bytes at the
 /// end), word df (Int32 × buckets), and each chunk's FTS token counts, one per column (UInt32 × 3 × count, title,
-/// symbols, body; `UInt32.max` when unknown), which BM25F reads instead of a docsize lookup per candidate row.
+/// symbols, body; `UInt32.max` when unknown), which BM25F reads instead of a docsize lookup per candidate row; then,
+/// from the next 8-byte boundary to the end, the exact-identifier index: UInt64 entries in ascending order, each a
+/// `SymbolKeys` key in the high 32 bits and a row in the low 32.
 ///
 /// Column-major data lets a query read only the dimensions its embedding fills (a few dozen of 512), a tenth of the
 /// file. Files of the earlier, row-major formats (`KBVEC001`, no token counts; `KBVEC002`, one total per chunk;
@@ -34,6 +36,8 @@ final class VectorIndex: @unchecked Sendable {
     let tokens: UnsafeBufferPointer<UInt32>?
     /// Whether `data` is column-major (the current format); false for a row-major file of an earlier format.
     let columnMajor: Bool
+    /// The exact-identifier index (`SymbolKeys.table`); nil in a file of an earlier format.
+    let symbolKeys: UnsafeBufferPointer<UInt64>?
     private let owner: AnyObject
 
     static let magic = Array("KBVEC004".utf8)
@@ -49,10 +53,11 @@ final class VectorIndex: @unchecked Sendable {
 
     private init(count: Int, dimension: Int, generation: Int64, ids: UnsafeBufferPointer<Int64>,
                  scales: UnsafeBufferPointer<Float>, data: UnsafeBufferPointer<Int8>, df: UnsafeBufferPointer<Int32>,
-                 dfCount: Int, tokens: UnsafeBufferPointer<UInt32>?, columnMajor: Bool, owner: AnyObject) {
+                 dfCount: Int, tokens: UnsafeBufferPointer<UInt32>?, columnMajor: Bool,
+                 symbolKeys: UnsafeBufferPointer<UInt64>?, owner: AnyObject) {
         self.count = count; self.dimension = dimension; self.generation = generation; self.ids = ids
         self.scales = scales; self.data = data; self.df = df; self.dfCount = dfCount; self.tokens = tokens
-        self.columnMajor = columnMajor; self.owner = owner
+        self.columnMajor = columnMajor; self.symbolKeys = symbolKeys; self.owner = owner
     }
 
     /// The value of vector `row` in dimension `j`, whatever the layout.
@@ -60,15 +65,23 @@ final class VectorIndex: @unchecked Sendable {
         columnMajor ? data[j * count + row] : data[row * dimension + j]
     }
 
-    /// Byte offsets of the sections for `count` vectors (`total` of the current format; the first format ends at
-    /// `tokens`, the second `count * 4` bytes later).
-    static func layout(count: Int, dimension: Int, buckets: Int) -> (ids: Int, scales: Int, data: Int, df: Int, tokens: Int, total: Int) {
+    /// Byte offsets of the sections for `count` vectors (the first format ends at `tokens`, the second `count * 4`
+    /// bytes later, the third at `tokensEnd`; the current one holds symbol keys from `keys` to its end).
+    static func layout(count: Int, dimension: Int, buckets: Int)
+        -> (ids: Int, scales: Int, data: Int, df: Int, tokens: Int, tokensEnd: Int, keys: Int) {
         let ids = headerSize
         let scales = ids + count * 8
         let data = scales + count * 4
         let df = data + (count * dimension + 3) / 4 * 4
         let tokens = df + buckets * 4
-        return (ids, scales, data, df, tokens, tokens + count * 4 * columns)
+        let tokensEnd = tokens + count * 4 * columns
+        return (ids, scales, data, df, tokens, tokensEnd, (tokensEnd + 7) / 8 * 8)
+    }
+
+    /// The ascending rows keyed `key` in the exact-identifier index (empty without one).
+    func rows(keyed key: UInt32) -> [Int] {
+        guard let symbolKeys else { return [] }
+        return SymbolKeys.rows(symbolKeys, key: key)
     }
 
     /// Maps the file at `path` if it belongs to store `storeID` at `generation` (any generation when nil) with this shape.
@@ -84,8 +97,14 @@ final class VectorIndex: @unchecked Sendable {
         let count = Int(int(32))
         guard count >= 0, count <= file.bytes.count else { return nil }
         let l = layout(count: count, dimension: dimension, buckets: buckets)
-        let size = hasTokens ? l.total : fileMagic == magicWithTotals ? l.tokens + count * 4 : l.tokens
-        guard file.bytes.count == size else { return nil }
+        var keyCount = 0
+        if columnMajor {
+            guard file.bytes.count >= l.keys, (file.bytes.count - l.keys) % 8 == 0 else { return nil }
+            keyCount = (file.bytes.count - l.keys) / 8
+        } else {
+            let size = hasTokens ? l.tokensEnd : fileMagic == magicWithTotals ? l.tokens + count * 4 : l.tokens
+            guard file.bytes.count == size else { return nil }
+        }
         return VectorIndex(
             count: count, dimension: dimension, generation: generation,
             ids: UnsafeBufferPointer(start: (base + l.ids).assumingMemoryBound(to: Int64.self), count: count),
@@ -95,7 +114,9 @@ final class VectorIndex: @unchecked Sendable {
             dfCount: Int(int(56)),
             tokens: hasTokens ? UnsafeBufferPointer(start: (base + l.tokens).assumingMemoryBound(to: UInt32.self),
                                                     count: count * columns) : nil,
-            columnMajor: columnMajor, owner: file)
+            columnMajor: columnMajor,
+            symbolKeys: columnMajor ? UnsafeBufferPointer(start: (base + l.keys).assumingMemoryBound(to: UInt64.self), count: keyCount) : nil,
+            owner: file)
     }
 
     /// The generation written in the file at `path` when it belongs to store `storeID` and has the current format
@@ -106,11 +127,12 @@ final class VectorIndex: @unchecked Sendable {
         return file.bytes.loadUnaligned(fromByteOffset: 24, as: Int64.self)
     }
 
-    /// Holds arrays read from the store (when the file is missing or stale); `data` is column-major.
+    /// Holds arrays read from the store (when the file is missing or stale); `data` is column-major, `keys` the
+    /// exact-identifier index (`SymbolKeys.table`).
     final class Arrays {
-        var ids: [Int64], scales: [Float], data: [Int8], df: [Int32], tokens: [UInt32]
-        init(ids: [Int64], scales: [Float], data: [Int8], df: [Int32], tokens: [UInt32]) {
-            self.ids = ids; self.scales = scales; self.data = data; self.df = df; self.tokens = tokens
+        var ids: [Int64], scales: [Float], data: [Int8], df: [Int32], tokens: [UInt32], keys: [UInt64]
+        init(ids: [Int64], scales: [Float], data: [Int8], df: [Int32], tokens: [UInt32], keys: [UInt64] = []) {
+            self.ids = ids; self.scales = scales; self.data = data; self.df = df; self.tokens = tokens; self.keys = keys
         }
     }
 
@@ -119,8 +141,9 @@ final class VectorIndex: @unchecked Sendable {
         let ids = a.ids.withUnsafeBufferPointer { $0 }, scales = a.scales.withUnsafeBufferPointer { $0 }
         let data = a.data.withUnsafeBufferPointer { $0 }, df = a.df.withUnsafeBufferPointer { $0 }
         let tokens = a.tokens.count == a.ids.count * columns ? a.tokens.withUnsafeBufferPointer { $0 } : nil
+        let keys = a.keys.withUnsafeBufferPointer { $0 }
         return VectorIndex(count: a.ids.count, dimension: dimension, generation: generation, ids: ids, scales: scales,
-                           data: data, df: df, dfCount: dfCount, tokens: tokens, columnMajor: true, owner: a)
+                           data: data, df: df, dfCount: dfCount, tokens: tokens, columnMajor: true, symbolKeys: keys, owner: a)
     }
 
     /// Writes arrays as the file for store `storeID` at `generation`; false when it could not be written.
@@ -133,6 +156,9 @@ final class VectorIndex: @unchecked Sendable {
         }
         let padding = [UInt8](repeating: 0, count: (4 - a.data.count % 4) % 4)
         let tokens = a.tokens.count == a.ids.count * columns ? a.tokens : [UInt32](repeating: .max, count: a.ids.count * columns)
+        let l = layout(count: a.ids.count, dimension: dimension, buckets: a.df.count)
+        let keyPadding = [UInt8](repeating: 0, count: l.keys - l.tokensEnd)
+        let keys = a.keys.map(\.littleEndian)
         return header.withUnsafeBytes { h in
             a.ids.withUnsafeBytes { i in
                 a.scales.withUnsafeBytes { s in
@@ -140,7 +166,11 @@ final class VectorIndex: @unchecked Sendable {
                         padding.withUnsafeBytes { p in
                             a.df.withUnsafeBytes { f in
                                 tokens.withUnsafeBytes { t in
-                                    MappedFile.writeAtomically(path, parts: [h, i, s, d, p, f, t])
+                                    keyPadding.withUnsafeBytes { kp in
+                                        keys.withUnsafeBytes { k in
+                                            MappedFile.writeAtomically(path, parts: [h, i, s, d, p, f, t, kp, k])
+                                        }
+                                    }
                                 }
                             }
                         }

@@ -192,6 +192,75 @@ struct IdentifierLookupTests {
 
 @Suite("Query term pruning")
 struct TermPruningTests {
+    @Test("a symbol is keyed under each name a definition rule could accept", arguments: [
+        ("Softmax_F32", [SymbolKeys.Kind.exact: ["softmax_f32"], .prefixed: ["_f32"].filter { $0.count >= 6 }]),
+        ("simde_vaddq_f32", [.exact: ["simde_vaddq_f32"], .prefixed: ["_vaddq_f32", "vaddq_f32"]]),
+        ("TiledCopy::get_slice", [.exact: ["tiledcopy::get_slice"], .scope: ["tiledcopy"], .member: ["get_slice"]]),
+        ("a::b::c", [.exact: ["a::b::c"], .scope: ["a", "a::b"], .member: ["b::c", "c"]]),
+        ("Attention.forward", [.exact: ["attention.forward"], .member: ["forward"]]),
+        ("ggml_vec_dot_f16", [.exact: ["ggml_vec_dot_f16"], .prefixed: ["_vec_dot_f16", "vec_dot_f16"]]),
+        ("x_abc", [.exact: ["x_abc"]]),
+    ])
+    func symbolKeys(symbol: String, expected: [SymbolKeys.Kind: [String]]) {
+        let keys = Set(SymbolKeys.keys(ofSymbol: symbol))
+        let wanted = Set(expected.flatMap { kind, names in names.map { SymbolKeys.key(kind, token: $0) } })
+        #expect(keys == wanted)
+        #expect(SymbolKeys.keys(ofSymbol: "").isEmpty)
+    }
+
+    @Test("the keyed table finds each row under each of its keys, and nothing under others")
+    func symbolTable() {
+        let symbols: [String?] = ["softmax", nil, "Softmax", "simde_softmax_f32", "Attention::softmax", "layernorm"]
+        let table = SymbolKeys.table(symbols)
+        #expect(table == table.sorted())
+        table.withUnsafeBufferPointer { t in
+            #expect(SymbolKeys.rows(t, key: SymbolKeys.key(.exact, token: "softmax")) == [0, 2])
+            #expect(SymbolKeys.rows(t, key: SymbolKeys.key(.prefixed, token: "softmax_f32")) == [3])
+            #expect(SymbolKeys.rows(t, key: SymbolKeys.key(.member, token: "softmax")) == [4])
+            #expect(SymbolKeys.rows(t, key: SymbolKeys.key(.scope, token: "attention")) == [4])
+            #expect(SymbolKeys.rows(t, key: SymbolKeys.key(.exact, token: "gemm")).isEmpty)
+        }
+        #expect([UInt64]().withUnsafeBufferPointer { SymbolKeys.rows($0, key: 7) }.isEmpty)
+    }
+
+    @Test("definitions found through the exact-identifier index are those FTS5 finds without it")
+    func indexMatchesFTS() throws {
+        let dir = temporaryFolder()
+        write(dir + "/c/a.c", """
+            static inline float hsum_avx(float x) { return x; }
+            void simde_vaddq_f32(float *y) { y[0] += 1.0f; }
+            void caller(float *y) { y[0] = hsum_avx(y[0]); simde_vaddq_f32(y); }
+            """)
+        write(dir + "/c/b.cpp", """
+            struct Attention {
+                void softmax(float *x) { for (int i = 0; i < 4; i++) x[i] = 0; }
+                void rescale(float *x) { for (int i = 0; i < 4; i++) x[i] *= 2; }
+            };
+            void softmax(float *x, int n) { for (int i = 0; i < n; i++) x[i] = 1; }
+            """)
+        // A class this long is chunked by its methods (`Norm.forward`).
+        var python = "class Norm:\n    def forward(self, x):\n        return x * 2\n"
+        for i in 0..<160 { python += "\n    def step_\(i)(self, x):\n        return self.forward(x) + \(i)\n" }
+        write(dir + "/c/k.py", python)
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/c"])
+        let service = QueryService(store: store)
+        let index = try store.loadVectorIndex()
+        #expect(index.symbolKeys?.isEmpty == false)
+        for (token, definitionsOnly, prefixed) in [("hsum_avx", false, true), ("vaddq_f32", false, true), ("_vaddq_f32", false, true),
+                                                   ("softmax", true, false), ("attention", true, false), ("rescale", false, true),
+                                                   ("forward", false, true), ("caller", true, false), ("nothing_here", false, true)] {
+            service.vectorIndex = nil
+            let viaFTS = try store.sql { () throws(SQLiteFailure) in try service.identifierRows(token, definitionsOnly: definitionsOnly, prefixed: prefixed) }
+            service.vectorIndex = index
+            let viaIndex = try store.sql { () throws(SQLiteFailure) in try service.identifierRows(token, definitionsOnly: definitionsOnly, prefixed: prefixed) }
+            #expect(viaIndex.map(\.0) == viaFTS.map(\.0), "\(token)")
+            #expect(viaIndex.map(\.1) == viaFTS.map(\.1), "\(token)")
+            #expect(viaIndex.map(\.2) == viaFTS.map(\.2), "\(token)")
+            if token != "nothing_here" { #expect(viaIndex.contains { $0.1 }, "\(token) has a definition") }
+        }
+    }
+
     @Test("document frequencies follow the FTS5 tokenizer (one is stemmed to on), so common words are dropped")
     func stemmedFrequencies() throws {
         let dir = temporaryFolder()

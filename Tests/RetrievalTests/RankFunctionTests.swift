@@ -173,16 +173,24 @@ struct RankFunctionTests {
         current.appendRows(0..<count, to: &rows)
         let dataStart = VectorIndex.headerSize + count * 12
         bytes.replaceSubrange(dataStart..<(dataStart + count * dimension), with: rows.map { UInt8(bitPattern: $0) })
+        // Nor do they have the exact-identifier index at the end.
+        let layout = VectorIndex.layout(count: count, dimension: dimension, buckets: store.embedder.dfBuckets)
+        bytes.removeLast(bytes.count - layout.tokensEnd)
         bytes.removeLast(count * bytesDroppedPerChunk)
         try Data(bytes).write(to: URL(fileURLWithPath: store.vectorFilePath))
 
         let reopened = try KnowledgeStore(path: dir + "/kb.sqlite", readOnly: true)
         let index = try reopened.loadVectorIndex()
-        #expect(index.count == count && !index.columnMajor)
+        #expect(index.count == count && !index.columnMajor && index.symbolKeys == nil)
         #expect((index.tokens == nil) == (magic != "KBVEC003"))
         let hits = try QueryService(store: reopened).search(query).hits
         #expect(hits.map(\.id) == reference.map(\.id))
         #expect(zip(hits, reference).allSatisfy { abs($0.score - $1.score) <= 1e-9 })
+        // Identifiers' definitions are found without the index too.
+        let identifierQuery = SearchQuery(text: "hmax", mode: .hybrid)
+        let identifierHits = try QueryService(store: reopened).search(identifierQuery).hits
+        #expect(identifierHits.first?.symbol == "hmax")
+        #expect(identifierHits.map(\.id) == (try QueryService(store: store).search(identifierQuery).hits.map(\.id)))
         #expect(try reopened.vectorFileIsBehind())
 
         let writer = try KnowledgeStore(path: dir + "/kb.sqlite")
@@ -190,7 +198,7 @@ struct RankFunctionTests {
         #expect(report.added == 0 && report.updated == 0)
         let rewritten = try Data(contentsOf: URL(fileURLWithPath: writer.vectorFilePath))
         #expect(Array(rewritten.prefix(8)) == Array("KBVEC004".utf8))
-        #expect(try writer.loadVectorIndex().columnMajor)
+        #expect(try writer.loadVectorIndex().columnMajor && writer.loadVectorIndex().symbolKeys != nil)
         #expect(try writer.loadVectorIndex().tokens?.count == count * 3)
         #expect(try QueryService(store: writer).search(query).hits.map(\.id) == reference.map(\.id))
     }
