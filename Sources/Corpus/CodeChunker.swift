@@ -202,9 +202,13 @@ public struct CodeChunker: Sendable {
         // as supporting, below the implementation it calls. Device functions calling a namesake are helpers at work
         // (`rope_yarn` calling `rope_yarn_ramp`), not wrappers.
         if let symbol, [.c, .cpp, .cuda, .hip].contains(source.format),
-           !meta.qualifiers.contains(where: { $0 == "__device__" || $0 == "__global__" }),
-           MetadataExtractor.isThinWrapper(symbol: symbol, text: text) {
-            meta.features.append("wrapper")
+           !meta.qualifiers.contains(where: { $0 == "__device__" || $0 == "__global__" }) {
+            if MetadataExtractor.isThinWrapper(symbol: symbol, text: text) { meta.features.append("wrapper") }
+            // Host code that does no work of its own, no loop and no SIMD: setup, checks, an API entry, a launch. A
+            // query asking for a kernel counts it as supporting.
+            if meta.intrinsics.isEmpty, !meta.features.contains("vector-ext"), !MetadataExtractor.hasLoop(text) {
+                meta.features.append("glue")
+            }
         }
         meta.ops = MetadataExtractor.ops(heading: (symbol ?? title) + " " + source.displayPath, body: text)
         let byFormat: String? = switch source.format {

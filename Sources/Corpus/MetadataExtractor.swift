@@ -81,6 +81,39 @@ public enum MetadataExtractor {
         return tags
     }
 
+    /// Whether C-family code has a loop of its own: a `for`, `while` or `do` keyword outside comments (string
+    /// literals are not told apart; a loop word in one counts).
+    public static func hasLoop(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes -> Bool in
+            @inline(__always) func isStart(_ b: UInt8) -> Bool { (b | 0x20) >= 97 && (b | 0x20) <= 122 || b == 95 }
+            @inline(__always) func isPart(_ b: UInt8) -> Bool { isStart(b) || (b >= 48 && b <= 57) }
+            var i = 0
+            while i < bytes.count {
+                if bytes[i] == 47, i + 1 < bytes.count, bytes[i + 1] == 47 || bytes[i + 1] == 42 {
+                    if bytes[i + 1] == 47 {
+                        while i < bytes.count, bytes[i] != 10 { i += 1 }
+                    } else {
+                        i += 2
+                        while i + 1 < bytes.count, !(bytes[i] == 42 && bytes[i + 1] == 47) { i += 1 }
+                        i += 2
+                    }
+                    continue
+                }
+                guard isStart(bytes[i]), i == 0 || !isPart(bytes[i - 1]) else { i += 1; continue }
+                var j = i
+                while j < bytes.count, isPart(bytes[j]) { j += 1 }
+                let token = UnsafeBufferPointer(rebasing: bytes[i..<j])
+                if (j - i == 3 && token.elementsEqual("for".utf8)) || (j - i == 5 && token.elementsEqual("while".utf8))
+                    || (j - i == 2 && token.elementsEqual("do".utf8)) {
+                    return true
+                }
+                i = j
+            }
+            return false
+        }
+    }
+
     /// Whether C-family code defining `symbol` only hands its work to a namesake: it calls a function whose name extends
     /// its own or that its own extends at an underscore (`ggml_compute_forward_soft_max` → `…_soft_max_f32(`,
     /// `soft_max_f32_cuda` → `soft_max_f32<<<…>>>`, `run` → `run_impl<T>(`), with at least three bytes in common, and

@@ -565,7 +565,10 @@ public final class IngestService {
             let subwords = Tokens.subwords(of: Substring(s))
             parts.append(s)
             parts.append(subwords.joined(separator: " "))
-            for w in subwords { if let full = abbreviations[w] { parts.append(full) } }
+            for w in subwords {
+                if let full = abbreviations[w] { parts.append(full) }
+                if let routine = blasRoutine(w) { parts.append(routine) }
+            }
         }
         parts.append(fileWords)
         // kb's own words for what the chunk is: its op tags (`softmax` for `soft_max_f32`) and its backend (`cuda` for a
@@ -577,6 +580,26 @@ public final class IngestService {
         parts.append(contentsOf: chunk.metadata.camelWords ?? Tokens.scan(chunk.text, camel: true).camelWords)
         return parts.filter { !$0.isEmpty }.joined(separator: " ")
     }
+
+    /// The BLAS routine a word names behind its precision letter (`s`, `d`, `c`, `z`, `h`, or `x` for any, as
+    /// CLBlast writes its kernels), an index routine's `i` before it: `xswap` → `swap`, `dgemm` → `gemm`, `isamax` →
+    /// `amax`. Kernel libraries name routines so (cuBLAS, CLBlast, OpenBLAS, BLIS), and the words are what a query
+    /// says (`swap two vectors kernel` meets CLBlast's `Xswap`). Nil for anything else.
+    static func blasRoutine(_ word: String) -> String? {
+        var w = Substring(word.lowercased())
+        if w.hasPrefix("i"), w.count > 2 { w = w.dropFirst() }
+        guard let precision = w.first, "sdczhx".contains(precision) else { return nil }
+        let name = String(w.dropFirst())
+        return blasRoutines.contains(name) ? name : nil
+    }
+
+    /// BLAS routine names, levels 1-3, and the extensions kernel libraries add (`blasRoutine`).
+    static let blasRoutines: Set<String> = [
+        "asum", "axpy", "axpby", "copy", "dot", "dotc", "dotu", "nrm2", "rot", "rotg", "rotm", "rotmg", "scal", "swap",
+        "amax", "amin", "max", "min", "sum", "had", "gemv", "gbmv", "hemv", "hbmv", "hpmv", "symv", "sbmv", "spmv",
+        "trmv", "tbmv", "tpmv", "trsv", "tbsv", "tpsv", "ger", "geru", "gerc", "her", "hpr", "her2", "hpr2", "syr", "spr",
+        "syr2", "spr2", "gemm", "symm", "hemm", "syrk", "herk", "syr2k", "her2k", "trmm", "trsm", "omatcopy",
+    ]
 
     /// Words that code abbreviates, spelled out: a symbol's sub-words add them to its symbols column, so a query in
     /// words (`silu gated activation multiply`) meets a name in code (`silu_and_mul`).

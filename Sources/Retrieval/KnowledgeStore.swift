@@ -23,8 +23,9 @@ public final class KnowledgeStore {
     /// long classes are chunked by method and long functions in parts; 8: HIP is read, HIP device code in `.h`/`.cpp`
     /// files has backend hip, and the symbols column holds op tags and backend; 9: `attn` tags attention; 10: topk, rope,
     /// groupnorm, batchnorm and quantize tags; 11: the symbols column spells out abbreviated sub-words;
-    /// 12: feature `wrapper`; 13: feature `trivial`; 14: `wrapper` skips comments and needs a real call).
-    public static let parserVersion = 14
+    /// 12: feature `wrapper`; 13: feature `trivial`; 14: `wrapper` skips comments and needs a real call; 15: BLAS routine
+    /// names behind precision letters in the symbols column, and feature `glue`).
+    public static let parserVersion = 15
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {
@@ -328,7 +329,8 @@ public final class KnowledgeStore {
         /// Why it is minor code, if it is: it defines nothing (no symbol: declarations, members, module-level code),
         /// it is at most three lines long or defines something in at most three lines of its own (feature `trivial`:
         /// a chunk also holds the comments, includes and imports above its definition), or it only hands its work to
-        /// a namesake (feature `wrapper`).
+        /// a namesake (feature `wrapper`); with `withGlue`, also when it is host code with no loop and no SIMD (feature
+        /// `glue`).
         var minorCode: SupportingReason?
         /// Code that runs on the host, not on a device: not OpenCL C, Metal or GLSL, not a CUDA or HIP function marked
         /// `__global__` or `__device__`, not a Triton `@triton.*` function (C, C++ and Python included).
@@ -338,18 +340,20 @@ public final class KnowledgeStore {
     }
 
     /// The `CandidateFacts` of each of `ids`; ids not stored are left out. `hostCode` is only worked out when
-    /// `withHostCode` (false otherwise: it reads each chunk's qualifiers).
+    /// `withHostCode` (false otherwise: it reads each chunk's qualifiers), glue only counts as minor `withGlue`.
     ///
     /// Features are looked up in the metadata JSON's first array, which is `features` (`MetadataJSON` writes its keys
     /// sorted), so a heading or qualifier spelled like a feature cannot match. CUDA and HIP code is told by its
     /// backend as well as its language: a `__global__` function in a `.h` or `.cpp` file has language `cpp`.
-    func candidateFacts(ofChunks ids: [Int64], withHostCode: Bool = true) throws(SQLiteFailure) -> [Int64: CandidateFacts] {
+    func candidateFacts(ofChunks ids: [Int64], withHostCode: Bool = true, withGlue: Bool = false) throws(SQLiteFailure)
+        -> [Int64: CandidateFacts] {
         let s = try db.prepare("""
             SELECT c.id, d.display_path,
                    CASE WHEN c.kind <> 'kernel' THEN 0
                         WHEN c.symbol IS NULL THEN 1
                         WHEN c.end_line - c.start_line < 3 OR instr(substr(c.meta, 1, instr(c.meta, ']')), '"trivial"') > 0 THEN 2
                         WHEN instr(substr(c.meta, 1, instr(c.meta, ']')), '"wrapper"') > 0 THEN 3
+                        WHEN ?3 AND instr(substr(c.meta, 1, instr(c.meta, ']')), '"glue"') > 0 THEN 4
                         ELSE 0 END,
                    CASE WHEN ?2 THEN c.kind = 'kernel' AND NOT (c.lang IN ('opencl', 'metal', 'glsl')
                        OR ((c.lang IN ('cuda', 'hip') OR c.backend IN ('cuda', 'hip'))
@@ -361,13 +365,15 @@ public final class KnowledgeStore {
             FROM chunks c JOIN documents d ON d.id = c.document_id
             WHERE c.id IN (SELECT value FROM json_each(?1))
             """)
-        try s.bind([.text("[" + ids.map(String.init).joined(separator: ",") + "]"), .int(withHostCode ? 1 : 0)])
+        try s.bind([.text("[" + ids.map(String.init).joined(separator: ",") + "]"), .int(withHostCode ? 1 : 0),
+                    .int(withGlue ? 1 : 0)])
         var facts: [Int64: CandidateFacts] = [:]
         while try s.step() {
             let minor: SupportingReason? = switch s.int(2) {
             case 1: .declarations
             case 2: .short
             case 3: .wrapper
+            case 4: .glue
             default: nil
             }
             facts[s.int(0)] = CandidateFacts(path: s.text(1), minorCode: minor, hostCode: s.int(3) != 0, backend: s.optionalText(4))

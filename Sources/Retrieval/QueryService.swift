@@ -147,6 +147,9 @@ public enum SupportingReason: String, Sendable, Codable, CaseIterable {
     case otherBackend = "other-backend"
     /// A chunk of a test or benchmark file, when the query does not ask for tests.
     case testFile = "test-file"
+    /// Host code with no loop and no SIMD intrinsics (setup, checks, an API entry, a launch), when the query asks for
+    /// a kernel.
+    case glue
 }
 
 /// How hybrid retrieval combines its legs' ranked lists.
@@ -295,7 +298,7 @@ public final class QueryService {
             let window = foldCopies ? Self.foldWindow(limit) : limit
             if query.mode == .hybrid, supportingFactor < 1 {
                 supporting = try scaleSupportingScores(&fused, definitions: definitions, limit: window, testsAsked: Self.asksForTests(rawWords),
-                                          deviceCodeAsked: Self.asksForDeviceCode(rawWords),
+                                          deviceCodeAsked: Self.asksForDeviceCode(rawWords), kernelAsked: Self.asksForKernel(rawWords),
                                           namedBackends: Self.namedBackends(rawWords))
             }
             let ranked: [(Int64, Double)]
@@ -371,6 +374,13 @@ public final class QueryService {
         return !words.contains { hostWords.contains($0) }
     }
 
+    /// Whether a query asks for a kernel: it says `kernel`, `kernels` or `microkernel`, and not the host's side
+    /// (`launch`, `host`, `wrapper`...: `hostWords`).
+    static func asksForKernel(_ words: [String]) -> Bool {
+        guard words.contains(where: { $0 == "kernel" || $0 == "kernels" || $0 == "microkernel" }) else { return false }
+        return !words.contains { hostWords.contains($0) }
+    }
+
     /// The backends a query names, among those kb gives chunks (`cuda` names CUDA and HIP, which share their sources;
     /// `cpu` and the SIMD ISAs name C SIMD); empty when it names none.
     static func namedBackends(_ words: [String]) -> Set<String> {
@@ -432,7 +442,7 @@ public final class QueryService {
     /// of a 100k-chunk query). Definitions, which may be promoted above everything, are always looked up.
     @discardableResult
     func scaleSupportingScores(_ fused: inout [Int64: Double], definitions: Set<Int64>, limit: Int,
-                               testsAsked: Bool, deviceCodeAsked: Bool = false,
+                               testsAsked: Bool, deviceCodeAsked: Bool = false, kernelAsked: Bool = false,
                                namedBackends: Set<String> = []) throws(SQLiteFailure) -> [Int64: SupportingReason] {
         var reasons: [Int64: SupportingReason] = [:]
         let order = fused.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
@@ -447,7 +457,7 @@ public final class QueryService {
                 next += 1
             }
             let supporting = try supportingChunks(ids, testsAsked: testsAsked, deviceCodeAsked: deviceCodeAsked,
-                                                  namedBackends: namedBackends)
+                                                  kernelAsked: kernelAsked, namedBackends: namedBackends)
             for id in ids where looked.insert(id).inserted {
                 if let reason = supporting[id] {
                     fused[id]? *= supportingFactor
@@ -461,16 +471,20 @@ public final class QueryService {
         return reasons
     }
 
-    /// Which of `ids` are supporting chunks (see `supportingFactor`): minor code (thin wrappers included); host code when
-    /// `deviceCodeAsked`; another backend's code when the query names backends; and, unless `testsAsked`, chunks of
-    /// test or benchmark files.
-    func supportingChunks(_ ids: [Int64], testsAsked: Bool, deviceCodeAsked: Bool = false,
+    /// Which of `ids` are supporting chunks (see `supportingFactor`): minor code (thin wrappers included, and glue when
+    /// `kernelAsked`); host code when `deviceCodeAsked`; another backend's code when the query names backends; and,
+    /// unless `testsAsked`, chunks of test or benchmark files.
+    func supportingChunks(_ ids: [Int64], testsAsked: Bool, deviceCodeAsked: Bool = false, kernelAsked: Bool = false,
                           namedBackends: Set<String> = []) throws(SQLiteFailure) -> [Int64: SupportingReason] {
         guard !ids.isEmpty else { return [:] }
         var verdicts: [String: Bool] = [:]  // chunks of one file share its verdict
         var reasons: [Int64: SupportingReason] = [:]
-        for (id, facts) in try store.candidateFacts(ofChunks: ids, withHostCode: deviceCodeAsked) {
-            if let minor = facts.minorCode { reasons[id] = minor; continue }
+        for (id, facts) in try store.candidateFacts(ofChunks: ids, withHostCode: deviceCodeAsked, withGlue: kernelAsked) {
+            // Glue asked for device code is host code first: that is the rule the query meant.
+            if let minor = facts.minorCode, !(minor == .glue && deviceCodeAsked && facts.hostCode) {
+                reasons[id] = minor
+                continue
+            }
             if deviceCodeAsked && facts.hostCode { reasons[id] = .hostCode; continue }
             if !namedBackends.isEmpty, let b = facts.backend, !namedBackends.contains(b.lowercased()) {
                 reasons[id] = .otherBackend

@@ -281,6 +281,95 @@ struct StoreTests {
         #expect(QueryService.asksForDeviceCode(Tokens.words(in: text)) == asks)
     }
 
+    @Test("a query asks for a kernel when it says kernel, and not the host's side", arguments: [
+        ("swap two vectors kernel", true), ("gemv kernels", true), ("register blocking microkernel", true),
+        ("swap two vectors", false), ("launch the swap kernel", false), ("kernel launch overhead", false),
+        ("host side of the gemm kernel", false),
+    ])
+    func kernelQueries(text: String, asks: Bool) {
+        #expect(QueryService.asksForKernel(Tokens.words(in: text)) == asks)
+    }
+
+    @Test("a loop of its own is a for, while or do outside comments", arguments: [
+        ("void f(int n) { for (int i = 0; i < n; i++) g(i); }", true), ("void f() { while (busy()) {} }", true),
+        ("void f() { do { g(); } while (0); }", true), ("void f() { g(); }", false),
+        ("void f() { // for each row\n /* while here */ g(); }", false), ("void before(int fortune, int dough) { g(); }", false),
+        ("", false),
+    ])
+    func loops(text: String, loop: Bool) {
+        #expect(MetadataExtractor.hasLoop(text) == loop)
+    }
+
+    @Test("host functions with no loop and no SIMD are glue; device code, loops and intrinsics are not")
+    func glueFeature() throws {
+        let dir = temporaryFolder()
+        write(dir + "/repo/api.cpp", """
+            int Swap(int n, float *x, float *y) {
+              auto routine = Routine(n);
+              routine.Run(x, y);
+              return 0;
+            }
+
+            void swap_cpu(int n, float *x, float *y) {
+              for (int i = 0; i < n; i++) { float t = x[i]; x[i] = y[i]; y[i] = t; }
+            }
+
+            void swap8_avx(float *x, float *y) {
+              __m256 a = _mm256_loadu_ps(x), b = _mm256_loadu_ps(y);
+              _mm256_storeu_ps(x, b); _mm256_storeu_ps(y, a);
+            }
+            """)
+        write(dir + "/repo/swap.cu", """
+            __global__ void swap_kernel(int n, float *x, float *y) {
+              int i = blockIdx.x * blockDim.x + threadIdx.x;
+              if (i < n) { float t = x[i]; x[i] = y[i]; y[i] = t; }
+            }
+            """)
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/repo"])
+        let rows = try store.db.prepare("SELECT symbol, meta FROM chunks WHERE symbol IS NOT NULL")
+        var glue: [String: Bool] = [:]
+        while try rows.step() { glue[rows.text(0)] = rows.text(1).contains("\"glue\"") }
+        #expect(glue == ["Swap": true, "swap_cpu": false, "swap8_avx": false, "swap_kernel": false])
+    }
+
+    @Test("a query for a kernel ranks the kernel above the glue that calls it, unless it asks for the host's side")
+    func kernelRankedAboveGlue() throws {
+        let dir = temporaryFolder()
+        // The API function's name is the routine's own word and the query's; the kernel's text never says swap.
+        write(dir + "/repo/src/api.cpp", """
+            // Swaps two vectors: checks the arguments and runs the routine.
+            int Swap(int n, float *x, float *y) {
+              if (n < 0) return -1;
+              auto routine = SwapRoutine(n, x, y);
+              return routine.Run();
+            }
+            """)
+        write(dir + "/repo/kernels/xswap.opencl", """
+            // Exchanges x and y element by element.
+            __kernel void Xswap(const int n, __global float* xgm, __global float* ygm) {
+              for (int id = get_global_id(0); id < n; id += get_global_size(0)) {
+                float t = xgm[id]; xgm[id] = ygm[id]; ygm[id] = t;
+              }
+            }
+            """)
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/repo"])
+        let q = QueryService(store: store)
+        // Without the rule (nothing scaled) the API function leads: its name is the query's word.
+        q.supportingFactor = 1
+        let unscaled = try q.search(SearchQuery(text: "swap two vectors kernel", limit: 2)).hits
+        #expect(unscaled.first?.symbol == "Swap", "\(unscaled.map(\.symbol))")
+        q.supportingFactor = 0.5
+        let kernel = try q.search(SearchQuery(text: "swap two vectors kernel", limit: 2)).hits
+        #expect(kernel.first?.symbol == "Xswap", "\(kernel.map(\.symbol))")
+        #expect(kernel.first { $0.symbol == "Swap" }?.supporting == .glue)
+        let plain = try q.search(SearchQuery(text: "swap two vectors", limit: 2)).hits
+        #expect(plain.allSatisfy { $0.supporting == nil })
+        let host = try q.search(SearchQuery(text: "swap kernel launch api", limit: 2)).hits
+        #expect(host.allSatisfy { $0.supporting != .glue })
+    }
+
     @Test("the backends a query names", arguments: [
         ("softmax cuda kernel", ["cuda", "hip"]), ("rms norm metal shader", ["metal"]), ("vulkan glsl softmax", ["vulkan"]),
         ("port the opencl softmax to triton", ["opencl", "triton"]), ("avx2 softmax on the cpu", ["c-simd"]), ("softmax on the gpu", []), ("fused softmax tiling", []),

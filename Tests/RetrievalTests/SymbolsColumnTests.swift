@@ -59,6 +59,46 @@ struct SymbolsColumnWordsTests {
         #expect(words.subtracting(Tokens.subwords(of: Substring(symbol))).subtracting([symbol]) == Set(spelled))
     }
 
+    @Test("a BLAS routine behind its precision letter is spelled bare", arguments: [
+        ("xswap", "swap"), ("Xgemv", "gemv"), ("dgemm", "gemm"), ("sgemm", "gemm"), ("zherk", "herk"), ("isamax", "amax"),
+        ("ixamax", "amax"), ("xnrm2", "nrm2"), ("hgemm", "gemm"), ("cdotc", "dotc"),
+    ])
+    func blasRoutines(word: String, routine: String) {
+        #expect(IngestService.blasRoutine(word) == routine)
+    }
+
+    @Test("words that only look like BLAS names are left alone", arguments: [
+        "swap", "gemm", "xyz", "sum", "s", "", "ssum2", "bgemm", "idot", "x", "isa", "axpy",
+    ])
+    func notBLASRoutines(word: String) {
+        #expect(IngestService.blasRoutine(word) == nil)
+    }
+
+    @Test("`swap two vectors` finds CLBlast's Xswap kernel, whose text never says swap")
+    func blasNamesFound() throws {
+        let dir = temporaryFolder()
+        write(dir + "/repo/kernels/xswap.opencl", """
+            __kernel void Xswap(const int n, __global float* xgm, __global float* ygm) {
+              for (int id = get_global_id(0); id < n; id += get_global_size(0)) {
+                float t = xgm[id]; xgm[id] = ygm[id]; ygm[id] = t;
+              }
+            }
+            """)
+        // Other routines, so that `swap` is a rare word and the others common ones.
+        for name in ["Xscal", "Xcopy", "Xasum", "Xdot"] {
+            write(dir + "/repo/kernels/\(name.lowercased()).opencl", """
+                // Two vectors in, one out.
+                __kernel void \(name)(const int n, __global float* xgm, __global float* ygm) {
+                  for (int id = get_global_id(0); id < n; id += get_global_size(0)) { ygm[id] += xgm[id]; }
+                }
+                """)
+        }
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/repo"])
+        let hits = try QueryService(store: store).search(SearchQuery(text: "swap two vectors", mode: .bm25)).hits
+        #expect(hits.first?.symbol == "Xswap", "\(hits.map(\.symbol))")
+    }
+
     @Test("a query in words finds a name in code: `multiply` finds silu_and_mul, whose text never says it")
     func wordsFindAbbreviations() throws {
         let dir = temporaryFolder()
