@@ -81,36 +81,48 @@ public enum MetadataExtractor {
         return tags
     }
 
+    /// Calls `visit` with each identifier of C-family code outside comments (`// ...` to the line's end, `/* ... */`),
+    /// as the range of its bytes in `bytes`, until `visit` returns false. String literals are not told apart.
+    static func forEachCodeIdentifier(_ bytes: UnsafeBufferPointer<UInt8>, _ visit: (Range<Int>) -> Bool) {
+        @inline(__always) func isStart(_ b: UInt8) -> Bool { (b | 0x20) >= 97 && (b | 0x20) <= 122 || b == 95 }
+        @inline(__always) func isPart(_ b: UInt8) -> Bool { isStart(b) || (b >= 48 && b <= 57) }
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == 47, i + 1 < bytes.count, bytes[i + 1] == 47 || bytes[i + 1] == 42 {
+                if bytes[i + 1] == 47 {
+                    while i < bytes.count, bytes[i] != 10 { i += 1 }
+                } else {
+                    i += 2
+                    while i + 1 < bytes.count, !(bytes[i] == 42 && bytes[i + 1] == 47) { i += 1 }
+                    i += 2
+                }
+                continue
+            }
+            guard isStart(bytes[i]), i == 0 || !isPart(bytes[i - 1]) else { i += 1; continue }
+            var j = i
+            while j < bytes.count, isPart(bytes[j]) { j += 1 }
+            guard visit(i..<j) else { return }
+            i = j
+        }
+    }
+
+    /// Whether an identifier's bytes are a loop keyword: `for`, `while`, or also `do` when `orDo`.
+    @inline(__always) static func isLoopKeyword(_ token: UnsafeBufferPointer<UInt8>, orDo: Bool) -> Bool {
+        (token.count == 3 && token.elementsEqual("for".utf8)) || (token.count == 5 && token.elementsEqual("while".utf8))
+            || (orDo && token.count == 2 && token.elementsEqual("do".utf8))
+    }
+
     /// Whether C-family code has a loop of its own: a `for`, `while` or `do` keyword outside comments (string
     /// literals are not told apart; a loop word in one counts).
     public static func hasLoop(_ text: String) -> Bool {
         var text = text
         return text.withUTF8 { bytes -> Bool in
-            @inline(__always) func isStart(_ b: UInt8) -> Bool { (b | 0x20) >= 97 && (b | 0x20) <= 122 || b == 95 }
-            @inline(__always) func isPart(_ b: UInt8) -> Bool { isStart(b) || (b >= 48 && b <= 57) }
-            var i = 0
-            while i < bytes.count {
-                if bytes[i] == 47, i + 1 < bytes.count, bytes[i + 1] == 47 || bytes[i + 1] == 42 {
-                    if bytes[i + 1] == 47 {
-                        while i < bytes.count, bytes[i] != 10 { i += 1 }
-                    } else {
-                        i += 2
-                        while i + 1 < bytes.count, !(bytes[i] == 42 && bytes[i + 1] == 47) { i += 1 }
-                        i += 2
-                    }
-                    continue
-                }
-                guard isStart(bytes[i]), i == 0 || !isPart(bytes[i - 1]) else { i += 1; continue }
-                var j = i
-                while j < bytes.count, isPart(bytes[j]) { j += 1 }
-                let token = UnsafeBufferPointer(rebasing: bytes[i..<j])
-                if (j - i == 3 && token.elementsEqual("for".utf8)) || (j - i == 5 && token.elementsEqual("while".utf8))
-                    || (j - i == 2 && token.elementsEqual("do".utf8)) {
-                    return true
-                }
-                i = j
+            var loop = false
+            forEachCodeIdentifier(bytes) { range in
+                loop = isLoopKeyword(UnsafeBufferPointer(rebasing: bytes[range]), orDo: true)
+                return !loop
             }
-            return false
+            return loop
         }
     }
 
@@ -122,45 +134,31 @@ public enum MetadataExtractor {
     public static func isThinWrapper(symbol: String, text: String) -> Bool {
         let name = Array(((symbol.split(separator: ":").last ?? Substring(symbol)).split(separator: ".").last ?? "").utf8)
         guard name.count >= 3 else { return false }
-        var calls = false
+        var calls = false, loop = false
         var text = text
-        return text.withUTF8 { bytes -> Bool in
-            @inline(__always) func isStart(_ b: UInt8) -> Bool { (b | 0x20) >= 97 && (b | 0x20) <= 122 || b == 95 }
-            @inline(__always) func isPart(_ b: UInt8) -> Bool { isStart(b) || (b >= 48 && b <= 57) }
-            var i = 0
-            while i < bytes.count {
-                // Comments: `// ...` to the line's end, `/* ... */`.
-                if bytes[i] == 47, i + 1 < bytes.count, bytes[i + 1] == 47 || bytes[i + 1] == 42 {
-                    if bytes[i + 1] == 47 {
-                        while i < bytes.count, bytes[i] != 10 { i += 1 }
-                    } else {
-                        i += 2
-                        while i + 1 < bytes.count, !(bytes[i] == 42 && bytes[i + 1] == 47) { i += 1 }
-                        i += 2
-                    }
-                    continue
+        text.withUTF8 { bytes in
+            forEachCodeIdentifier(bytes) { range in
+                let token = UnsafeBufferPointer(rebasing: bytes[range])
+                if isLoopKeyword(token, orDo: false) {
+                    loop = true
+                    return false
                 }
-                guard isStart(bytes[i]), i == 0 || !isPart(bytes[i - 1]) else { i += 1; continue }
-                var j = i
-                while j < bytes.count, isPart(bytes[j]) { j += 1 }
-                let token = UnsafeBufferPointer(rebasing: bytes[i..<j])
-                if (j - i == 3 && token.elementsEqual("for".utf8)) || (j - i == 5 && token.elementsEqual("while".utf8)) { return false }
                 let shorter = min(token.count, name.count)
                 if !calls, token.count != name.count, shorter >= 3 {
                     // A call: `name(` (spaces allowed) or a template or launch right after the name (`name<T>(`,
                     // `name<<<`), not a comparison (`k < n`).
-                    var k = j
+                    var k = range.upperBound
                     while k < bytes.count, bytes[k] == 32 { k += 1 }
                     let next = k < bytes.count ? bytes[k] : 0
-                    if next == 40 || (k == j && next == 60) {  // ( or <
+                    if next == 40 || (k == range.upperBound && next == 60) {  // ( or <
                         let longer = token.count > name.count ? token[shorter] : name[shorter]
                         calls = longer == 95 && (0..<shorter).allSatisfy { token[$0] == name[$0] }  // `_` after the namesake
                     }
                 }
-                i = j
+                return true
             }
-            return calls
         }
+        return calls && !loop
     }
 
     /// Whether an identifier names a SIMD intrinsic, SIMD type or vector builtin.
