@@ -586,6 +586,14 @@ public final class IngestService {
     /// `amax`. Kernel libraries name routines so (cuBLAS, CLBlast, OpenBLAS, BLIS), and the words are what a query
     /// says (`swap two vectors kernel` meets CLBlast's `Xswap`). Nil for anything else.
     static func blasRoutine(_ word: String) -> String? {
+        // The cheap refusals first (nearly every word): BLAS names with their letters are 4 to 10 bytes long and start
+        // with a precision letter or an index routine's `i`.
+        guard let first = word.utf8.first, (4...10).contains(word.utf8.count) else { return nil }
+        switch first | 0x20 {
+        case UInt8(ascii: "s"), UInt8(ascii: "d"), UInt8(ascii: "c"), UInt8(ascii: "z"), UInt8(ascii: "h"), UInt8(ascii: "x"),
+             UInt8(ascii: "i"): break
+        default: return nil
+        }
         var w = Substring(word.lowercased())
         if w.hasPrefix("i"), w.count > 2 { w = w.dropFirst() }
         guard let precision = w.first, "sdczhx".contains(precision) else { return nil }

@@ -56,8 +56,10 @@ enum SymbolKeys {
             if s.count - word >= shortestPrefixedName { keys.append(key(.prefixed, s[word...])) }
             if s.count - word - 1 >= shortestPrefixedName { keys.append(key(.prefixed, s[(word + 1)...])) }
         }
-        var seen = Set<UInt32>()
-        return keys.filter { seen.insert($0).inserted }
+        // A handful of keys: a linear check beats a set's allocation.
+        var distinct: [UInt32] = []
+        for k in keys where !distinct.contains(k) { distinct.append(k) }
+        return distinct
     }
 
     /// The sorted table of `symbols` (one per vector row, nil for none): each entry a key in the high 32 bits and the

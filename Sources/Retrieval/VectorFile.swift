@@ -158,7 +158,7 @@ final class VectorIndex: @unchecked Sendable {
         let tokens = a.tokens.count == a.ids.count * columns ? a.tokens : [UInt32](repeating: .max, count: a.ids.count * columns)
         let l = layout(count: a.ids.count, dimension: dimension, buckets: a.df.count)
         let keyPadding = [UInt8](repeating: 0, count: l.keys - l.tokensEnd)
-        let keys = a.keys.map(\.littleEndian)
+        let keys = a.keys.map { $0.littleEndian }
         return header.withUnsafeBytes { h in
             a.ids.withUnsafeBytes { i in
                 a.scales.withUnsafeBytes { s in
