@@ -261,6 +261,33 @@ struct TermPruningTests {
         }
     }
 
+    @Test("a damaged identifier index costs answers, never a crash or a wrong definition")
+    func damagedIdentifierIndex() throws {
+        let dir = temporaryFolder()
+        let store = try ingestedSampleStore(dir)
+        let index = try store.loadVectorIndex()
+        let keyCount = try #require(index.symbolKeys?.count)
+        #expect(keyCount > 0)
+        // Garbage over the whole index: unsorted entries, rows far past the end.
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: store.vectorFilePath)))
+        var state: UInt64 = 7
+        for k in (bytes.count - keyCount * 8)..<bytes.count {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            bytes[k] = UInt8(truncatingIfNeeded: state >> 56)
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: store.vectorFilePath))
+        let reopened = try KnowledgeStore(path: dir + "/kb.sqlite", readOnly: true)
+        let service = QueryService(store: reopened)
+        let result = try service.search(SearchQuery(text: "hmax"))
+        // Whatever the index names, a definition is one whose stored symbol is the identifier.
+        let definitions = try reopened.sql { () throws(SQLiteFailure) in
+            try service.identifierRows("hmax", definitionsOnly: false, prefixed: true).filter(\.1).map(\.0)
+        }
+        let symbols = try service.storedChunks(definitions).values.compactMap(\.chunk.symbol)
+        #expect(symbols.allSatisfy { $0.lowercased() == "hmax" })
+        #expect(!result.hits.isEmpty)
+    }
+
     @Test("document frequencies follow the FTS5 tokenizer (one is stemmed to on), so common words are dropped")
     func stemmedFrequencies() throws {
         let dir = temporaryFolder()
