@@ -194,18 +194,23 @@ public struct CodeChunker: Sendable {
         meta.intrinsics = scan.intrinsics
         meta.camelWords = scan.camelWords
         meta.isa = MetadataExtractor.isa(for: meta.intrinsics)
-        let (features, deviceCode) = MetadataExtractor.traits(code: text, language: source.format)
+        meta.qualifiers = Self.qualifiers(in: signature, format: source.format)
+        // A qualifier spelled through a macro (`CUTLASS_DEVICE`) makes device code as the keyword itself does.
+        let (features, deviceCode) = MetadataExtractor.traits(
+            code: text, language: source.format,
+            device: meta.qualifiers.contains { $0 == "__device__" || $0 == "__global__" })
         meta.features = features
         if meta.isa.isEmpty, meta.features.contains("vector-ext") { meta.isa = ["vector-ext"] }
-        meta.qualifiers = Self.qualifiers(in: signature, format: source.format)
         // A C-family host function that only hands its work to a namesake (a dispatcher, a launcher): ranking counts it
         // as supporting, below the implementation it calls. Device functions calling a namesake are helpers at work
         // (`rope_yarn` calling `rope_yarn_ramp`), not wrappers.
+        let onDevice = meta.qualifiers.contains(where: { $0 == "__device__" || $0 == "__global__" })
         if let symbol, [.c, .cpp, .cuda, .hip].contains(source.format),
-           !meta.qualifiers.contains(where: { $0 == "__device__" || $0 == "__global__" }) {
-            if MetadataExtractor.isThinWrapper(symbol: symbol, text: text) { meta.features.append("wrapper") }
-            // Host code that does no work of its own, no loop and no SIMD: setup, checks, an API entry, a launch. A
-            // query asking for a kernel counts it as supporting.
+           !onDevice || Self.isConstructor(symbol) {
+            if !onDevice, MetadataExtractor.isThinWrapper(symbol: symbol, text: text) { meta.features.append("wrapper") }
+            // Code that does no work of its own, no loop and no SIMD: setup, checks, an API entry, a launch; on the
+            // device too when it is a constructor or destructor (CUTLASS's `CUTLASS_HOST_DEVICE` parameter structs).
+            // A query asking for a kernel counts it as supporting.
             if meta.intrinsics.isEmpty, !meta.features.contains("vector-ext"), !MetadataExtractor.hasLoop(text) {
                 meta.features.append("glue")
             }
@@ -320,8 +325,60 @@ public struct CodeChunker: Sendable {
             q.append(w == "kernel" && format == .opencl ? "__kernel" : w)
         }
         if launchBounds { q.append("__launch_bounds__") }
+        if [.c, .cpp, .cuda, .hip].contains(format) { q.append(contentsOf: macroQualifiers(in: signature)) }
         var seen = Set<String>()
         return q.filter { seen.insert($0).inserted }
+    }
+
+    /// Whether a symbol names a C++ constructor or destructor: `T::T`, `T::~T` (`ns::T::T` too).
+    static func isConstructor(_ symbol: String) -> Bool {
+        let parts = symbol.split(separator: "::", omittingEmptySubsequences: false)
+        guard parts.count >= 2, let last = parts.last, !last.isEmpty else { return false }
+        let owner = parts[parts.count - 2]
+        return !owner.isEmpty && (last == owner || last == "~" + owner)
+    }
+
+    /// The CUDA qualifiers a signature spells through a macro, as libraries do to compile one source for host and
+    /// device: `CUTLASS_DEVICE`, `CUTE_HOST_DEVICE`, `C10_HOST_DEVICE`, `_CCCL_DEVICE` (`__device__`, and `__host__`
+    /// where the name says HOST), `CUTLASS_GLOBAL` (`__global__`). Only all-capital words before the parameter list
+    /// count, so a parameter named `MAX_DEVICE` does not.
+    static func macroQualifiers(in signature: String) -> [String] {
+        var q: [String] = []
+        var sig = signature
+        sig.withUTF8 { bytes in
+            let end = bytes.firstIndex(of: UInt8(ascii: "(")) ?? bytes.count
+            var i = 0
+            while i < end {
+                let b = bytes[i]
+                guard (b >= 65 && b <= 90) || b == 95 else {
+                    // Skip the rest of any other word (a lower-case or mixed-case identifier, a number).
+                    if (b >= 97 && b <= 122) || (b >= 48 && b <= 57) {
+                        while i < end, Self.isIdentByte(bytes[i]) { i += 1 }
+                    } else {
+                        i += 1
+                    }
+                    continue
+                }
+                let start = i
+                var allCaps = true
+                while i < end, Self.isIdentByte(bytes[i]) {
+                    if bytes[i] >= 97 && bytes[i] <= 122 { allCaps = false }
+                    i += 1
+                }
+                guard allCaps else { continue }
+                let word = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+                let parts = word.split(separator: "_")
+                guard let last = parts.last else { continue }
+                let hostDevice = parts.count >= 2 && parts[parts.count - 2] == "HOST" && last == "DEVICE"
+                if last == "DEVICE" || (parts.count >= 2 && parts[parts.count - 2] == "DEVICE" && (last == "INLINE" || last == "FUNC")) {
+                    if hostDevice { q.append("__host__") }
+                    q.append("__device__")
+                } else if last == "GLOBAL", parts.count >= 2 {
+                    q.append("__global__")
+                }
+            }
+        }
+        return q
     }
 
     // MARK: structure scan

@@ -270,10 +270,11 @@ public enum MetadataExtractor {
     /// `features`, and whether C or C++ text is GPU device code (`__global__`, `__device__`, `threadIdx`, AMD's
     /// `__builtin_amdgcn_*`), as a header shared with `.cu` or `.hip` files is: its features are then CUDA's, which
     /// HIP shares. Which of the two dialects it is, `CodeChunker` decides once per file (`namesHIP`).
-    static func traits(code: String, language: DocumentFormat) -> (features: [String], deviceCode: Bool) {
+    /// `device` says it is device code whatever the text spells (a qualifier behind a macro).
+    static func traits(code: String, language: DocumentFormat, device known: Bool = false) -> (features: [String], deviceCode: Bool) {
         let haystack = ByteHaystack(code)
         let device = (language == .c || language == .cpp)
-            && (haystack.contains("__global__") || haystack.contains("__device__") || haystack.contains("threadIdx")
+            && (known || haystack.contains("__global__") || haystack.contains("__device__") || haystack.contains("threadIdx")
                 || haystack.contains("__builtin_amdgcn_"))
         return (features(haystack, language: device ? .cuda : language), device)
     }

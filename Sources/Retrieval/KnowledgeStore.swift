@@ -24,8 +24,9 @@ public final class KnowledgeStore {
     /// files has backend hip, and the symbols column holds op tags and backend; 9: `attn` tags attention; 10: topk, rope,
     /// groupnorm, batchnorm and quantize tags; 11: the symbols column spells out abbreviated sub-words;
     /// 12: feature `wrapper`; 13: feature `trivial`; 14: `wrapper` skips comments and needs a real call; 15: BLAS routine
-    /// names behind precision letters in the symbols column, and feature `glue`).
-    public static let parserVersion = 15
+    /// names behind precision letters in the symbols column, and feature `glue`; 16: CUDA qualifiers spelled through a macro,
+    /// `CUTLASS_DEVICE`).
+    public static let parserVersion = 16
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {

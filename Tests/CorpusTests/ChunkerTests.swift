@@ -99,6 +99,43 @@ struct CodeChunkerTests {
         #expect(doc.chunks[0].backend == "cuda")
     }
 
+    @Test("qualifiers spelled through a macro (CUTLASS_DEVICE, CUTE_HOST_DEVICE) make device code, not host glue",
+          arguments: ["gemm.h", "gemm.cu", "gemm.hpp"])
+    func macroQualifiers(path: String) {
+        let text = """
+            CUTLASS_DEVICE
+            void operator_call(Params const& params, float* smem) {
+              smem[threadIdx.x] = params.alpha;
+            }
+            CUTE_HOST_DEVICE constexpr int tile_size(int MAX_DEVICE) { return 4 * MAX_DEVICE; }
+            CUTLASS_GLOBAL void gemm_kernel(Params params) { operator_call(params, nullptr); }
+            CUTLASS_API int can_implement(Arguments const& args) { return args.m > 0 ? 0 : 1; }
+            int device_count(int MAX_DEVICE) { return MAX_DEVICE; }
+            struct Epilogue {
+              CUTLASS_HOST_DEVICE Epilogue(float a) : alpha(a) {}
+              CUTLASS_HOST_DEVICE float scale(float x) const { return alpha * x; }
+              float alpha;
+            };
+            """
+        let doc = CodeChunker().chunk(source(text, path))
+        let bySymbol = Dictionary(doc.chunks.compactMap { c in c.symbol.map { ($0, c) } }, uniquingKeysWith: { a, _ in a })
+        #expect(bySymbol["operator_call"]?.metadata.qualifiers == ["__device__"])
+        #expect(bySymbol["tile_size"]?.metadata.qualifiers == ["constexpr", "__host__", "__device__"])
+        #expect(bySymbol["gemm_kernel"]?.metadata.qualifiers == ["__global__"])
+        for name in ["operator_call", "tile_size", "gemm_kernel"] {
+            #expect(bySymbol[name]?.metadata.features.contains("glue") == false, "\(name) is device code")
+            #expect(bySymbol[name]?.backend == "cuda", "\(name)")
+        }
+        // A device constructor sets fields up, like host setup: glue; a loop-less device method does work.
+        #expect(bySymbol["Epilogue::Epilogue"]?.metadata.features.contains("glue") == true)
+        #expect(bySymbol["Epilogue::scale"]?.metadata.features.contains("glue") == false)
+        // A macro that is no CUDA qualifier, and a parameter that only looks like one, change nothing.
+        #expect(bySymbol["can_implement"]?.metadata.qualifiers == [])
+        #expect(bySymbol["can_implement"]?.metadata.features.contains("glue") == true)
+        #expect(bySymbol["device_count"]?.metadata.qualifiers == [])
+        #expect(bySymbol["device_count"]?.metadata.features.contains("glue") == true)
+    }
+
     @Test("CUDA device code in a .h or .cpp file is tagged cuda with CUDA's features; host C stays as it was",
           arguments: ["common.h", "cuda_utils.hpp", "kernels.cpp"])
     func cudaInHeaders(path: String) {
