@@ -341,16 +341,19 @@ public final class KnowledgeStore {
     }
 
     /// The `CandidateFacts` of each of `ids`; ids not stored are left out. `hostCode` is only worked out when
-    /// `withHostCode` (false otherwise: it reads each chunk's qualifiers), glue only counts as minor `withGlue`.
+    /// `withHostCode` (false otherwise: it reads each chunk's qualifiers), glue only counts as minor `withGlue`, and a
+    /// document counts as minor (`document`) only `withDocuments`.
     ///
     /// Features are looked up in the metadata JSON's first array, which is `features` (`MetadataJSON` writes its keys
     /// sorted), so a heading or qualifier spelled like a feature cannot match. CUDA and HIP code is told by its
     /// backend as well as its language: a `__global__` function in a `.h` or `.cpp` file has language `cpp`.
-    func candidateFacts(ofChunks ids: [Int64], withHostCode: Bool = true, withGlue: Bool = false) throws(SQLiteFailure)
+    func candidateFacts(ofChunks ids: [Int64], withHostCode: Bool = true, withGlue: Bool = false,
+                        withDocuments: Bool = false) throws(SQLiteFailure)
         -> [Int64: CandidateFacts] {
         let s = try db.prepare("""
             SELECT c.id, d.display_path,
-                   CASE WHEN c.kind <> 'kernel' THEN 0
+                   CASE WHEN c.kind = 'doc' AND ?4 THEN 5
+                        WHEN c.kind <> 'kernel' THEN 0
                         WHEN c.symbol IS NULL THEN 1
                         WHEN c.end_line - c.start_line < 3 OR instr(substr(c.meta, 1, instr(c.meta, ']')), '"trivial"') > 0 THEN 2
                         WHEN instr(substr(c.meta, 1, instr(c.meta, ']')), '"wrapper"') > 0 THEN 3
@@ -367,7 +370,7 @@ public final class KnowledgeStore {
             WHERE c.id IN (SELECT value FROM json_each(?1))
             """)
         try s.bind([.text("[" + ids.map(String.init).joined(separator: ",") + "]"), .int(withHostCode ? 1 : 0),
-                    .int(withGlue ? 1 : 0)])
+                    .int(withGlue ? 1 : 0), .int(withDocuments ? 1 : 0)])
         var facts: [Int64: CandidateFacts] = [:]
         while try s.step() {
             let minor: SupportingReason? = switch s.int(2) {
@@ -375,6 +378,7 @@ public final class KnowledgeStore {
             case 2: .short
             case 3: .wrapper
             case 4: .glue
+            case 5: .document
             default: nil
             }
             facts[s.int(0)] = CandidateFacts(path: s.text(1), minorCode: minor, hostCode: s.int(3) != 0, backend: s.optionalText(4))

@@ -150,6 +150,9 @@ public enum SupportingReason: String, Sendable, Codable, CaseIterable {
     /// Host code with no loop and no SIMD intrinsics (setup, checks, an API entry, a launch), when the query asks for
     /// a kernel.
     case glue
+    /// A document, when the query names a kernel to find (`transpose kernel with local memory`) rather than asks
+    /// about kernels (`how to tell whether a kernel is memory bound`).
+    case document
 }
 
 /// How hybrid retrieval combines its legs' ranked lists.
@@ -299,6 +302,7 @@ public final class QueryService {
             if query.mode == .hybrid, supportingFactor < 1 {
                 supporting = try scaleSupportingScores(&fused, definitions: definitions, limit: window, testsAsked: Self.asksForTests(rawWords),
                                           deviceCodeAsked: Self.asksForDeviceCode(rawWords), kernelAsked: Self.asksForKernel(rawWords),
+                                          kernelNamed: Self.namesKernel(rawWords),
                                           namedBackends: Self.namedBackends(rawWords))
             }
             let ranked: [(Int64, Double)]
@@ -381,6 +385,20 @@ public final class QueryService {
         return !words.contains { hostWords.contains($0) }
     }
 
+    /// Whether a query that asks for a kernel names one to find, as a bare noun phrase (`dot product reduction kernel`,
+    /// `layernorm forward cuda kernel`), rather than asks or says something about kernels: a question word or an
+    /// article or determiner before the kernel (`how to tell whether a kernel ...`, `score a kernel ...`, `tune the
+    /// gemm kernel parameters`) makes it a question that documents answer.
+    static func namesKernel(_ words: [String]) -> Bool {
+        asksForKernel(words) && !words.contains { questionWords.contains($0) }
+    }
+
+    /// Words that make a kernel query a question about kernels (`namesKernel`).
+    static let questionWords: Set<String> = ["how", "what", "why", "when", "which", "whether", "where", "who", "should",
+                                             "can", "does", "do", "is", "are", "a", "an", "the", "this", "that",
+                                             "these", "those", "my", "our", "your", "its", "vs", "versus",
+                                             "compare", "difference", "explain", "tune", "tuning"]
+
     /// The backends a query names, among those kb gives chunks (`cuda` names CUDA and HIP, which share their sources;
     /// `cpu` and the SIMD ISAs name C SIMD); empty when it names none.
     static func namedBackends(_ words: [String]) -> Set<String> {
@@ -443,6 +461,7 @@ public final class QueryService {
     @discardableResult
     func scaleSupportingScores(_ fused: inout [Int64: Double], definitions: Set<Int64>, limit: Int,
                                testsAsked: Bool, deviceCodeAsked: Bool = false, kernelAsked: Bool = false,
+                               kernelNamed: Bool = false,
                                namedBackends: Set<String> = []) throws(SQLiteFailure) -> [Int64: SupportingReason] {
         var reasons: [Int64: SupportingReason] = [:]
         let order = fused.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
@@ -457,7 +476,8 @@ public final class QueryService {
                 next += 1
             }
             let supporting = try supportingChunks(ids, testsAsked: testsAsked, deviceCodeAsked: deviceCodeAsked,
-                                                  kernelAsked: kernelAsked, namedBackends: namedBackends)
+                                                  kernelAsked: kernelAsked, kernelNamed: kernelNamed,
+                                                  namedBackends: namedBackends)
             for id in ids where looked.insert(id).inserted {
                 if let reason = supporting[id] {
                     fused[id]? *= supportingFactor
@@ -472,14 +492,16 @@ public final class QueryService {
     }
 
     /// Which of `ids` are supporting chunks (see `supportingFactor`): minor code (thin wrappers included, and glue when
-    /// `kernelAsked`); host code when `deviceCodeAsked`; another backend's code when the query names backends; and,
-    /// unless `testsAsked`, chunks of test or benchmark files.
+    /// `kernelAsked`); documents when `kernelNamed`; host code when `deviceCodeAsked`; another backend's code when the
+    /// query names backends; and, unless `testsAsked`, chunks of test or benchmark files.
     func supportingChunks(_ ids: [Int64], testsAsked: Bool, deviceCodeAsked: Bool = false, kernelAsked: Bool = false,
+                          kernelNamed: Bool = false,
                           namedBackends: Set<String> = []) throws(SQLiteFailure) -> [Int64: SupportingReason] {
         guard !ids.isEmpty else { return [:] }
         var verdicts: [String: Bool] = [:]  // chunks of one file share its verdict
         var reasons: [Int64: SupportingReason] = [:]
-        for (id, facts) in try store.candidateFacts(ofChunks: ids, withHostCode: deviceCodeAsked, withGlue: kernelAsked) {
+        for (id, facts) in try store.candidateFacts(ofChunks: ids, withHostCode: deviceCodeAsked, withGlue: kernelAsked,
+                                                    withDocuments: kernelNamed) {
             // Glue asked for device code is host code first: that is the rule the query meant.
             if let minor = facts.minorCode, !(minor == .glue && deviceCodeAsked && facts.hostCode) {
                 reasons[id] = minor

@@ -370,6 +370,53 @@ struct StoreTests {
         #expect(host.allSatisfy { $0.supporting != .glue })
     }
 
+    @Test("a query naming a kernel ranks the kernel above the documents about it; a question about kernels does not")
+    func namedKernelRankedAboveDocuments() throws {
+        let dir = temporaryFolder()
+        // The API reference names the routine in its heading and repeats the query's words; the kernel is terse.
+        write(dir + "/repo/doc/api.md", """
+            # xGEMV: General matrix-vector multiplication
+
+            Computes y = alpha * A * x + beta * y for a matrix A and vectors x and y: the gemv routine.
+            """)
+        write(dir + "/repo/kernels/xgemv.opencl", """
+            // Matrix-vector multiplication: y = alpha * A * x + beta * y, one row per work-item.
+            __kernel void Xgemv(const int m, const int n, const float alpha, const float beta,
+                                __global const float* agm, __global const float* xgm, __global float* ygm) {
+              const int row = get_global_id(0);
+              float acc = 0.0f;
+              for (int k = 0; k < n; ++k) { acc += agm[row * n + k] * xgm[k]; }
+              ygm[row] = alpha * acc + beta * ygm[row];
+            }
+            """)
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/repo"])
+        let q = QueryService(store: store)
+        q.supportingFactor = 1
+        let unscaled = try q.search(SearchQuery(text: "matrix vector multiplication gemv kernel", limit: 2)).hits
+        #expect(unscaled.first?.kind == .doc, "\(unscaled.map { ($0.title, $0.score) })")
+        q.supportingFactor = 0.5
+        let named = try q.search(SearchQuery(text: "matrix vector multiplication gemv kernel", limit: 2)).hits
+        #expect(named.first?.symbol == "Xgemv", "\(named.map { ($0.title, $0.score) })")
+        #expect(named.first { $0.kind == .doc }?.supporting == .document)
+        for question in ["how to tune the gemv kernel for matrix vector multiplication",
+                         "is a matrix vector multiplication gemv kernel memory bound", "gemv matrix vector multiplication"] {
+            let hits = try q.search(SearchQuery(text: question, limit: 2)).hits
+            #expect(hits.allSatisfy { $0.supporting != .document }, "\(question)")
+        }
+    }
+
+    @Test("which kernel queries name a kernel to find", arguments: [
+        ("dot product reduction kernel", true), ("layernorm forward cuda kernel", true), ("swap two vectors kernel", true),
+        ("register blocking micro-kernel for matrix multiply", true),
+        ("how to tell whether a kernel is limited by memory bandwidth", false), ("score a kernel between baseline and sol", false),
+        ("tune the gemm kernel parameters", false), ("compare kernel variants statistically", false),
+        ("softmax kernel launch", false), ("fused softmax tiling", false),
+    ])
+    func namesKernel(query: String, named: Bool) {
+        #expect(QueryService.namesKernel(Tokens.words(in: query)) == named)
+    }
+
     @Test("the backends a query names", arguments: [
         ("softmax cuda kernel", ["cuda", "hip"]), ("rms norm metal shader", ["metal"]), ("vulkan glsl softmax", ["vulkan"]),
         ("port the opencl softmax to triton", ["opencl", "triton"]), ("avx2 softmax on the cpu", ["c-simd"]), ("softmax on the gpu", []), ("fused softmax tiling", []),
