@@ -216,6 +216,9 @@ public struct CodeChunker: Sendable {
             }
         }
         meta.ops = MetadataExtractor.ops(heading: (symbol ?? title) + " " + source.displayPath, body: text)
+        if let symbol, MetadataExtractor.layernormByContent(symbol: symbol, body: text, ops: meta.ops) {
+            meta.ops.insert("layernorm", at: 0)
+        }
         let byFormat: String? = switch source.format {
         case .opencl: "opencl"
         case .cuda: "cuda"

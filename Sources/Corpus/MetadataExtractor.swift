@@ -47,6 +47,20 @@ public enum MetadataExtractor {
         return tags
     }
 
+    /// The norm-family op tags: a chunk with one of them needs no `layernormByContent`.
+    static let normTags: Set<String> = ["layernorm", "rmsnorm", "groupnorm", "batchnorm", "l2norm"]
+
+    /// Whether a definition whose name says only `norm` (ggml's `ggml_compute_forward_norm_f32`, `norm_f32`) is a layer
+    /// normalization by what its body computes: a mean and a variance (an RMS norm computes no variance). Nothing
+    /// else tagged it, so `--op layernorm` missed it.
+    static func layernormByContent(symbol: String, body: String, ops: [String]) -> Bool {
+        guard !ops.contains(where: { normTags.contains($0) }) else { return false }
+        let words = Tokens.subwords(of: Substring(symbol)).map { $0.lowercased() }
+        guard words.contains("norm") || words.contains("normalize") || words.contains("normalization") else { return false }
+        let b = ByteHaystack(body, lowercase: true)
+        return b.contains("mean") && b.contains("variance")
+    }
+
     /// Every distinct op phrase once (several ops share one), and each op's phrases as indices into that list.
     static let (opPhraseList, opPhraseIndices): ([String], [(op: String, phrases: [Int])]) = {
         var list: [String] = [], index: [String: Int] = [:]

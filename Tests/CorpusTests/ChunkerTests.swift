@@ -99,6 +99,37 @@ struct CodeChunkerTests {
         #expect(doc.chunks[0].backend == "cuda")
     }
 
+    @Test("a function named only norm is a layer norm when it computes a mean and a variance, not otherwise")
+    func normByContent() {
+        let text = """
+            static void compute_forward_norm_f32(const float* x, float* y, int n, float eps) {
+              float sum = 0.0f;
+              for (int i = 0; i < n; i++) sum += x[i];
+              const float mean = sum / n;
+              float variance = 0.0f;
+              for (int i = 0; i < n; i++) { float v = x[i] - mean; y[i] = v; variance += v * v; }
+              const float scale = 1.0f / sqrtf(variance / n + eps);
+              for (int i = 0; i < n; i++) y[i] *= scale;
+            }
+            static void vector_norm(const float* x, float* y, int n) {
+              float ss = 0.0f;
+              for (int i = 0; i < n; i++) ss += x[i] * x[i];
+              const float mean = ss / n;
+              for (int i = 0; i < n; i++) y[i] = x[i] / sqrtf(mean);
+            }
+            static void group_norm_f32(const float* x, float* y, int n) {
+              float mean = 0.0f, variance = 0.0f;
+              for (int i = 0; i < n; i++) { mean += x[i]; variance += x[i] * x[i]; }
+              y[0] = mean + variance;
+            }
+            """
+        let doc = CodeChunker().chunk(source(text, "ops.c"))
+        let ops = Dictionary(doc.chunks.compactMap { c in c.symbol.map { ($0, c.metadata.ops) } }, uniquingKeysWith: { a, _ in a })
+        #expect(ops["compute_forward_norm_f32"]?.contains("layernorm") == true)
+        #expect(ops["vector_norm"]?.contains("layernorm") == false)
+        #expect(ops["group_norm_f32"] == ["groupnorm"])
+    }
+
     @Test("qualifiers spelled through a macro (CUTLASS_DEVICE, CUTE_HOST_DEVICE) make device code, not host glue",
           arguments: ["gemm.h", "gemm.cu", "gemm.hpp"])
     func macroQualifiers(path: String) {
