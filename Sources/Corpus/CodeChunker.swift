@@ -328,7 +328,9 @@ public struct CodeChunker: Sendable {
             q.append(w == "kernel" && format == .opencl ? "__kernel" : w)
         }
         if launchBounds { q.append("__launch_bounds__") }
-        if [.c, .cpp, .cuda, .hip].contains(format) { q.append(contentsOf: macroQualifiers(in: signature)) }
+        // C++ only: the libraries that spell qualifiers so are C++, and in C an all-capital `..._DEVICE` is more
+        // likely a hardware name than CUDA.
+        if [.cpp, .cuda, .hip].contains(format) { q.append(contentsOf: macroQualifiers(in: signature)) }
         var seen = Set<String>()
         return q.filter { seen.insert($0).inserted }
     }

@@ -134,6 +134,7 @@ struct CodeChunkerTests {
           arguments: ["gemm.h", "gemm.cu", "gemm.hpp"])
     func macroQualifiers(path: String) {
         let text = """
+            namespace cutlass {
             CUTLASS_DEVICE
             void operator_call(Params const& params, float* smem) {
               smem[threadIdx.x] = params.alpha;
@@ -147,6 +148,7 @@ struct CodeChunkerTests {
               CUTLASS_HOST_DEVICE float scale(float x) const { return alpha * x; }
               float alpha;
             };
+            }  // namespace cutlass
             """
         let doc = CodeChunker().chunk(source(text, path))
         let bySymbol = Dictionary(doc.chunks.compactMap { c in c.symbol.map { ($0, c) } }, uniquingKeysWith: { a, _ in a })
@@ -161,6 +163,8 @@ struct CodeChunkerTests {
         #expect(bySymbol["Epilogue::Epilogue"]?.metadata.features.contains("glue") == true)
         #expect(bySymbol["Epilogue::scale"]?.metadata.features.contains("glue") == false)
         // A macro that is no CUDA qualifier, and a parameter that only looks like one, change nothing.
+        let c = CodeChunker().chunk(source("USB_DEVICE void probe(int port) { (void)port; }", "driver.c"))
+        #expect(c.chunks.first?.metadata.qualifiers == [], "C code: an all-capital _DEVICE name is no CUDA")
         #expect(bySymbol["can_implement"]?.metadata.qualifiers == [])
         #expect(bySymbol["can_implement"]?.metadata.features.contains("glue") == true)
         #expect(bySymbol["device_count"]?.metadata.qualifiers == [])
