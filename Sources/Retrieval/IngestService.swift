@@ -252,7 +252,12 @@ public final class IngestService {
         defer { pool.shutdown() }
         // Batches are embedded one after another (each waits for the one before), so one set of n-gram caches
         // serves them all (a cache serves one thread at a time).
-        let caches = (0..<max(1, options.workers)).map { _ in NgramCache(dimension: store.embedder.dimension) }
+        // Sized to the load (a distinct word per 16 source bytes at most, 131,072 words at most), and none when nothing
+        // is to be parsed: each table is zeroed up front (see `kb_ngram_cache_create`), 8 MB at full size, which an
+        // unchanged re-ingest of 10k chunks paid twice for nothing.
+        let cacheCapacity = min(NgramCache.defaultCapacity, max(4096, pendingBytes / 16))
+        let caches = batches.isEmpty ? []
+            : (0..<max(1, options.workers)).map { _ in NgramCache(dimension: store.embedder.dimension, capacity: cacheCapacity) }
         var lastVectors: PendingVectors?
         func startBatch(_ i: Int) -> PendingBatch {
             let batch = startPreparing(batches[i], reads: reads[i], existing: existing, df: df, dfCount: dfCount,

@@ -56,7 +56,10 @@ final class NgramCache: @unchecked Sendable {
     /// The C cache; nil when it could not be allocated (embeddings are then computed without it).
     let handle: OpaquePointer?
 
-    init(dimension: Int, capacity: Int = 1 << 17) {
+    /// Words a cache holds unless told otherwise.
+    static let defaultCapacity = 1 << 17
+
+    init(dimension: Int, capacity: Int = defaultCapacity) {
         self.dimension = dimension
         handle = kb_ngram_cache_create(Int64(dimension), Int64(capacity))
     }
