@@ -99,6 +99,14 @@ struct CodeChunkerTests {
         #expect(doc.chunks[0].backend == "cuda")
     }
 
+    @Test("a path's format comes from its last component's extension", arguments: [
+        ("kernels/softmax.cu", DocumentFormat.cuda), ("a/b/README.MD", .markdown), ("layernorm.c/", .c), ("x.tar.xml", .xml),
+        ("dir/", nil), (".hidden", nil), ("x/.cl", nil), ("Makefile", nil), ("", nil), ("/", nil), ("naïve/kernel.opencl", .opencl),
+    ] as [(String, DocumentFormat?)])
+    func formatFromPath(path: String, format: DocumentFormat?) {
+        #expect(DocumentFormat.fromPath(path) == format)
+    }
+
     @Test("a function named only norm is a layer norm when it computes a mean and a variance, not otherwise")
     func normByContent() {
         let text = """
