@@ -302,6 +302,8 @@ public final class KnowledgeStore {
     struct ChunkPlace: Sendable {
         /// Its document's display path.
         var path: String
+        /// Its document's source (absolute path or URL).
+        var source: String
         /// First and last line.
         var startLine: Int, endLine: Int
         /// The chunk's text.
@@ -312,14 +314,15 @@ public final class KnowledgeStore {
     func chunkPlaces(ofChunks ids: [Int64]) throws(SQLiteFailure) -> [Int64: ChunkPlace] {
         guard !ids.isEmpty else { return [:] }
         let s = try db.prepare("""
-            SELECT c.id, d.display_path, c.start_line, c.end_line, c.body
+            SELECT c.id, d.display_path, c.start_line, c.end_line, c.body, d.source
             FROM chunks c JOIN documents d ON d.id = c.document_id
             WHERE c.id IN (SELECT value FROM json_each(?))
             """)
         try s.bind([.text("[" + ids.map(String.init).joined(separator: ",") + "]")])
         var places: [Int64: ChunkPlace] = [:]
         while try s.step() {
-            places[s.int(0)] = ChunkPlace(path: s.text(1), startLine: Int(s.int(2)), endLine: Int(s.int(3)), text: s.text(4))
+            places[s.int(0)] = ChunkPlace(path: s.text(1), source: s.text(5), startLine: Int(s.int(2)), endLine: Int(s.int(3)),
+                                          text: s.text(4))
         }
         return places
     }

@@ -111,8 +111,9 @@ public struct SearchHit: Sendable, Codable {
     public var snippet: [SnippetSegment]
     /// Why the hybrid score was scaled by `QueryService.supportingFactor`, if it was.
     public var supporting: SupportingReason?
-    /// Lower-ranked chunks with exactly this chunk's text (vendored or per-backend copies), as `path:start-end`; they
-    /// are folded into this hit instead of taking places of their own.
+    /// Lower-ranked chunks with exactly this chunk's text (vendored or per-backend copies), as `path:start-end` (by
+    /// source where the display path would repeat the hit's or another copy's); they are folded into this hit instead
+    /// of taking places of their own.
     public var copies: [String]?
 
     /// The snippet as plain text.
@@ -332,7 +333,12 @@ public final class QueryService {
                 for (id, _) in window {
                     guard let place = places[id] else { continue }
                     if let kept = byText[place.text] {
-                        copies[kept, default: []].append("\(place.path):\(place.startLine)-\(place.endLine)")
+                        // Where the display path says no more than the hit's own or a listed copy's (the same folder
+                        // ingested from two places), the copy is named by its source.
+                        let label = "\(place.path):\(place.startLine)-\(place.endLine)"
+                        let keptLabel = places[kept].map { "\($0.path):\($0.startLine)-\($0.endLine)" }
+                        let ambiguous = label == keptLabel || copies[kept]?.contains(label) == true
+                        copies[kept, default: []].append(ambiguous ? "\(place.source):\(place.startLine)-\(place.endLine)" : label)
                     } else if keptIDs.count < limit {
                         byText[place.text] = id
                         keptIDs.append(id)

@@ -607,6 +607,23 @@ struct StoreTests {
         #expect(unfolded.allSatisfy { $0.copies == nil })
     }
 
+    @Test("a copy whose display path is the hit's own (one folder ingested from two places) is named by its source")
+    func copiesFromTwoPlacesNamedBySource() throws {
+        let dir = temporaryFolder()
+        let kernel = "// scales a row by its inverse norm\nvoid l2_normalize_row(float *x, int n) {\n  float s = 0;\n  for (int i = 0; i < n; i++) s += x[i] * x[i];\n  for (int i = 0; i < n; i++) x[i] /= s;\n}\n"
+        for place in ["one", "two", "three"] { write(dir + "/\(place)/corpus/norm.c", kernel) }
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/one/corpus", dir + "/two/corpus", dir + "/three/corpus"])
+        let hits = try QueryService(store: store).search(SearchQuery(text: "l2 normalize row", limit: 3)).hits
+        let hit = try #require(hits.first)
+        #expect(hit.path == "corpus/norm.c")
+        let copies = hit.copies ?? []
+        #expect(copies.count == 2)
+        #expect(Set(copies).count == 2, "\(copies)")
+        #expect(copies.allSatisfy { $0.hasPrefix(dir) && $0.hasSuffix("/corpus/norm.c:1-6") }, "\(copies)")
+        #expect(!copies.contains { $0.hasPrefix(hit.source) })
+    }
+
     @Test("hostile query text never reaches FTS5 syntax", arguments: [
         "\"unbalanced", "softmax AND (", "NEAR(a b)", "-softmax", "col:softmax", "a OR OR b", "\u{0}softmax",
         "ソフトマックス softmax", "'; DROP TABLE chunks; --", "^softmax", "softmax*", "{title}: x",
