@@ -252,6 +252,17 @@ extension Tokens {
         return bytes.withUnsafeBufferPointer { scan(bytes: $0, camel: camel) }
     }
 
+    /// Byte classes for `scan`: 1 an ASCII lower-case letter, 2 an upper-case one, 4 `_`, 8 a digit, 0 anything else.
+    static let scanClasses: [UInt8] = (0..<256).map { b -> UInt8 in
+        switch b {
+        case 97...122: 1
+        case 65...90: 2
+        case 95: 4
+        case 48...57: 8
+        default: 0
+        }
+    }
+
     @inline(__always) static func isLowerByte(_ b: UInt8) -> Bool { b >= 97 && b <= 122 }
     @inline(__always) static func isUpperByte(_ b: UInt8) -> Bool { b >= 65 && b <= 90 }
     @inline(__always) static func isDigitByte(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
@@ -272,18 +283,21 @@ extension Tokens {
         }
         let n = bytes.count
         var i = 0
+        // One table lookup a byte (`scanClasses`) instead of a chain of range tests.
+        let classes = scanClasses
+        classes.withUnsafeBufferPointer { cls in
         while i < n {
-            let b = bytes[i]
-            if isLowerByte(b) || isUpperByte(b) || b == 95 {
+            let c0 = cls[Int(bytes[i])]
+            if c0 & 7 != 0 {
                 let start = i
-                var hasUnderscore = b == 95, innerUpper = false, sawLower = isLowerByte(b)
+                var hasUnderscore = c0 == 4, innerUpper = false, sawLower = c0 == 1
                 i += 1
                 while i < n {
-                    let c = bytes[i]
-                    if isLowerByte(c) { sawLower = true }
-                    else if isUpperByte(c) { if sawLower { innerUpper = true } }
-                    else if c == 95 { hasUnderscore = true }
-                    else if !isDigitByte(c) { break }
+                    let c = cls[Int(bytes[i])]
+                    if c == 0 { break }
+                    if c == 1 { sawLower = true }
+                    else if c == 2 { if sawLower { innerUpper = true } }
+                    else if c == 4 { hasUnderscore = true }
                     i += 1
                 }
                 let token = UnsafeBufferPointer(rebasing: bytes[start..<i])
@@ -293,13 +307,14 @@ extension Tokens {
                     if intrinsic, seenIntrinsics.insert(name).inserted { out.intrinsics.append(name) }
                     if camel, innerUpper { camelSet.insert(subwords(of: Substring(name)).joined(separator: " ")) }
                 }
-            } else if isDigitByte(b) {
+            } else if c0 == 8 {
                 // A number, with any letters glued to it (`1e5f`, `0x1F`), is no identifier.
                 i += 1
-                while i < n, isLowerByte(bytes[i]) || isUpperByte(bytes[i]) || isDigitByte(bytes[i]) || bytes[i] == 95 { i += 1 }
+                while i < n, cls[Int(bytes[i])] != 0 { i += 1 }
             } else {
                 i += 1
             }
+        }
         }
         if camel { out.camelWords = camelSet.sorted() }
         return out
