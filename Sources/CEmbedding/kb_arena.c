@@ -1,6 +1,6 @@
 #include <malloc.h>
 #include <stdlib.h>
-#include "kb_words.h"
+#include "kb_arena.h"
 
 int kb_reserve_thread_arena(size_t bytes) {
     if (mallopt(M_MMAP_THRESHOLD, (int)(bytes + (1u << 20))) != 1) return -1;

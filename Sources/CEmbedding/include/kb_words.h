@@ -1,7 +1,6 @@
 #ifndef KB_WORDS_H
 #define KB_WORDS_H
 #include <stdint.h>
-#include <stddef.h>
 
 /// The distinct words of a text, in order of first appearance: kb's embedding input (see `HashedEmbedder`).
 /// Arrays are malloc'd by `kb_words_build` and released by `kb_words_free`.
@@ -65,7 +64,3 @@ void kb_embed_words(int64_t dimension, float ngram_weight, const uint64_t *hashe
                     kb_ngram_cache *cache, int32_t stamp, float *out);
 
 #endif
-
-/// Grows the calling thread's malloc arena by `bytes` once, so the arena does not grow a page per `mprotect` later;
-/// raises glibc's mmap threshold above `bytes` (process-wide) so the block comes from the arena. Returns 0 on success.
-int kb_reserve_thread_arena(size_t bytes);
