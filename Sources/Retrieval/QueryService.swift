@@ -855,10 +855,13 @@ public final class QueryService {
 
     /// Whether `symbol` is `token` behind a namespace prefix, both lower-case: one word of letters and digits joined to
     /// the token by an underscore (`simde_vaddq_f32` for `vaddq_f32`, `simde_mm_add_ps` for `_mm_add_ps`); not a
-    /// longer word (`xvaddq_f32`) or a longer name (`test_simde_vaddq_f32`). Tokens under 6 bytes never match.
+    /// longer word (`xvaddq_f32`) or a longer name (`test_simde_vaddq_f32`). Tokens under 6 bytes never match, nor
+    /// do tokens of one word: `avx512` or `float16` name no function behind a prefix (`mish_avx512` is `mish` for
+    /// AVX-512, and promoting it buried the layer norm kernels of `layernorm avx512` under activations).
     static func isPrefixedDefinition(_ symbol: String, of token: String) -> Bool {
         let s = Array(symbol.utf8), t = Array(token.utf8)
-        guard let first = t.first, t.count >= 6, s.count > t.count, s.suffix(t.count).elementsEqual(t) else { return false }
+        guard let first = t.first, t.count >= 6, t.dropFirst().contains(95), s.count > t.count,
+              s.suffix(t.count).elementsEqual(t) else { return false }
         let prefix = s.prefix(s.count - t.count)
         // One word, then the underscore (the token's own, or the prefix's last byte).
         let word = first == 95 ? prefix[...] : (prefix.last == 95 ? prefix.dropLast() : [])

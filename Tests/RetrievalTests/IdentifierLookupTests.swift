@@ -98,6 +98,7 @@ struct IdentifierLookupTests {
         ("xvaddq_f32", "vaddq_f32", false), ("test_simde_vaddq_f32", "vaddq_f32", false),
         ("simde_x_mm_add_ps", "_mm_add_ps", false), ("simde__mm_add_ps", "_mm_add_ps", false), ("vaddq_f32", "vaddq_f32", false),
         ("_vaddq_f32", "vaddq_f32", false), ("simde_f32", "_f32", false), ("simde_vaddq_f64", "vaddq_f32", false),
+        ("mish_avx512", "avx512", false), ("simde_float16", "float16", false),
     ])
     func namespacePrefixes(symbol: String, token: String, prefixed: Bool) {
         #expect(QueryService.isPrefixedDefinition(symbol, of: token) == prefixed)
@@ -187,6 +188,38 @@ struct IdentifierLookupTests {
         _ = try IngestService(store: store).ingest([dir + "/lib"])
         let own = try QueryService(store: store).search(SearchQuery(text: "vaddq_f32"))
         #expect(own.hits.first?.symbol == "vaddq_f32")
+    }
+
+    @Test("an ISA word in a two-word query promotes no function named after it (`layernorm avx512`)")
+    func isaWordsPromoteNothing() throws {
+        let dir = temporaryFolder()
+        var activations = ""
+        for name in ["mish", "swish", "elu", "tanh", "gelu", "prelu"] {
+            activations += "static inline __m512 \(name)_avx512(__m512 x) { return _mm512_max_ps(x, _mm512_setzero_ps()); }\n\n"
+        }
+        write(dir + "/x86/activation.h", activations)
+        write(dir + "/x86/layernorm_x86.cpp", """
+            static void layernorm(float* ptr, const float* gamma, const float* beta, float eps, int n) {
+                __m512 sum = _mm512_setzero_ps();
+                for (int i = 0; i + 16 <= n; i += 16) sum = _mm512_add_ps(sum, _mm512_loadu_ps(ptr + i));
+                float mean = _mm512_reduce_add_ps(sum) / n;
+                __m512 var = _mm512_setzero_ps();
+                for (int i = 0; i + 16 <= n; i += 16) {
+                    __m512 d = _mm512_sub_ps(_mm512_loadu_ps(ptr + i), _mm512_set1_ps(mean));
+                    var = _mm512_fmadd_ps(d, d, var);
+                }
+                float inv = 1.f / sqrtf(_mm512_reduce_add_ps(var) / n + eps);
+                for (int i = 0; i + 16 <= n; i += 16) {
+                    __m512 x = _mm512_mul_ps(_mm512_sub_ps(_mm512_loadu_ps(ptr + i), _mm512_set1_ps(mean)), _mm512_set1_ps(inv));
+                    _mm512_storeu_ps(ptr + i, _mm512_fmadd_ps(x, _mm512_loadu_ps(gamma + i), _mm512_loadu_ps(beta + i)));
+                }
+            }
+            """)
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/x86"])
+        let service = QueryService(store: store)
+        #expect(try service.search(SearchQuery(text: "layernorm avx512")).hits.first?.symbol == "layernorm")
+        #expect(try service.identifierRows("avx512", definitionsOnly: false, prefixed: true).filter(\.1).isEmpty)
     }
 }
 
