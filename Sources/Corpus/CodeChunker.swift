@@ -4,17 +4,24 @@ import Glibc
 ///
 /// Comments, strings and preprocessor lines are blanked first, so braces inside them never confuse the
 /// structure scan. Text between two functions (comments, includes, macros, structs) attaches to the function
-/// that follows it; a very long prefix becomes a `declarations` chunk of its own.
+/// that follows it when it is short; a long prefix, or one whose text above the function's own leading comment has
+/// more than a few lines (a file's license and include list, a table), becomes a `declarations` chunk of its own.
 public struct CodeChunker: Sendable {
     /// Functions longer than this many lines are split into parts that repeat the signature.
     public var maxLinesPerChunk: Int
     /// A prefix longer than this many lines is split off as a declarations chunk.
     public var maxAttachedPrefixLines: Int
+    /// A prefix whose text above the function's leading comment has more lines of code or preprocessor directives than
+    /// this is split there: the function keeps its own comment, and the rest (an include list, a table, with the
+    /// comments among them) becomes a declarations chunk. Comments alone never split (a file's header comment
+    /// describes its first kernel).
+    public var maxAttachedPreambleLines: Int
 
     /// Creates a chunker.
-    public init(maxLinesPerChunk: Int = 150, maxAttachedPrefixLines: Int = 80) {
+    public init(maxLinesPerChunk: Int = 150, maxAttachedPrefixLines: Int = 80, maxAttachedPreambleLines: Int = 8) {
         self.maxLinesPerChunk = maxLinesPerChunk
         self.maxAttachedPrefixLines = maxAttachedPrefixLines
+        self.maxAttachedPreambleLines = maxAttachedPreambleLines
     }
 
     /// A function found in the source: byte ranges into the original text.
@@ -58,9 +65,14 @@ public struct CodeChunker: Sendable {
                 }
             }
             // The prefix is the text between the previous chunk and this function's declaration.
+            // A long prefix, or a preamble above the leading comment of more than a few lines (an include list named
+            // `convolution_3x3_winograd.h` made a constructor match winograd queries), is split off.
             let prefixLines = Self.line(of: fn.declStart, lineStarts) - Self.line(of: start, lineStarts)
-            if prefixLines > maxAttachedPrefixLines {
-                let commentStart = Self.leadingCommentStart(bytes: bytes, declStart: fn.declStart, lineStarts: lineStarts)
+            let commentStart = prefixLines > 0
+                ? Self.leadingCommentStart(bytes: bytes, declStart: fn.declStart, lineStarts: lineStarts) : start
+            if prefixLines > maxAttachedPrefixLines
+                || (commentStart > start
+                    && Self.codeLines(code: code, bytes: bytes, start..<commentStart) > maxAttachedPreambleLines) {
                 if commentStart > start, Self.hasContent(bytes[start..<commentStart]) {
                     pieces.append(("declarations", nil, start, commentStart, nil))
                 }
@@ -113,7 +125,8 @@ public struct CodeChunker: Sendable {
                 var chunk = makeChunk(source: source, title: piece.title, symbol: piece.symbol, startLine: startLine,
                                       endLine: endLine, text: text.trimmingTrailingWhitespace(), signature: signature)
                 // The definition's own lines, without the comments and preamble (includes, globals) attached above it.
-                if let declStart = piece.decl, piece.symbol != nil, endLine - Self.line(of: declStart, lineStarts) < 3 {
+                if let declStart = piece.decl, piece.symbol != nil,
+                   endLine - Self.line(of: declStart, lineStarts) < 3 || Self.hasOneLineBody(code: code, declStart: declStart, end: piece.end) {
                     chunk.metadata.features.append("trivial")
                 }
                 chunks.append(chunk)
@@ -755,6 +768,41 @@ public struct CodeChunker: Sendable {
     }
 
     static func hasContent(_ s: ArraySlice<UInt8>) -> Bool { s.contains { !isSpace($0) } }
+
+    /// The number of lines of `s` with anything but whitespace on them.
+    static func nonBlankLines(_ s: ArraySlice<UInt8>) -> Int {
+        var count = 0, content = false
+        for b in s {
+            if b == 10 { if content { count += 1 }; content = false } else if !isSpace(b) { content = true }
+        }
+        return content ? count + 1 : count
+    }
+
+    /// The number of lines in `range` holding code (non-blank in `code`, where comments, strings and preprocessor lines
+    /// are blanked) or a preprocessor directive (`#` first in `bytes`).
+    static func codeLines(code: [UInt8], bytes: [UInt8], _ range: Range<Int>) -> Int {
+        var count = 0, i = range.lowerBound
+        while i < range.upperBound {
+            var end = i
+            while end < range.upperBound, bytes[end] != 10 { end += 1 }
+            var first = i
+            while first < end, isSpace(bytes[first]) { first += 1 }
+            if first < end, bytes[first] == UInt8(ascii: "#") || code[first..<end].contains(where: { !isSpace($0) }) {
+                count += 1
+            }
+            i = end + 1
+        }
+        return count
+    }
+
+    /// Whether the body of the definition starting at `declStart` (its first `{` in `code`, comments and strings
+    /// blanked, up to the last `}` before `end`) holds at most one line of code: a getter or a forwarding call however
+    /// its braces are placed (`int f() const\n{\n    return d->x;\n}` is four lines, one of them code).
+    static func hasOneLineBody(code: [UInt8], declStart: Int, end: Int) -> Bool {
+        guard let open = code[declStart..<end].firstIndex(of: UInt8(ascii: "{")),
+              let close = code[open..<end].lastIndex(of: UInt8(ascii: "}")), close > open else { return false }
+        return nonBlankLines(code[(open + 1)..<close]) <= 1
+    }
 
     /// Where the comment block directly above a declaration starts (the declaration's own start if none).
     static func leadingCommentStart(bytes: [UInt8], declStart: Int, lineStarts: [Int]) -> Int {

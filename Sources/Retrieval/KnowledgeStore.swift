@@ -26,8 +26,9 @@ public final class KnowledgeStore {
     /// 12: feature `wrapper`; 13: feature `trivial`; 14: `wrapper` skips comments and needs a real call; 15: BLAS routine
     /// names behind precision letters in the symbols column, and feature `glue`; 16: CUDA qualifiers spelled through a macro,
     /// `CUTLASS_DEVICE`; 17: a function named only `norm` that computes a mean and a variance is tagged layernorm;
-    /// 18: macro-spelled qualifiers in C++, CUDA and HIP only, not C).
-    public static let parserVersion = 18
+    /// 18: macro-spelled qualifiers in C++, CUDA and HIP only, not C; 19: a preamble of more than eight lines above a
+    /// function's leading comment is a declarations chunk of its own, and a one-line body is `trivial`).
+    public static let parserVersion = 19
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {

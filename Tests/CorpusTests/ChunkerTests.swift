@@ -485,6 +485,27 @@ struct TrivialDefinitionTests {
         #expect(features["scale_row"]?.contains("wrapper") == false)
     }
 
+    @Test("a one-line body is trivial however its braces are placed; two lines of body are not")
+    func trivialAllmanBodies() {
+        let text = """
+            bool GpuInfo::support_ycbcr_conversion() const
+            {
+                // Asked once at start-up.
+                return d->support_ycbcr_conversion;
+            }
+
+            int GpuInfo::queue_count(int family) const
+            {
+                if (family < 0) return 0;
+                return d->queue_counts[family];
+            }
+            """
+        let chunks = CodeChunker().chunk(source(text, "src/gpu.cpp")).chunks
+        let features = Dictionary(uniqueKeysWithValues: chunks.compactMap { c in c.symbol.map { ($0, c.metadata.features) } })
+        #expect(features["GpuInfo::support_ycbcr_conversion"]?.contains("trivial") == true)
+        #expect(features["GpuInfo::queue_count"]?.contains("trivial") == false)
+    }
+
     @Test("a host launcher calling its kernel is a wrapper; a device helper calling a namesake is not")
     func wrappersAreHostCode() {
         let text = """
@@ -960,5 +981,64 @@ struct CodeChunkerClassTests {
         #expect(doc.chunks.map(\.title) == ["Cache::Get", "Cache::Store", "Cache (members)", "Cache::Lookup", "Point (members)", "after"])
         #expect(doc.chunks[2].text.contains("T store_[16];"))
         #expect(doc.chunks[3].startLine == 10)  // the `template <class T>` line
+    }
+}
+
+@Suite("Preambles above a function")
+struct PreambleTests {
+    /// A C++ file whose first function follows a long include list, as kernel libraries write them.
+    static let includeList = """
+        // Copyright 2017 Tencent
+        // SPDX-License-Identifier: BSD-3-Clause
+
+        #include "convolution_arm.h"
+        #include "cpu.h"
+
+        namespace ncnn {
+
+        #include "convolution_1x1.h"
+        #include "convolution_3x3.h"
+        #include "convolution_packed.h"
+        #include "convolution_3x3_winograd.h"
+        #include "convolution_im2col_gemm.h"
+        #if NCNN_INT8
+        #include "convolution_3x3_winograd_int8.h"
+        #endif // NCNN_INT8
+
+        // Packing is on by default.
+        Convolution_arm::Convolution_arm()
+        {
+            support_packing = true;
+            activation = 0;
+        }
+        """
+
+    @Test("more than eight lines of code or directives above a function's comment are a declarations chunk of their own")
+    func longIncludeListsAreSplitOff() throws {
+        let chunks = CodeChunker().chunk(source(Self.includeList, "layer/arm/convolution_arm.cpp")).chunks
+        #expect(chunks.map(\.title) == ["declarations", "Convolution_arm::Convolution_arm"])
+        let constructor = try #require(chunks.last)
+        // The function keeps its own comment, and nothing of the include list: no winograd, no gemm.
+        #expect(constructor.startLine == 18)
+        #expect(constructor.text.hasPrefix("// Packing is on by default."))
+        #expect(!constructor.text.contains("winograd"))
+        #expect(!constructor.metadata.ops.contains("gemm"))
+        #expect(chunks.first?.startLine == 1)
+        #expect(chunks.first?.endLine == 16)
+    }
+
+    @Test("a header comment, however long, stays with the first function, as do eight directives below it, not nine",
+          arguments: [(0, 1), (8, 1), (9, 2)])
+    func shortPreamblesStay(directives: Int, chunkCount: Int) {
+        var text = "/*\n * softmax.c -- row softmax, AVX2.\n *\n * Technique: online max and sum in one pass.\n"
+        for i in 0..<30 { text += " * Note \(i).\n" }
+        text += " */\n"
+        for i in 0..<directives { text += "#include \"h\(i).h\"\n" }
+        text += "\nvoid softmax(float *x, int n) {\n    for (int i = 0; i < n; i++) x[i] = expf(x[i]);\n}\n"
+        let chunks = CodeChunker().chunk(source(text, "kernels/softmax.c")).chunks
+        #expect(chunks.count == chunkCount)
+        #expect(chunks.last?.symbol == "softmax")
+        #expect(chunks.first?.text.contains("online max and sum") == true)
+        #expect(chunks.first?.startLine == 1)
     }
 }
