@@ -204,7 +204,7 @@ public struct XMLReferenceReader: Sendable {
             for c in children where c.name == "cpuid" {
                 if let i = MetadataExtractor.isa(forTechnology: c.textContent) { isa.insert(i) }
             }
-            meta.isa = ["avx512", "avx2", "sse", "sve", "neon"].filter(isa.contains)
+            meta.isa = MetadataExtractor.isaNames.filter(isa.contains)
             meta.headingPath = [fileTitle]
             let start = entry.line
             let end = k + 1 < entries.count ? max(start, entries[k + 1].line - 1) : totalLines

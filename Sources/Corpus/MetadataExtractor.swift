@@ -186,12 +186,35 @@ public enum MetadataExtractor {
             || id.hasPrefix("__builtin_convertvector") || id.hasPrefix("_cvt") || id.hasPrefix("_kand") || id.hasPrefix("_kor") {
             return true
         }
+        if let isa = otherISA(Array(id.utf8)), !isa.isEmpty { return true }
         return isNEON(id) || isSVE(id)
     }
 
     static let x86Prefixes: [[UInt8]] = ["_mm", "__m128", "__m256", "__m512", "__mmask", "__builtin_ia32",
                                          "__builtin_shufflevector", "__builtin_convertvector", "_cvt", "_kand", "_kor"]
         .map { Array($0.utf8) }
+    /// The ISA of a LoongArch (`__lsx_vld` is LSX, `__lasx_xvld` LASX), MIPS MSA (`__msa_ld_w`) or RISC-V vector
+    /// (`__riscv_vle32_v_f32m1`: a digit in it, which the macro `__riscv_vector` has not) intrinsic; nil for any other
+    /// name.
+    static func otherISA<C: Collection<UInt8>>(_ id: C) -> String? where C.Index == Int {
+        func starts(_ p: StaticString) -> Bool {
+            let n = p.utf8CodeUnitCount
+            guard id.count > n else { return false }
+            var k = 0
+            for b in id.prefix(n) { if b != p.utf8Start[k] { return false }; k += 1 }
+            return true
+        }
+        if starts("__lsx_") { return "lsx" }
+        if starts("__lasx_") { return "lasx" }
+        if starts("__msa_") { return "msa" }
+        if starts("__riscv_v"), id.contains(where: isDigitByte) { return "rvv" }
+        return nil
+    }
+
+    /// kb's ISA names in the order tags list them: x86's widest first, then Arm's, then LoongArch's, MIPS's and
+    /// RISC-V's.
+    public static let isaNames = ["avx512", "avx2", "sse", "sve", "neon", "lasx", "lsx", "msa", "rvv"]
+
     static let neonTypePrefixes: [[UInt8]] = ["float32x", "int32x", "uint8x", "float16x"].map { Array($0.utf8) }
 
     @inline(__always) static func isDigitByte(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
@@ -207,7 +230,7 @@ public enum MetadataExtractor {
         guard let first = id.first else { return false }
         switch first {
         case 95:  // _
-            return x86Prefixes.contains { hasPrefix(id, $0) }
+            return x86Prefixes.contains { hasPrefix(id, $0) } || (id.count > 6 && id[1] == 95 && otherISA(id) != nil)
         case 102, 105, 117:  // f i u: NEON vector types
             // Every NEON type prefix has a digit at index 3 to 5 (`int32x`, `uint8x`, `float32x`): most `f`/`i`/`u`
             // identifiers (`for`, `float`, `idx`) stop at this one check.
@@ -251,6 +274,10 @@ public enum MetadataExtractor {
     /// The instruction sets implied by a list of intrinsics, widest first.
     public static func isa(for intrinsics: [String]) -> [String] {
         var found = Set<String>()
+        // LoongArch's headers name their vector types `__m128` and `__m256` as x86's do: with LSX or LASX intrinsics
+        // present, only x86's functions (`_mm_add_ps`) say x86, not those types.
+        var typeOnlyX86 = Set<String>()
+        var x86Function = Set<String>()
         for name in intrinsics {
             // x86 names by their bytes (intrinsics are ASCII identifiers): `String.hasPrefix` and `contains` made this
             // ~25,000 instructions a chunk, 1.6 % of an ingest.
@@ -271,6 +298,10 @@ public enum MetadataExtractor {
                     return false
                 }
                 guard !b.isEmpty else { return nil }
+                if b.count > 6, b[0] == 95, b[1] == 95, let other = otherISA(b) {
+                    found.insert(other)
+                    return nil
+                }
                 let avx512VL = (starts("_mm256_") || starts("_mm_")) && (has("_mask_") || has("_maskz_") || ends("_mask"))
                 if starts("_mm512") || starts("__m512") || starts("__mmask") || starts("_kand") || starts("_kor")
                     || starts("_cvtu32_mask") || starts("_cvtmask") || avx512VL { return "avx512" }
@@ -278,11 +309,15 @@ public enum MetadataExtractor {
                 if starts("_mm_") || starts("__m128") { return "sse" }
                 return nil
             }
-            if let x86 { found.insert(x86) }
+            if let x86 {
+                if name.hasPrefix("__m128") || name.hasPrefix("__m256") { typeOnlyX86.insert(x86) } else { x86Function.insert(x86) }
+            }
             else if isSVE(Substring(name)) { found.insert("sve") }
             else if isNEON(Substring(name)) { found.insert("neon") }
         }
-        return ["avx512", "avx2", "sse", "sve", "neon"].filter(found.contains)
+        found.formUnion(x86Function)
+        if !found.contains("lsx"), !found.contains("lasx") { found.formUnion(typeOnlyX86) }
+        return isaNames.filter(found.contains)
     }
 
     /// Maps a reference's technology label (`AVX-512`, `AVX2`, `SSE4.1`, `FMA`, `NEON`) to kb's ISA names.
@@ -295,6 +330,10 @@ public enum MetadataExtractor {
         if t.hasPrefix("sse") || t.hasPrefix("ssse") { return "sse" }
         if t.hasPrefix("neon") || t.hasPrefix("asimd") { return "neon" }
         if t.hasPrefix("sve") { return "sve" }
+        if t.hasPrefix("lasx") { return "lasx" }
+        if t.hasPrefix("lsx") { return "lsx" }
+        if t.hasPrefix("msa") { return "msa" }
+        if t.hasPrefix("rvv") || t.hasPrefix("riscvv") { return "rvv" }
         return nil
     }
 

@@ -27,8 +27,9 @@ public final class KnowledgeStore {
     /// names behind precision letters in the symbols column, and feature `glue`; 16: CUDA qualifiers spelled through a macro,
     /// `CUTLASS_DEVICE`; 17: a function named only `norm` that computes a mean and a variance is tagged layernorm;
     /// 18: macro-spelled qualifiers in C++, CUDA and HIP only, not C; 19: a preamble of more than eight lines above a
-    /// function's leading comment is a declarations chunk of its own, and a one-line body is `trivial`).
-    public static let parserVersion = 19
+    /// function's leading comment is a declarations chunk of its own, and a one-line body is `trivial`; 20: LoongArch,
+    /// MIPS and RISC-V vector intrinsics and their ISAs, and LoongArch's `__m128` and `__m256` no longer x86).
+    public static let parserVersion = 20
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {
@@ -343,6 +344,10 @@ public final class KnowledgeStore {
         var hostCode: Bool
         /// Its backend, if any.
         var backend: String?
+        /// Its ISA tags (`avx2`, `neon`, ...).
+        var isa: [Substring] = []
+        /// Whether it is C or C++ code (`kind` kernel, language `c` or `cpp`).
+        var cFamilyCode = false
     }
 
     /// The `CandidateFacts` of each of `ids`; ids not stored are left out. `hostCode` is only worked out when
@@ -370,7 +375,7 @@ public final class KnowledgeStore {
                        OR (c.lang = 'triton' AND EXISTS (SELECT 1 FROM json_each(c.meta, '$.qualifiers')
                                                          WHERE value LIKE '@triton.%')))
                    ELSE 0 END,
-                   c.backend
+                   c.backend, c.isa, c.kind = 'kernel' AND c.lang IN ('c', 'cpp')
             FROM chunks c JOIN documents d ON d.id = c.document_id
             WHERE c.id IN (SELECT value FROM json_each(?1))
             """)
@@ -386,7 +391,8 @@ public final class KnowledgeStore {
             case 5: .document
             default: nil
             }
-            facts[s.int(0)] = CandidateFacts(path: s.text(1), minorCode: minor, hostCode: s.int(3) != 0, backend: s.optionalText(4))
+            facts[s.int(0)] = CandidateFacts(path: s.text(1), minorCode: minor, hostCode: s.int(3) != 0, backend: s.optionalText(4),
+                                             isa: s.text(5).split(separator: " "), cFamilyCode: s.int(6) != 0)
         }
         return facts
     }

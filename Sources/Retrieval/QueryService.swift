@@ -146,6 +146,9 @@ public enum SupportingReason: String, Sendable, Codable, CaseIterable {
     case hostCode = "host-code"
     /// Code of another backend than the query names.
     case otherBackend = "other-backend"
+    /// SIMD code of another architecture than the ISAs the query names (`softmax neon` and x86's AVX code), or C and
+    /// C++ code with no SIMD at all.
+    case otherISA = "other-isa"
     /// A chunk of a test or benchmark file, when the query does not ask for tests.
     case testFile = "test-file"
     /// Host code with no loop and no SIMD intrinsics (setup, checks, an API entry, a launch), when the query asks for
@@ -304,7 +307,8 @@ public final class QueryService {
                 supporting = try scaleSupportingScores(&fused, definitions: definitions, limit: window, testsAsked: Self.asksForTests(rawWords),
                                           deviceCodeAsked: Self.asksForDeviceCode(rawWords), kernelAsked: Self.asksForKernel(rawWords),
                                           kernelNamed: Self.namesKernel(rawWords),
-                                          namedBackends: Self.namedBackends(rawWords))
+                                          namedBackends: Self.namedBackends(rawWords),
+                                          namedArchitectures: Self.namedArchitectures(rawWords))
             }
             let ranked: [(Int64, Double)]
             switch query.mode {
@@ -423,6 +427,34 @@ public final class QueryService {
         return named
     }
 
+    /// The CPU architectures whose SIMD ISAs a query names (`x86` for `avx2`, `sse4`, `avx512` or `x86`; `arm` for
+    /// `neon`, `asimd`, `sve`, `arm` or `aarch64`; `loongarch` for `lsx`, `lasx`; `mips` for `msa`; `riscv` for `rvv`
+    /// or `riscv`); empty when it names none. Architectures, not single ISAs: `max pooling avx` still wants the SSE
+    /// code beside the AVX code, not NEON's.
+    static func namedArchitectures(_ words: [String]) -> Set<String> {
+        var named = Set<String>()
+        for w in words {
+            if w == "x86" || w == "x64" || w == "amd64" || w.hasPrefix("sse") || w.hasPrefix("avx") { named.insert("x86") }
+            else if ["neon", "asimd", "sve", "sve2", "arm", "arm64", "aarch64"].contains(w) { named.insert("arm") }
+            else if ["lsx", "lasx", "loongarch"].contains(w) { named.insert("loongarch") }
+            else if w == "msa" || w == "mips" { named.insert("mips") }
+            else if w == "rvv" || w == "riscv" { named.insert("riscv") }
+        }
+        return named
+    }
+
+    /// The architecture of one of kb's ISA tags (`namedArchitectures`); nil for a tag of none (`vector-ext`).
+    static func architecture(ofISA isa: Substring) -> String? {
+        switch isa {
+        case "sse", "avx2", "avx512": "x86"
+        case "neon", "sve": "arm"
+        case "lsx", "lasx": "loongarch"
+        case "msa": "mips"
+        case "rvv": "riscv"
+        default: nil
+        }
+    }
+
     /// Words that name a GPU or a GPU programming dialect whose device code kb tells apart (`asksForDeviceCode`). SYCL,
     /// WGSL and HLSL are left out: kb reads SYCL as plain C++ and does not read WGSL or HLSL, so a query naming them
     /// would only push their code down.
@@ -467,8 +499,8 @@ public final class QueryService {
     @discardableResult
     func scaleSupportingScores(_ fused: inout [Int64: Double], definitions: Set<Int64>, limit: Int,
                                testsAsked: Bool, deviceCodeAsked: Bool = false, kernelAsked: Bool = false,
-                               kernelNamed: Bool = false,
-                               namedBackends: Set<String> = []) throws(SQLiteFailure) -> [Int64: SupportingReason] {
+                               kernelNamed: Bool = false, namedBackends: Set<String> = [],
+                               namedArchitectures: Set<String> = []) throws(SQLiteFailure) -> [Int64: SupportingReason] {
         var reasons: [Int64: SupportingReason] = [:]
         let order = fused.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
         var scaled: [Double] = []
@@ -483,7 +515,7 @@ public final class QueryService {
             }
             let supporting = try supportingChunks(ids, testsAsked: testsAsked, deviceCodeAsked: deviceCodeAsked,
                                                   kernelAsked: kernelAsked, kernelNamed: kernelNamed,
-                                                  namedBackends: namedBackends)
+                                                  namedBackends: namedBackends, namedArchitectures: namedArchitectures)
             for id in ids where looked.insert(id).inserted {
                 if let reason = supporting[id] {
                     fused[id]? *= supportingFactor
@@ -499,10 +531,11 @@ public final class QueryService {
 
     /// Which of `ids` are supporting chunks (see `supportingFactor`): minor code (thin wrappers included, and glue when
     /// `kernelAsked`); documents when `kernelNamed`; host code when `deviceCodeAsked`; another backend's code when the
-    /// query names backends; and, unless `testsAsked`, chunks of test or benchmark files.
+    /// query names backends; SIMD code of other architectures when it names ISAs; and, unless `testsAsked`, chunks of
+    /// test or benchmark files.
     func supportingChunks(_ ids: [Int64], testsAsked: Bool, deviceCodeAsked: Bool = false, kernelAsked: Bool = false,
-                          kernelNamed: Bool = false,
-                          namedBackends: Set<String> = []) throws(SQLiteFailure) -> [Int64: SupportingReason] {
+                          kernelNamed: Bool = false, namedBackends: Set<String> = [],
+                          namedArchitectures: Set<String> = []) throws(SQLiteFailure) -> [Int64: SupportingReason] {
         guard !ids.isEmpty else { return [:] }
         var verdicts: [String: Bool] = [:]  // chunks of one file share its verdict
         var reasons: [Int64: SupportingReason] = [:]
@@ -516,6 +549,12 @@ public final class QueryService {
             if deviceCodeAsked && facts.hostCode { reasons[id] = .hostCode; continue }
             if !namedBackends.isEmpty, let b = facts.backend, !namedBackends.contains(b.lowercased()) {
                 reasons[id] = .otherBackend
+                continue
+            }
+            // SIMD code of other architectures only, or C and C++ code with no SIMD at all (a scalar reference).
+            if !namedArchitectures.isEmpty, facts.isa.isEmpty ? facts.cFamilyCode
+                : !facts.isa.contains(where: { Self.architecture(ofISA: $0).map(namedArchitectures.contains) ?? true }) {
+                reasons[id] = .otherISA
                 continue
             }
             guard !testsAsked else { continue }

@@ -14,6 +14,13 @@ struct CodeChunkerTests {
         ("float s(const float *x) { float32x4_t v = vld1q_f32(x); return vaddvq_f32(vmulq_f32(v, v)); }", ["neon"]),
         ("float s(const float *x, long n) { svbool_t p = svwhilelt_b32(0, n); svfloat32_t v = svld1_f32(p, x); return svaddv_f32(p, v); }", ["sve"]),
         ("typedef float v8 __attribute__((vector_size(32))); float s(v8 a) { return a[0]; }", ["vector-ext"]),
+        // LoongArch names its vector types as x86 does: with LSX or LASX intrinsics those types say nothing of x86.
+        ("float s(const float *x) { __m128 v = (__m128)__lsx_vld(x, 0); return __lsx_vpickve2gr_w((__m128i)v, 0); }", ["lsx"]),
+        ("float s(const float *x) { __m256 v = (__m256)__lasx_xvld(x, 0); __m128 h = (__m128)__lsx_vld(x, 0); return 0; }", ["lasx", "lsx"]),
+        ("float s(const float *x) { __m128 v = _mm_loadu_ps(x); __m128 w = (__m128)__lsx_vld(x, 0); return 0; }", ["sse", "lsx"]),
+        ("float s(const float *x) { v4f32 v = (v4f32)__msa_ld_w(x, 0); return v[0]; }", ["msa"]),
+        ("float s(const float *x, size_t n) { size_t vl = __riscv_vsetvl_e32m1(n); vfloat32m1_t v = __riscv_vle32_v_f32m1(x, vl); return 0; }", ["rvv"]),
+        ("float s(const float *x) {\n#if __riscv_vector\n    return x[0];\n#endif\n}", []),
         ("float s(const float *x) { return x[0] + x[1]; }", []),
     ])
     func isa(code: String, expected: [String]) {

@@ -426,6 +426,67 @@ struct StoreTests {
         #expect(QueryService.namedBackends(Tokens.words(in: text)) == Set(backends))
     }
 
+    @Test("the CPU architectures a query names through its ISAs", arguments: [
+        ("softmax neon", ["arm"]), ("layernorm avx512", ["x86"]), ("max pooling 2x2 avx", ["x86"]), ("sse4 dot product", ["x86"]),
+        ("gemm on aarch64 with sve", ["arm"]), ("port the x86 kernel to loongarch lsx", ["x86", "loongarch"]),
+        ("msa convolution", ["mips"]), ("rvv softmax", ["riscv"]), ("fused softmax tiling", []), ("_mm256_fmadd_ps", []),
+    ])
+    func namedArchitectures(text: String, architectures: [String]) {
+        #expect(QueryService.namedArchitectures(Tokens.words(in: text)) == Set(architectures))
+    }
+
+    @Test("a query naming an ISA ranks its architecture's SIMD code above other architectures' ports and scalar code")
+    func otherArchitecturesAreSupporting() throws {
+        let dir = temporaryFolder()
+        // The x86 and LoongArch ports' names match the query's words as well as the NEON code's.
+        write(dir + "/layer/x86/softmax_x86.cpp", """
+            // Softmax of a row, eight lanes at a time.
+            static void softmax_rows(float* ptr, int n) {
+                __m256 m = _mm256_set1_ps(-1e30f);
+                for (int i = 0; i + 8 <= n; i += 8) m = _mm256_max_ps(m, _mm256_loadu_ps(ptr + i));
+                for (int i = 0; i + 8 <= n; i += 8) _mm256_storeu_ps(ptr + i, _mm256_sub_ps(_mm256_loadu_ps(ptr + i), m));
+            }
+            """)
+        write(dir + "/layer/loongarch/softmax_loongarch.cpp", """
+            // Softmax of a row, four lanes at a time.
+            static void softmax_rows(float* ptr, int n) {
+                __m128 m = (__m128)__lsx_vreplfr2vr_s(-1e30f);
+                for (int i = 0; i + 4 <= n; i += 4) m = __lsx_vfmax_s(m, (__m128)__lsx_vld(ptr + i, 0));
+                for (int i = 0; i + 4 <= n; i += 4) __lsx_vst(__lsx_vfsub_s((__m128)__lsx_vld(ptr + i, 0), m), ptr + i, 0);
+            }
+            """)
+        write(dir + "/layer/arm/softmax_arm.cpp", """
+            // Max-subtracted exponentials of one row of values for a numerically stable softmax.
+            static void softmax(float* ptr, int elemcount) {
+                float32x4_t _max = vdupq_n_f32(-1e30f);
+                for (int i = 0; i + 4 <= elemcount; i += 4) _max = vmaxq_f32(_max, vld1q_f32(ptr + i));
+                for (int i = 0; i + 4 <= elemcount; i += 4) vst1q_f32(ptr + i, vsubq_f32(vld1q_f32(ptr + i), _max));
+            }
+            """)
+        write(dir + "/layer/softmax.cpp", """
+            // Reference softmax of a row.
+            static void softmax_rows(float* ptr, int n) {
+                float m = -1e30f;
+                for (int i = 0; i < n; i++) m = ptr[i] > m ? ptr[i] : m;
+                for (int i = 0; i < n; i++) ptr[i] = expf(ptr[i] - m);
+            }
+            """)
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/layer"])
+        let q = QueryService(store: store)
+        let hits = try q.search(SearchQuery(text: "softmax rows neon", limit: 4)).hits
+        #expect(hits.first?.path.hasSuffix("arm/softmax_arm.cpp") == true, "\(hits.map { ($0.path, $0.score, $0.supporting as Any, $0.bm25?.rank as Any) })")
+        #expect(hits.first { $0.path.hasSuffix("x86/softmax_x86.cpp") }?.supporting == .otherISA)
+        #expect(hits.first { $0.path.hasSuffix("loongarch/softmax_loongarch.cpp") }?.supporting == .otherISA)
+        // The scalar reference is no SIMD code at all.
+        #expect(hits.first { $0.path.hasSuffix("layer/softmax.cpp") }?.supporting == .otherISA)
+        // LoongArch's `__m128` is no x86: the port is LSX only.
+        #expect(hits.first { $0.path.hasSuffix("loongarch/softmax_loongarch.cpp") }?.isa == ["lsx"])
+        // Naming x86 puts the AVX port first; naming no ISA demotes none of them.
+        #expect(try q.search(SearchQuery(text: "softmax rows avx", limit: 1)).hits.first?.path.hasSuffix("x86/softmax_x86.cpp") == true)
+        #expect(try q.search(SearchQuery(text: "softmax rows", limit: 4)).hits.allSatisfy { $0.supporting == nil })
+    }
+
     @Test("a query for GPU code ranks the device code above the host code that launches it, unless it asks for the host")
     func deviceCodeRankedAboveHost() throws {
         let dir = temporaryFolder()
