@@ -151,8 +151,8 @@ public enum SupportingReason: String, Sendable, Codable, CaseIterable {
     case otherISA = "other-isa"
     /// A chunk of a test or benchmark file, when the query does not ask for tests.
     case testFile = "test-file"
-    /// Host code with no loop and no SIMD intrinsics (setup, checks, an API entry, a launch), when the query asks for
-    /// a kernel.
+    /// Host code with no loop and no SIMD intrinsics (setup, checks, an API entry, a launch, a constructor), unless the
+    /// query asks for the host's side (`launch`, `setup`, `api`...).
     case glue
     /// A document, when the query names a kernel to find (`transpose kernel with local memory`) rather than asks
     /// about kernels (`how to tell whether a kernel is memory bound`).
@@ -305,7 +305,7 @@ public final class QueryService {
             let window = foldCopies ? Self.foldWindow(limit) : limit
             if query.mode == .hybrid, supportingFactor < 1 {
                 supporting = try scaleSupportingScores(&fused, definitions: definitions, limit: window, testsAsked: Self.asksForTests(rawWords),
-                                          deviceCodeAsked: Self.asksForDeviceCode(rawWords), kernelAsked: Self.asksForKernel(rawWords),
+                                          deviceCodeAsked: Self.asksForDeviceCode(rawWords), glueDemoted: !Self.asksForHost(rawWords),
                                           kernelNamed: Self.namesKernel(rawWords),
                                           namedBackends: Self.namedBackends(rawWords),
                                           namedArchitectures: Self.namedArchitectures(rawWords))
@@ -387,6 +387,10 @@ public final class QueryService {
         guard words.contains(where: { gpuWords.contains($0) || $0 == "shader" || $0 == "shaders" }) else { return false }
         return !words.contains { hostWords.contains($0) }
     }
+
+    /// Whether a query asks for the host's side of code (`launch`, `host`, `wrapper`, `setup`...: `hostWords`): glue is
+    /// supporting unless it does.
+    static func asksForHost(_ words: [String]) -> Bool { words.contains { hostWords.contains($0) } }
 
     /// Whether a query asks for a kernel: it says `kernel`, `kernels` or `microkernel`, and not the host's side
     /// (`launch`, `host`, `wrapper`...: `hostWords`).
@@ -498,7 +502,7 @@ public final class QueryService {
     /// of a 100k-chunk query). Definitions, which may be promoted above everything, are always looked up.
     @discardableResult
     func scaleSupportingScores(_ fused: inout [Int64: Double], definitions: Set<Int64>, limit: Int,
-                               testsAsked: Bool, deviceCodeAsked: Bool = false, kernelAsked: Bool = false,
+                               testsAsked: Bool, deviceCodeAsked: Bool = false, glueDemoted: Bool = false,
                                kernelNamed: Bool = false, namedBackends: Set<String> = [],
                                namedArchitectures: Set<String> = []) throws(SQLiteFailure) -> [Int64: SupportingReason] {
         var reasons: [Int64: SupportingReason] = [:]
@@ -514,7 +518,7 @@ public final class QueryService {
                 next += 1
             }
             let supporting = try supportingChunks(ids, testsAsked: testsAsked, deviceCodeAsked: deviceCodeAsked,
-                                                  kernelAsked: kernelAsked, kernelNamed: kernelNamed,
+                                                  glueDemoted: glueDemoted, kernelNamed: kernelNamed,
                                                   namedBackends: namedBackends, namedArchitectures: namedArchitectures)
             for id in ids where looked.insert(id).inserted {
                 if let reason = supporting[id] {
@@ -530,16 +534,16 @@ public final class QueryService {
     }
 
     /// Which of `ids` are supporting chunks (see `supportingFactor`): minor code (thin wrappers included, and glue when
-    /// `kernelAsked`); documents when `kernelNamed`; host code when `deviceCodeAsked`; another backend's code when the
+    /// `glueDemoted`); documents when `kernelNamed`; host code when `deviceCodeAsked`; another backend's code when the
     /// query names backends; SIMD code of other architectures when it names ISAs; and, unless `testsAsked`, chunks of
     /// test or benchmark files.
-    func supportingChunks(_ ids: [Int64], testsAsked: Bool, deviceCodeAsked: Bool = false, kernelAsked: Bool = false,
+    func supportingChunks(_ ids: [Int64], testsAsked: Bool, deviceCodeAsked: Bool = false, glueDemoted: Bool = false,
                           kernelNamed: Bool = false, namedBackends: Set<String> = [],
                           namedArchitectures: Set<String> = []) throws(SQLiteFailure) -> [Int64: SupportingReason] {
         guard !ids.isEmpty else { return [:] }
         var verdicts: [String: Bool] = [:]  // chunks of one file share its verdict
         var reasons: [Int64: SupportingReason] = [:]
-        for (id, facts) in try store.candidateFacts(ofChunks: ids, withHostCode: deviceCodeAsked, withGlue: kernelAsked,
+        for (id, facts) in try store.candidateFacts(ofChunks: ids, withHostCode: deviceCodeAsked, withGlue: glueDemoted,
                                                     withDocuments: kernelNamed) {
             // Glue asked for device code is host code first: that is the rule the query meant.
             if let minor = facts.minorCode, !(minor == .glue && deviceCodeAsked && facts.hostCode) {
