@@ -602,6 +602,7 @@ public final class IngestService {
         // (0.847 -> 0.859), the test set (0.746 -> 0.754), ggml (0.110 -> 0.186) and FlagGems (0.635 -> 0.648).
         for op in chunk.metadata.ops { add(op) }
         if let backend = chunk.backend { add(backend) }
+        for isa in chunk.metadata.isa where isa != "vector-ext" { add(isa) }
         if chunk.metadata.headingPath.count > 1 { addJoined(chunk.metadata.headingPath.dropLast()) }
         for word in chunk.metadata.camelWords ?? Tokens.scan(chunk.text, camel: true).camelWords { add(word) }
         return String(decoding: out, as: UTF8.self)

@@ -29,7 +29,7 @@ public final class KnowledgeStore {
     /// 18: macro-spelled qualifiers in C++, CUDA and HIP only, not C; 19: a preamble of more than eight lines above a
     /// function's leading comment is a declarations chunk of its own, and a one-line body is `trivial`; 20: LoongArch,
     /// MIPS and RISC-V vector intrinsics and their ISAs, and LoongArch's `__m128` and `__m256` no longer x86).
-    public static let parserVersion = 20
+    public static let parserVersion = 21
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {
