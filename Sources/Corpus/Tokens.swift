@@ -61,8 +61,9 @@ public enum Tokens {
         return !keywords.contains(String(ident).lowercased())
     }
 
-    /// Sub-words of an identifier: split at underscores, lower→upper changes and letter↔digit changes, lower-cased.
-    /// `clEnqueueNDRangeKernel` → `cl enqueue nd range kernel`; `_mm512_fmadd_ps` → `mm512 fmadd ps`.
+    /// Sub-words of an identifier: split at underscores and lower→upper changes, lower-cased; letters and digits stay
+    /// together (`numberSplit` splits those). `clEnqueueNDRangeKernel` → `cl enqueue nd range kernel`;
+    /// `_mm512_fmadd_ps` → `mm512 fmadd ps`.
     public static func subwords(of ident: Substring) -> [String] {
         var words: [String] = []
         var current: [UInt8] = []
@@ -82,6 +83,48 @@ public enum Tokens {
         }
         flush()
         return words
+    }
+
+    /// The words a lower-case sub-word joins through numbers, when it joins any: split where a run of at least three
+    /// letters (not `int` or `uint`) meets a digit, and where those digits meet a run of at least two letters that a
+    /// digit or the end closes. `float2int8` → `float 2 int8`, `transpose8x8` → `transpose 8x8`, `exp256` →
+    /// `exp 256`, `avx512` → `avx 512`, `conv3x3s1` → `conv 3x3s1`; `int8`, `uint16`, `mm512`, `bf16` and `im2col`
+    /// stay whole (empty result). SIMD code names conversions, widths and ISAs so.
+    public static func numberSplit(_ word: String) -> [String] {
+        let b = Array(word.utf8)
+        @inline(__always) func isLetter(_ c: UInt8) -> Bool { c >= 97 && c <= 122 }
+        @inline(__always) func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
+        guard b.contains(where: isDigit), b.contains(where: isLetter) else { return [] }
+        var cuts: [Int] = []
+        var i = 0
+        while i < b.count {
+            var j = i
+            let letters = isLetter(b[i])
+            while j < b.count, isLetter(b[j]) == letters, isLetter(b[j]) || isDigit(b[j]) { j += 1 }
+            guard j > i else { return [] }  // a byte that is neither: not a sub-word this splits
+            if j < b.count {
+                // letters → digits: the letters are a word of four or more; digits → letters: two or more letters
+                // followed by a digit or the end.
+                if letters, j - i >= 3, !(j - i == 3 && b[i] == 105 && b[i + 1] == 110 && b[i + 2] == 116),
+                   !(j - i == 4 && b[i] == 117 && b[i + 1] == 105 && b[i + 2] == 110 && b[i + 3] == 116) {
+                    cuts.append(j)
+                }
+                if !letters, cuts.last == i {
+                    var k = j
+                    while k < b.count, isLetter(b[k]) { k += 1 }
+                    if k - j >= 2, k == b.count || isDigit(b[k]) { cuts.append(j) }
+                }
+            }
+            i = j
+        }
+        guard !cuts.isEmpty else { return [] }
+        var parts: [String] = []
+        var start = 0
+        for c in cuts + [b.count] {
+            parts.append(String(decoding: b[start..<c], as: UTF8.self))
+            start = c
+        }
+        return parts
     }
 
     /// Whether an identifier contains a camelCase boundary that FTS5's tokenizer would not split.

@@ -594,6 +594,8 @@ public final class IngestService {
             for w in subwords {
                 if let full = abbreviations[w] { add(full) }
                 if let routine = blasRoutine(w) { add(routine) }
+                let split = Tokens.numberSplit(w)
+                if !split.isEmpty { addJoined(split) }
             }
         }
         add(fileWords)

@@ -28,8 +28,10 @@ public final class KnowledgeStore {
     /// `CUTLASS_DEVICE`; 17: a function named only `norm` that computes a mean and a variance is tagged layernorm;
     /// 18: macro-spelled qualifiers in C++, CUDA and HIP only, not C; 19: a preamble of more than eight lines above a
     /// function's leading comment is a declarations chunk of its own, and a one-line body is `trivial`; 20: LoongArch,
-    /// MIPS and RISC-V vector intrinsics and their ISAs, and LoongArch's `__m128` and `__m256` no longer x86).
-    public static let parserVersion = 21
+    /// MIPS and RISC-V vector intrinsics and their ISAs, and LoongArch's `__m128` and `__m256` no longer x86; 21: ISA tags
+    /// in the symbols column; 22: a symbol's sub-words joined through numbers split there too, `float2int8` →
+    /// `float 2 int8`).
+    public static let parserVersion = 22
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {

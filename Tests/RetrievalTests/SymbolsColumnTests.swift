@@ -56,7 +56,26 @@ struct SymbolsColumnWordsTests {
                           text: "", metadata: ChunkMetadata())
         let words = Set(IngestService.symbolsColumn(chunk, fileWords: "").split(separator: " ").map(String.init))
         for w in spelled { #expect(words.contains(w), "\(symbol): \(words)") }
-        #expect(words.subtracting(Tokens.subwords(of: Substring(symbol))).subtracting([symbol]) == Set(spelled))
+        let numberWords = Tokens.subwords(of: Substring(symbol)).flatMap(Tokens.numberSplit)
+        #expect(words.subtracting(Tokens.subwords(of: Substring(symbol))).subtracting([symbol]).subtracting(numberWords)
+                == Set(spelled))
+    }
+
+    @Test("sub-words joined through numbers are split where a word meets a number", arguments: [
+        ("float2int8", ["float", "2", "int8"]), ("transpose8x8", ["transpose", "8x8"]), ("exp256", ["exp", "256"]),
+        ("avx512", ["avx", "512"]), ("conv3x3s1", ["conv", "3x3s1"]), ("pack16to8", ["pack", "16", "to8"]),
+        ("int8", []), ("uint16", []), ("im2col", []), ("mm512", []), ("bf16", []), ("f32", []), ("softmax", []), ("2d", []), ("", []),
+    ])
+    func numberSplits(word: String, parts: [String]) {
+        #expect(Tokens.numberSplit(word) == parts)
+    }
+
+    @Test("`quantize float to int8` meets `float2int8_avx`, whose name joins the words through a number")
+    func numberJoinedNamesFound() {
+        let chunk = Chunk(kind: .kernel, language: "c", backend: "c-simd", symbol: "float2int8_avx", title: "float2int8_avx",
+                          startLine: 1, endLine: 9, text: "", metadata: ChunkMetadata())
+        let words = IngestService.symbolsColumn(chunk, fileWords: "").split(separator: " ").map(String.init)
+        #expect(words.contains("float") && words.contains("int8") && words.contains("float2int8"))
     }
 
     @Test("a BLAS routine behind its precision letter is spelled bare", arguments: [
