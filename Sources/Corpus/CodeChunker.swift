@@ -71,8 +71,8 @@ public struct CodeChunker: Sendable {
             let commentStart = prefixLines > 0
                 ? Self.leadingCommentStart(bytes: bytes, declStart: fn.declStart, lineStarts: lineStarts) : start
             if prefixLines > maxAttachedPrefixLines
-                || (commentStart > start
-                    && Self.codeLines(code: code, bytes: bytes, start..<commentStart) > maxAttachedPreambleLines) {
+                || (Self.line(of: commentStart, lineStarts) - Self.line(of: start, lineStarts) > maxAttachedPreambleLines
+                    && Self.codeLines(code: code, bytes: bytes, start..<commentStart, moreThan: maxAttachedPreambleLines)) {
                 if commentStart > start, Self.hasContent(bytes[start..<commentStart]) {
                     pieces.append(("declarations", nil, start, commentStart, nil))
                 }
@@ -125,8 +125,10 @@ public struct CodeChunker: Sendable {
                 var chunk = makeChunk(source: source, title: piece.title, symbol: piece.symbol, startLine: startLine,
                                       endLine: endLine, text: text.trimmingTrailingWhitespace(), signature: signature)
                 // The definition's own lines, without the comments and preamble (includes, globals) attached above it.
-                if let declStart = piece.decl, piece.symbol != nil,
-                   endLine - Self.line(of: declStart, lineStarts) < 3 || Self.hasOneLineBody(code: code, declStart: declStart, end: piece.end) {
+                // A one-line body is looked for only in definitions short enough to hold one (a long signature and
+                // the braces on lines of their own): scanning every body cost ~0.5 % of an ingest.
+                if let declStart = piece.decl, piece.symbol != nil, case let ownLines = endLine - Self.line(of: declStart, lineStarts),
+                   ownLines < 3 || (ownLines < 10 && Self.hasOneLineBody(code: code, declStart: declStart, end: piece.end)) {
                     chunk.metadata.features.append("trivial")
                 }
                 chunks.append(chunk)
@@ -769,39 +771,50 @@ public struct CodeChunker: Sendable {
 
     static func hasContent(_ s: ArraySlice<UInt8>) -> Bool { s.contains { !isSpace($0) } }
 
-    /// The number of lines of `s` with anything but whitespace on them.
-    static func nonBlankLines(_ s: ArraySlice<UInt8>) -> Int {
-        var count = 0, content = false
-        for b in s {
-            if b == 10 { if content { count += 1 }; content = false } else if !isSpace(b) { content = true }
-        }
-        return content ? count + 1 : count
-    }
-
-    /// The number of lines in `range` holding code (non-blank in `code`, where comments, strings and preprocessor lines
-    /// are blanked) or a preprocessor directive (`#` first in `bytes`).
-    static func codeLines(code: [UInt8], bytes: [UInt8], _ range: Range<Int>) -> Int {
-        var count = 0, i = range.lowerBound
-        while i < range.upperBound {
-            var end = i
-            while end < range.upperBound, bytes[end] != 10 { end += 1 }
-            var first = i
-            while first < end, isSpace(bytes[first]) { first += 1 }
-            if first < end, bytes[first] == UInt8(ascii: "#") || code[first..<end].contains(where: { !isSpace($0) }) {
-                count += 1
+    /// Whether more than `limit` lines in `range` hold code (non-blank in `code`, where comments, strings and
+    /// preprocessor lines are blanked) or a preprocessor directive (`#` first in `bytes`).
+    static func codeLines(code: [UInt8], bytes: [UInt8], _ range: Range<Int>, moreThan limit: Int) -> Bool {
+        code.withUnsafeBufferPointer { c in
+            bytes.withUnsafeBufferPointer { b in
+                var count = 0, i = range.lowerBound
+                while i < range.upperBound {
+                    var first = i
+                    while first < range.upperBound, b[first] != 10, isSpace(b[first]) { first += 1 }
+                    var end = first
+                    var content = first < range.upperBound && b[first] == UInt8(ascii: "#")
+                    while end < range.upperBound, b[end] != 10 {
+                        if !content, !isSpace(c[end]) { content = true }
+                        end += 1
+                    }
+                    if content {
+                        count += 1
+                        if count > limit { return true }
+                    }
+                    i = end + 1
+                }
+                return false
             }
-            i = end + 1
         }
-        return count
     }
 
     /// Whether the body of the definition starting at `declStart` (its first `{` in `code`, comments and strings
     /// blanked, up to the last `}` before `end`) holds at most one line of code: a getter or a forwarding call however
     /// its braces are placed (`int f() const\n{\n    return d->x;\n}` is four lines, one of them code).
     static func hasOneLineBody(code: [UInt8], declStart: Int, end: Int) -> Bool {
-        guard let open = code[declStart..<end].firstIndex(of: UInt8(ascii: "{")),
-              let close = code[open..<end].lastIndex(of: UInt8(ascii: "}")), close > open else { return false }
-        return nonBlankLines(code[(open + 1)..<close]) <= 1
+        code.withUnsafeBufferPointer { c in
+            guard let open = c[declStart..<end].firstIndex(of: UInt8(ascii: "{")),
+                  let close = c[open..<end].lastIndex(of: UInt8(ascii: "}")), close > open else { return false }
+            var lines = 0, content = false
+            for k in (open + 1)..<close {
+                if c[k] == 10 {
+                    if content { lines += 1; if lines > 1 { return false } }
+                    content = false
+                } else if !isSpace(c[k]) {
+                    content = true
+                }
+            }
+            return lines + (content ? 1 : 0) <= 1
+        }
     }
 
     /// Where the comment block directly above a declaration starts (the declaration's own start if none).

@@ -282,6 +282,7 @@ public enum MetadataExtractor {
             // x86 names by their bytes (intrinsics are ASCII identifiers): `String.hasPrefix` and `contains` made this
             // ~25,000 instructions a chunk, 1.6 % of an ingest.
             var name = name
+            var typeName = false  // `__m128…` or `__m256…`, which LoongArch's headers name too
             let x86: String? = name.withUTF8 { b in
                 func starts(_ p: StaticString) -> Bool {
                     let n = p.utf8CodeUnitCount
@@ -305,12 +306,14 @@ public enum MetadataExtractor {
                 let avx512VL = (starts("_mm256_") || starts("_mm_")) && (has("_mask_") || has("_maskz_") || ends("_mask"))
                 if starts("_mm512") || starts("__m512") || starts("__mmask") || starts("_kand") || starts("_kor")
                     || starts("_cvtu32_mask") || starts("_cvtmask") || avx512VL { return "avx512" }
-                if starts("_mm256") || starts("__m256") { return "avx2" }
-                if starts("_mm_") || starts("__m128") { return "sse" }
+                if starts("_mm256") { return "avx2" }
+                if starts("__m256") { typeName = true; return "avx2" }
+                if starts("_mm_") { return "sse" }
+                if starts("__m128") { typeName = true; return "sse" }
                 return nil
             }
             if let x86 {
-                if name.hasPrefix("__m128") || name.hasPrefix("__m256") { typeOnlyX86.insert(x86) } else { x86Function.insert(x86) }
+                if typeName { typeOnlyX86.insert(x86) } else { x86Function.insert(x86) }
             }
             else if isSVE(Substring(name)) { found.insert("sve") }
             else if isNEON(Substring(name)) { found.insert("neon") }
