@@ -96,7 +96,7 @@ public enum MetadataExtractor {
     }
 
     /// Calls `visit` with each identifier of C-family code outside comments (`// ...` to the line's end, `/* ... */`),
-    /// as the range of its bytes in `bytes`, until `visit` returns false. String literals are not told apart.
+    /// and string or character literals, as the range of its bytes in `bytes`, until `visit` returns false.
     static func forEachCodeIdentifier(_ bytes: UnsafeBufferPointer<UInt8>, _ visit: (Range<Int>) -> Bool) {
         @inline(__always) func isStart(_ b: UInt8) -> Bool { (b | 0x20) >= 97 && (b | 0x20) <= 122 || b == 95 }
         @inline(__always) func isPart(_ b: UInt8) -> Bool { isStart(b) || (b >= 48 && b <= 57) }
@@ -110,6 +110,15 @@ public enum MetadataExtractor {
                     while i + 1 < bytes.count, !(bytes[i] == 42 && bytes[i + 1] == 47) { i += 1 }
                     i += 2
                 }
+                continue
+            }
+            // String and character literals, to their closing quote or the line's end (`"... for int8 inference"`
+            // holds no loop); a quote after a digit is C++14's digit separator (`1'000`), not a literal.
+            if bytes[i] == 34 || (bytes[i] == 39 && (i == 0 || !isPart(bytes[i - 1]))) {
+                let quote = bytes[i]
+                i += 1
+                while i < bytes.count, bytes[i] != quote, bytes[i] != 10 { i += bytes[i] == 92 ? 2 : 1 }
+                i += 1
                 continue
             }
             guard isStart(bytes[i]), i == 0 || !isPart(bytes[i - 1]) else { i += 1; continue }
@@ -126,8 +135,8 @@ public enum MetadataExtractor {
             || (orDo && token.count == 2 && token.elementsEqual("do".utf8))
     }
 
-    /// Whether C-family code has a loop of its own: a `for`, `while` or `do` keyword outside comments (string
-    /// literals are not told apart; a loop word in one counts).
+    /// Whether C-family code has a loop of its own: a `for`, `while` or `do` keyword outside comments and string or
+    /// character literals.
     public static func hasLoop(_ text: String) -> Bool {
         var text = text
         return text.withUTF8 { bytes -> Bool in

@@ -595,7 +595,10 @@ public final class IngestService {
                 if let full = abbreviations[w] { add(full) }
                 if let routine = blasRoutine(w) { add(routine) }
                 let split = Tokens.numberSplit(w)
-                if !split.isEmpty { addJoined(split) }
+                if !split.isEmpty {
+                    addJoined(split)
+                    for part in split { if let full = abbreviations[part] { add(full) } }
+                }
             }
         }
         add(fileWords)
@@ -647,6 +650,9 @@ public final class IngestService {
         "acc": "accumulate", "accum": "accumulate", "quant": "quantize", "dequant": "dequantize", "elem": "element",
         "cumsum": "cumulative sum", "cumprod": "cumulative product", "topk": "top k", "argmax": "arg max",
         "argmin": "arg min", "prob": "probability", "probs": "probabilities", "seq": "sequence", "len": "length",
+        "dw": "depthwise", "convdw": "convolution depthwise", "dwconv": "depthwise convolution", "deconv": "deconvolution",
+        "interp": "interpolation", "sdpa": "scaled dot product attention", "mha": "multi head attention",
+        "embed": "embedding",
     ]
 
     /// A 64-bit content hash (hex) of the text.

@@ -30,8 +30,8 @@ public final class KnowledgeStore {
     /// function's leading comment is a declarations chunk of its own, and a one-line body is `trivial`; 20: LoongArch,
     /// MIPS and RISC-V vector intrinsics and their ISAs, and LoongArch's `__m128` and `__m256` no longer x86; 21: ISA tags
     /// in the symbols column; 22: a symbol's sub-words joined through numbers split there too, `float2int8` →
-    /// `float 2 int8`).
-    public static let parserVersion = 22
+    /// `float 2 int8`; 23: loop words inside string literals are no loops, for `glue` and `wrapper`).
+    public static let parserVersion = 23
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {

@@ -290,11 +290,14 @@ struct StoreTests {
         #expect(QueryService.asksForKernel(Tokens.words(in: text)) == asks)
     }
 
-    @Test("a loop of its own is a for, while or do outside comments", arguments: [
+    @Test("a loop of its own is a for, while or do outside comments and literals", arguments: [
         ("void f(int n) { for (int i = 0; i < n; i++) g(i); }", true), ("void f() { while (busy()) {} }", true),
         ("void f() { do { g(); } while (0); }", true), ("void f() { g(); }", false),
         ("void f() { // for each row\n /* while here */ g(); }", false), ("void before(int fortune, int dough) { g(); }", false),
         ("", false),
+        ("int f() { if (!q) { log(\"build with NCNN_INT8 for int8 inference\"); return -1; } return 0; }", false),
+        ("void f() { log(\"a \\\" quote, then for\"); }", false), ("void f() { char c = '\"'; for (;;) g(c); }", true),
+        ("void f() { long n = 1'000; for (;;) g(n); }", true), ("void f() { puts(\"unterminated\n for (;;) g();", true),
     ])
     func loops(text: String, loop: Bool) {
         #expect(MetadataExtractor.hasLoop(text) == loop)
