@@ -126,9 +126,11 @@ public struct CodeChunker: Sendable {
                                       endLine: endLine, text: text.trimmingTrailingWhitespace(), signature: signature)
                 // The definition's own lines, without the comments and preamble (includes, globals) attached above it.
                 // A one-line body is looked for only in definitions short enough to hold one (a long signature and
-                // the braces on lines of their own): scanning every body cost ~0.5 % of an ingest.
+                // the braces on lines of their own): scanning every body cost ~0.5 % of an ingest. A one-line loop
+                // (`for (i = 0; i < n; i++) y[i] *= a;`) is work, not a getter.
                 if let declStart = piece.decl, piece.symbol != nil, case let ownLines = endLine - Self.line(of: declStart, lineStarts),
-                   ownLines < 3 || (ownLines < 10 && Self.hasOneLineBody(code: code, declStart: declStart, end: piece.end)) {
+                   ownLines < 3 || (ownLines < 10 && Self.hasOneLineBody(code: code, declStart: declStart, end: piece.end)
+                                    && !MetadataExtractor.hasLoop(String(decoding: bytes[declStart..<piece.end], as: UTF8.self))) {
                     chunk.metadata.features.append("trivial")
                 }
                 chunks.append(chunk)

@@ -113,8 +113,9 @@ public enum MetadataExtractor {
                 continue
             }
             // String and character literals, to their closing quote or the line's end (`"... for int8 inference"`
-            // holds no loop); a quote after a digit is C++14's digit separator (`1'000`), not a literal.
-            if bytes[i] == 34 || (bytes[i] == 39 && (i == 0 || !isPart(bytes[i - 1]))) {
+            // holds no loop); a quote after a number is C++14's digit separator (`1'000`), not a literal, and one after
+            // an encoding prefix (`L'"'`, `u8'a'`) starts one.
+            if bytes[i] == 34 || (bytes[i] == 39 && (i == 0 || !isPart(bytes[i - 1]) || isEncodingPrefix(bytes, before: i))) {
                 let quote = bytes[i]
                 i += 1
                 while i < bytes.count, bytes[i] != quote, bytes[i] != 10 { i += bytes[i] == 92 ? 2 : 1 }
@@ -126,6 +127,18 @@ public enum MetadataExtractor {
             while j < bytes.count, isPart(bytes[j]) { j += 1 }
             guard visit(i..<j) else { return }
             i = j
+        }
+    }
+
+    /// Whether the identifier ending just before `end` is a character literal's encoding prefix: `L`, `u`, `U` or `u8`.
+    static func isEncodingPrefix(_ bytes: UnsafeBufferPointer<UInt8>, before end: Int) -> Bool {
+        var start = end
+        while start > 0, (bytes[start - 1] | 0x20) >= 97 && (bytes[start - 1] | 0x20) <= 122 || bytes[start - 1] == 95
+            || (bytes[start - 1] >= 48 && bytes[start - 1] <= 57) { start -= 1 }
+        switch end - start {
+        case 1: return bytes[start] == UInt8(ascii: "L") || bytes[start] == UInt8(ascii: "u") || bytes[start] == UInt8(ascii: "U")
+        case 2: return bytes[start] == UInt8(ascii: "u") && bytes[start + 1] == UInt8(ascii: "8")
+        default: return false
         }
     }
 

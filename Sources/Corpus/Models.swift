@@ -112,7 +112,7 @@ public struct ChunkMetadata: Sendable, Hashable, Codable {
     public var qualifiers: [String] = []
     /// SIMD intrinsics and vector builtins used, in first-use order.
     public var intrinsics: [String] = []
-    /// Instruction sets inferred from the intrinsics (`sse`, `avx2`, `avx512`, `neon`, `sve`).
+    /// Instruction sets inferred from the intrinsics (`sse`, `avx2`, `avx512`, `neon`, `sve`, `lsx`, `lasx`, `msa`, `rvv`).
     public var isa: [String] = []
     /// Programming features used: OpenCL (`local-memory`, `barrier`, `vector-types`, `atomics`, `native-math`,
     /// `subgroups`), CUDA (`shared-memory`, `warp-shuffle`), C (`openmp`, `nt-stores`, `prefetch`, `masked-tail`).

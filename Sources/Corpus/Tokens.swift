@@ -103,8 +103,8 @@ public enum Tokens {
             while j < b.count, isLetter(b[j]) == letters, isLetter(b[j]) || isDigit(b[j]) { j += 1 }
             guard j > i else { return [] }  // a byte that is neither: not a sub-word this splits
             if j < b.count {
-                // letters → digits: the letters are a word of four or more; digits → letters: two or more letters
-                // followed by a digit or the end.
+                // letters → digits: the letters are a word of three or more (not `int`, `uint`); digits → letters,
+                // after such a word: two or more letters followed by a digit or the end.
                 if letters, j - i >= 3, !(j - i == 3 && b[i] == 105 && b[i + 1] == 110 && b[i + 2] == 116),
                    !(j - i == 4 && b[i] == 117 && b[i + 1] == 105 && b[i + 2] == 110 && b[i + 3] == 116) {
                     cuts.append(j)

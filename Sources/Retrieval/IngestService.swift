@@ -562,8 +562,9 @@ public final class IngestService {
         return Tokens.subwords(of: stem).joined(separator: " ")
     }
 
-    /// The FTS `symbols` column: the symbol, its sub-words and the words they abbreviate (`abbreviations`), the file
-    /// name's words (`fileWords`), op tags, backend, headings and camelCase splits.
+    /// The FTS `symbols` column: the symbol, its sub-words, the words they abbreviate (`abbreviations`) and the words
+    /// they join through numbers (`Tokens.numberSplit`), the file name's words (`fileWords`), op tags, backend, ISA
+    /// tags, headings and camelCase splits.
     static func symbolsColumn(_ chunk: Chunk, fileWords: String) -> String {
         // Written as UTF-8 into one buffer: its non-empty parts, one space between (building the parts as strings and
         // joining them was ~2.6 % of an ingest's instructions).

@@ -30,8 +30,9 @@ public final class KnowledgeStore {
     /// function's leading comment is a declarations chunk of its own, and a one-line body is `trivial`; 20: LoongArch,
     /// MIPS and RISC-V vector intrinsics and their ISAs, and LoongArch's `__m128` and `__m256` no longer x86; 21: ISA tags
     /// in the symbols column; 22: a symbol's sub-words joined through numbers split there too, `float2int8` →
-    /// `float 2 int8`; 23: loop words inside string literals are no loops, for `glue` and `wrapper`).
-    public static let parserVersion = 23
+    /// `float 2 int8`; 23: loop words inside string literals are no loops, for `glue` and `wrapper`; 24: a one-line loop
+    /// body is not `trivial`, and `L'"'` is a character literal).
+    public static let parserVersion = 24
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {
@@ -336,8 +337,9 @@ public final class KnowledgeStore {
         /// Its document's display path.
         var path: String
         /// Why it is minor code, if it is: it defines nothing (no symbol: declarations, members, module-level code),
-        /// it is at most three lines long or defines something in at most three lines of its own (feature `trivial`:
-        /// a chunk also holds the comments, includes and imports above its definition), or it only hands its work to
+        /// it is at most three lines long or defines something in at most three lines of its own or with a one-line
+        /// body (feature `trivial`: a chunk also holds the comments, includes and imports above its definition), or it
+        /// only hands its work to
         /// a namesake (feature `wrapper`); with `withGlue`, also when it is host code with no loop and no SIMD (feature
         /// `glue`).
         var minorCode: SupportingReason?
@@ -348,7 +350,10 @@ public final class KnowledgeStore {
         var backend: String?
         /// Its ISA tags (`avx2`, `neon`, ...).
         var isa: [Substring] = []
-        /// Whether it is C or C++ code (`kind` kernel, language `c` or `cpp`).
+        /// Whether it is code that may be SIMD code: `kind` kernel, backend none or `c-simd` (not docs, traces or GPU
+        /// code).
+        var cpuCode = false
+        /// Whether it is C or C++ CPU code (`cpuCode`, language `c` or `cpp`).
         var cFamilyCode = false
     }
 
@@ -377,7 +382,7 @@ public final class KnowledgeStore {
                        OR (c.lang = 'triton' AND EXISTS (SELECT 1 FROM json_each(c.meta, '$.qualifiers')
                                                          WHERE value LIKE '@triton.%')))
                    ELSE 0 END,
-                   c.backend, c.isa, c.kind = 'kernel' AND c.lang IN ('c', 'cpp')
+                   c.backend, c.isa, c.kind = 'kernel' AND (c.backend IS NULL OR c.backend = 'c-simd'), c.lang IN ('c', 'cpp')
             FROM chunks c JOIN documents d ON d.id = c.document_id
             WHERE c.id IN (SELECT value FROM json_each(?1))
             """)
@@ -394,7 +399,8 @@ public final class KnowledgeStore {
             default: nil
             }
             facts[s.int(0)] = CandidateFacts(path: s.text(1), minorCode: minor, hostCode: s.int(3) != 0, backend: s.optionalText(4),
-                                             isa: s.text(5).split(separator: " "), cFamilyCode: s.int(6) != 0)
+                                             isa: s.text(5).split(separator: " "), cpuCode: s.int(6) != 0,
+                                             cFamilyCode: s.int(6) != 0 && s.int(7) != 0)
         }
         return facts
     }

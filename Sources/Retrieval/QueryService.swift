@@ -20,7 +20,7 @@ public struct QueryFilters: Sendable, Codable, Equatable {
     public var language: String?
     /// Only this backend (`c-simd`, `opencl`, `cuda`, `triton`).
     public var backend: String?
-    /// Only chunks tagged with this ISA (`avx512`, `avx2`, `sse`, `neon`, `sve`).
+    /// Only chunks tagged with this ISA (`avx512`, `avx2`, `sse`, `neon`, `sve`, `lasx`, `lsx`, `msa`, `rvv`).
     public var isa: String?
     /// Only chunks tagged with this op (`softmax`, `layernorm`, `gemm`, ...).
     public var op: String?
@@ -437,12 +437,16 @@ public final class QueryService {
     /// code beside the AVX code, not NEON's.
     static func namedArchitectures(_ words: [String]) -> Set<String> {
         var named = Set<String>()
-        for w in words {
+        for (k, w) in words.enumerated() {
             if w == "x86" || w == "x64" || w == "amd64" || w.hasPrefix("sse") || w.hasPrefix("avx") { named.insert("x86") }
-            else if ["neon", "asimd", "sve", "sve2", "arm", "arm64", "aarch64"].contains(w) { named.insert("arm") }
-            else if ["lsx", "lasx", "loongarch"].contains(w) { named.insert("loongarch") }
-            else if w == "msa" || w == "mips" { named.insert("mips") }
-            else if w == "rvv" || w == "riscv" { named.insert("riscv") }
+            else if ["neon", "asimd", "sve", "sve2", "arm", "arm64", "aarch64"].contains(w) || w.hasPrefix("armv") {
+                named.insert("arm")
+            }
+            else if w == "lsx" || w == "lasx" || w.hasPrefix("loongarch") { named.insert("loongarch") }
+            else if w == "msa" || w.hasPrefix("mips") { named.insert("mips") }
+            else if w == "rvv" || w.hasPrefix("riscv") || (w == "risc" && k + 1 < words.count && words[k + 1] == "v") {
+                named.insert("riscv")
+            }
         }
         return named
     }
@@ -556,7 +560,7 @@ public final class QueryService {
                 continue
             }
             // SIMD code of other architectures only, or C and C++ code with no SIMD at all (a scalar reference).
-            if !namedArchitectures.isEmpty, facts.isa.isEmpty ? facts.cFamilyCode
+            if !namedArchitectures.isEmpty, facts.cpuCode, facts.isa.isEmpty ? facts.cFamilyCode
                 : !facts.isa.contains(where: { Self.architecture(ofISA: $0).map(namedArchitectures.contains) ?? true }) {
                 reasons[id] = .otherISA
                 continue

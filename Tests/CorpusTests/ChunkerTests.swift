@@ -506,11 +506,18 @@ struct TrivialDefinitionTests {
                 if (family < 0) return 0;
                 return d->queue_counts[family];
             }
+
+            void scale(int n, float* y, float v)
+            {
+                for (int i = 0; i < n; ++i) y[i] *= v;
+            }
             """
         let chunks = CodeChunker().chunk(source(text, "src/gpu.cpp")).chunks
         let features = Dictionary(uniqueKeysWithValues: chunks.compactMap { c in c.symbol.map { ($0, c.metadata.features) } })
         #expect(features["GpuInfo::support_ycbcr_conversion"]?.contains("trivial") == true)
         #expect(features["GpuInfo::queue_count"]?.contains("trivial") == false)
+        // A one-line loop is work.
+        #expect(features["scale"]?.contains("trivial") == false)
     }
 
     @Test("a host launcher calling its kernel is a wrapper; a device helper calling a namesake is not")

@@ -297,7 +297,8 @@ struct StoreTests {
         ("", false),
         ("int f() { if (!q) { log(\"build with NCNN_INT8 for int8 inference\"); return -1; } return 0; }", false),
         ("void f() { log(\"a \\\" quote, then for\"); }", false), ("void f() { char c = '\"'; for (;;) g(c); }", true),
-        ("void f() { long n = 1'000; for (;;) g(n); }", true), ("void f() { puts(\"unterminated\n for (;;) g();", true),
+        ("void f() { long n = 1'000; for (;;) g(n); }", true), ("void f() { if (c == L'\"') for (;;) g(); }", true),
+        ("void f() { char d = u8'x'; for (;;) g(d); }", true), ("void f() { puts(\"unterminated\n for (;;) g();", true),
     ])
     func loops(text: String, loop: Bool) {
         #expect(MetadataExtractor.hasLoop(text) == loop)
@@ -434,6 +435,8 @@ struct StoreTests {
         ("softmax neon", ["arm"]), ("layernorm avx512", ["x86"]), ("max pooling 2x2 avx", ["x86"]), ("sse4 dot product", ["x86"]),
         ("gemm on aarch64 with sve", ["arm"]), ("port the x86 kernel to loongarch lsx", ["x86", "loongarch"]),
         ("msa convolution", ["mips"]), ("rvv softmax", ["riscv"]), ("fused softmax tiling", []), ("_mm256_fmadd_ps", []),
+        ("softmax on risc-v", ["riscv"]), ("riscv64 gemm", ["riscv"]), ("armv8 dot product", ["arm"]),
+        ("loongarch64 transpose", ["loongarch"]), ("mips64 pooling", ["mips"]), ("a risc of v", []),
     ])
     func namedArchitectures(text: String, architectures: [String]) {
         #expect(QueryService.namedArchitectures(Tokens.words(in: text)) == Set(architectures))
@@ -475,20 +478,32 @@ struct StoreTests {
                 for (int i = 0; i < n; i++) ptr[i] = expf(ptr[i] - m);
             }
             """)
+        write(dir + "/layer/cuda/softmax_cuda.cpp", """
+            // Softmax rows on the GPU.
+            __global__ void softmax_rows(float* ptr, int n) {
+                for (int i = threadIdx.x; i < n; i += blockDim.x) ptr[i] = expf(ptr[i]);
+            }
+            """)
+        write(dir + "/layer/notes.md", "# Softmax rows\n\nThe x86 port of softmax rows loads with `_mm256_loadu_ps` and keeps a running max.\n")
         let store = try KnowledgeStore(path: dir + "/kb.sqlite")
         _ = try IngestService(store: store).ingest([dir + "/layer"])
         let q = QueryService(store: store)
-        let hits = try q.search(SearchQuery(text: "softmax rows neon", limit: 4)).hits
+        let hits = try q.search(SearchQuery(text: "softmax rows neon", limit: 8)).hits
         #expect(hits.first?.path.hasSuffix("arm/softmax_arm.cpp") == true, "\(hits.map { ($0.path, $0.score, $0.supporting as Any, $0.bm25?.rank as Any) })")
         #expect(hits.first { $0.path.hasSuffix("x86/softmax_x86.cpp") }?.supporting == .otherISA)
         #expect(hits.first { $0.path.hasSuffix("loongarch/softmax_loongarch.cpp") }?.supporting == .otherISA)
         // The scalar reference is no SIMD code at all.
         #expect(hits.first { $0.path.hasSuffix("layer/softmax.cpp") }?.supporting == .otherISA)
+        // Docs and GPU code are no architecture's SIMD code: unaffected.
+        let unaffected = hits.filter { $0.kind != .kernel || $0.backend == "cuda" }
+        #expect(unaffected.count == 2 && unaffected.allSatisfy { $0.supporting != .otherISA }, "\(unaffected.map(\.path))")
         // LoongArch's `__m128` is no x86: the port is LSX only.
         #expect(hits.first { $0.path.hasSuffix("loongarch/softmax_loongarch.cpp") }?.isa == ["lsx"])
         // Naming x86 puts the AVX port first; naming no ISA demotes none of them.
-        #expect(try q.search(SearchQuery(text: "softmax rows avx", limit: 1)).hits.first?.path.hasSuffix("x86/softmax_x86.cpp") == true)
-        #expect(try q.search(SearchQuery(text: "softmax rows", limit: 4)).hits.allSatisfy { $0.supporting == nil })
+        #expect(try q.search(SearchQuery(text: "softmax rows avx", limit: 8)).hits.first { $0.kind == .kernel }?.path
+            .hasSuffix("x86/softmax_x86.cpp") == true)
+        let plain = try q.search(SearchQuery(text: "softmax rows", limit: 8)).hits
+        #expect(plain.allSatisfy { $0.supporting != .otherISA }, "\(plain.map { ($0.path, $0.supporting as Any) })")
     }
 
     @Test("a query for GPU code ranks the device code above the host code that launches it, unless it asks for the host")
