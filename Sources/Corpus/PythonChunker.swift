@@ -11,10 +11,23 @@ public struct PythonChunker: Sendable {
         self.maxLines = maxLines
     }
 
-    /// Chunks `source`; the document is Triton when it imports triton and decorates a function with `@triton.`.
+    /// Chunks `source`; the document is Triton when it imports triton and decorates a function with one of its
+    /// decorators: `@triton.jit`, or `@jit` after `from triton import jit`, or `@tr.jit` after `import triton as tr`.
     public func chunk(_ source: SourceText) -> ParsedDocument {
         let lines = source.text.characterLines
-        let isTriton = source.text.containsASCIIPhrase("import triton") && source.text.containsASCIIPhrase("@triton.")
+        let spellings = source.text.containsASCIIPhrase("triton") ? Self.tritonDecoratorSpellings(lines) : nil
+        /// The decorator as `@triton.name` when it is one of Triton's, however the file imported it.
+        func tritonDecorator(_ line: String) -> String? {
+            guard let spellings else { return nil }
+            let d = line.trimmedSpaces
+            guard d.hasPrefix("@") else { return nil }
+            let name = d.dropFirst().prefix { $0 != "(" && $0 != " " }
+            if let dot = name.firstIndex(of: "."), spellings.modules.contains(String(name[..<dot])) {
+                return "@triton." + name[name.index(after: dot)...]
+            }
+            return spellings.names[String(name)].map { "@triton." + $0 }
+        }
+        let isTriton = lines.contains { $0.hasPrefix("@") && tritonDecorator($0) != nil }
         // Top-level statement starts: (line index, is def/class/decorator).
         var starts: [Int] = []
         var i = 0
@@ -39,7 +52,7 @@ public struct PythonChunker: Sendable {
             var end = end
             while end > begin, lines[end - 1].isBlank { end -= 1 }
             guard end > begin else { return }
-            let tritonKernel = isTriton && decorators.contains { $0.trimmedSpaces.hasPrefix("@triton.") }
+            let tritonKernel = isTriton && decorators.contains { tritonDecorator($0) != nil }
             let partLength = end - begin > maxLines ? maxLines * 4 / 5 : end - begin
             let parts = stride(from: begin, to: end, by: partLength).map { $0..<min($0 + partLength, end) }
             let openingIndex = lines[begin..<end].firstIndex { Self.isDefinitionLine(String($0.trimmedSpaces)) }
@@ -50,7 +63,7 @@ public struct PythonChunker: Sendable {
                 var meta = ChunkMetadata()
                 meta.camelWords = Tokens.scan(text, camel: true).camelWords
                 if tritonKernel {
-                    meta.qualifiers = decorators.map { String($0.trimmedSpaces.prefix { $0 != "(" }) }
+                    meta.qualifiers = decorators.map { tritonDecorator($0) ?? String($0.trimmedSpaces.prefix { $0 != "(" }) }
                     meta.intrinsics = Self.tritonPrimitives(in: text)
                     meta.features = MetadataExtractor.features(code: text, language: .triton)
                 }
@@ -222,6 +235,52 @@ public struct PythonChunker: Sendable {
         }
         return counted ?? (line.components(separatedBy: "\"\"\"").count - 1 + line.components(separatedBy: "'''").count - 1)
     }
+
+    /// How a Python file names Triton's decorators: the module spellings (`triton`, or `tr` after
+    /// `import triton as tr`) and the bare names imported from it (`jit` → `jit` after `from triton import jit`,
+    /// `tjit` → `jit` after `from triton import jit as tjit`); nil when the file imports no triton at all.
+    static func tritonDecoratorSpellings(_ lines: [String]) -> (modules: Set<String>, names: [String: String])? {
+        var modules = Set<String>(), names: [String: String] = [:]
+        var imports = false
+        for line in lines where line.hasPrefix("import ") || line.hasPrefix("from ") {
+            let words = line.split { $0 == " " || $0 == "," || $0 == "(" || $0 == ")" || $0 == "\t" }.map(String.init)
+            if words.first == "import" {
+                // `import triton`, `import triton as tr`, `import torch, triton`, `import triton.language as tl`
+                var k = 1
+                while k < words.count {
+                    if words[k] == "triton" || words[k].hasPrefix("triton.") {
+                        imports = true
+                        if words[k] == "triton", k + 2 < words.count, words[k + 1] == "as" {
+                            modules.insert(words[k + 2])
+                            k += 3
+                            continue
+                        }
+                    }
+                    k += 1
+                }
+            } else if words.count > 1, words[1].hasPrefix("triton.") {
+                imports = true  // `from triton.language import ...`
+            } else if words.count >= 4, words[1] == "triton", words[2] == "import" {
+                // `from triton import jit, autotune as tune`; Triton's decorators live in its top-level module.
+                imports = true
+                var k = 3
+                while k < words.count {
+                    let name = words[k]
+                    if k + 2 < words.count, words[k + 1] == "as" { names[words[k + 2]] = name; k += 3; continue }
+                    names[name] = name
+                    k += 1
+                }
+            }
+        }
+        guard imports else { return nil }
+        // Any import of triton (`import triton.language as tl` too) keeps `@triton.` meaning Triton, as kb always read it.
+        modules.insert("triton")
+        names = names.filter { Self.tritonDecorators.contains($0.value) }
+        return (modules, names)
+    }
+
+    /// Triton's decorators, by their names in the `triton` module.
+    static let tritonDecorators: Set<String> = ["jit", "autotune", "heuristics"]
 
     /// `tritonPrimitives` on the bytes of an ASCII text, where a Character is a byte and a letter or number is
     /// `A-Z`, `a-z` or `0-9` (Foundation's `range(of:)` walked it Character by Character); nil for other text.

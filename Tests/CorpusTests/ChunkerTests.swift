@@ -323,6 +323,34 @@ struct CodeChunkerTests {
         #expect(doc.chunks[0].startLine == 1)
     }
 
+    @Test("Triton's decorators are found however the file imports them", arguments: [
+        ("from triton import cdiv, jit\nfrom triton import language as tl\n", "@jit", ["@triton.jit"]),
+        ("from triton import Config, autotune, heuristics, jit\n", "@autotune(\n    configs=[Config({})],\n    key=[\"n\"],\n)\n@jit",
+         ["@triton.autotune", "@triton.jit"]),
+        ("from triton import jit as tjit\n", "@tjit", ["@triton.jit"]),
+        ("import torch, triton as tr\n", "@tr.jit", ["@triton.jit"]),
+        ("import triton.language as tl\nimport triton\n", "@triton.jit", ["@triton.jit"]),
+    ])
+    func tritonImports(imports: String, decorators: String, qualifiers: [String]) {
+        let text = imports + "\n\n" + decorators + "\ndef _fwd_kernel(Q, Out, n, BLOCK: tl.constexpr):\n"
+            + "    offs = tl.arange(0, BLOCK)\n    tl.store(Out + offs, tl.load(Q + offs))\n"
+        let chunk = PythonChunker().chunk(source(text, "kernels/flash_attention.py")).chunks.first { $0.symbol == "_fwd_kernel" }
+        #expect(chunk?.language == "triton")
+        #expect(chunk?.backend == "triton")
+        #expect(chunk?.metadata.qualifiers == qualifiers)
+        #expect(chunk?.metadata.intrinsics.contains("tl.load") == true)
+    }
+
+    @Test("a decorator named like Triton's but imported from elsewhere is no Triton", arguments: [
+        "from numba import jit\n", "import triton\nfrom numba import jit\n", "def jit(f):\n    return f\n",
+    ])
+    func notTritonDecorators(imports: String) {
+        let text = imports + "\n\n@jit\ndef add(a, b):\n    return a + b\n"
+        let chunk = PythonChunker().chunk(source(text, "ops/add.py")).chunks.first { $0.symbol == "add" }
+        #expect(chunk?.backend == nil)
+        #expect(chunk?.metadata.qualifiers.isEmpty == true)
+    }
+
     @Test("a long class is chunked into its head and its methods; a long function into parts")
     func longClassesAndFunctions() {
         var text = """
