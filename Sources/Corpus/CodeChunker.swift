@@ -217,6 +217,11 @@ public struct CodeChunker: Sendable {
             code: text, language: source.format,
             device: meta.qualifiers.contains { $0 == "__device__" || $0 == "__global__" })
         meta.features = features
+        // Inline assembly's registers and mnemonics name ISAs that no intrinsic does (OpenBLAS's micro-kernels).
+        if features.contains("inline-asm") {
+            let fromAssembly = MetadataExtractor.inlineAssemblyISA(ByteHaystack(text))
+            if !fromAssembly.isEmpty { meta.isa = MetadataExtractor.isaNames.filter { meta.isa.contains($0) || fromAssembly.contains($0) } }
+        }
         if meta.isa.isEmpty, meta.features.contains("vector-ext") { meta.isa = ["vector-ext"] }
         // A C-family host function that only hands its work to a namesake (a dispatcher, a launcher): ranking counts it
         // as supporting, below the implementation it calls. Device functions calling a namesake are helpers at work
@@ -228,7 +233,8 @@ public struct CodeChunker: Sendable {
             // Code that does no work of its own, no loop and no SIMD: setup, checks, an API entry, a launch; on the
             // device too when it is a constructor or destructor (CUTLASS's `CUTLASS_HOST_DEVICE` parameter structs).
             // A query asking for a kernel counts it as supporting.
-            if meta.intrinsics.isEmpty, !meta.features.contains("vector-ext"), !MetadataExtractor.hasLoop(text) {
+            if meta.intrinsics.isEmpty, !meta.features.contains("vector-ext"), !meta.features.contains("inline-asm"),
+               !MetadataExtractor.hasLoop(text) {
                 meta.features.append("glue")
             }
         }

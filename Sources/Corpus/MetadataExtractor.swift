@@ -434,7 +434,48 @@ public enum MetadataExtractor {
             if has("_mask_") || has("_maskz_") || has("__mmask") { f.append("masked-tail") }
             if has("vector_size") { f.append("vector-ext") }
             if has("#pragma omp simd") || has("#pragma GCC ivdep") { f.append("simd-pragma") }
+            if inlineAssembly(haystack) { f.append("inline-asm") }
         }
         return f
+    }
+
+    /// Whether C-family text holds inline assembly: `__asm__`, `__asm` or an `asm` statement (`asm(`, `asm volatile`).
+    static func inlineAssembly(_ haystack: ByteHaystack) -> Bool {
+        haystack.contains("__asm") || haystack.contains("asm(") || haystack.contains("asm (") || haystack.contains("asm volatile")
+            || haystack.contains("asm __volatile__")
+    }
+
+    /// The ISAs inline assembly uses, from its register names and mnemonics: `zmm` registers or `%%k` masks are
+    /// AVX-512, `ymm` registers or VEX mnemonics on `xmm` (`vfmadd231pd`, `vmovups`) AVX2, other `xmm` use SSE; NEON's
+    /// arrangement suffixes (`v0.4s`, `.2d`, `.16b`) are NEON, and SVE's registers (`z0.s`, `ptrue`, `whilelo`) SVE.
+    /// OpenBLAS writes its micro-kernels so, in C functions without one intrinsic.
+    static func inlineAssemblyISA(_ haystack: ByteHaystack) -> [String] {
+        func has(_ s: StaticString) -> Bool { haystack.contains(s) }
+        var isa = Set<String>()
+        if has("zmm") || has("%%k1") || has("{%k") { isa.insert("avx512") }
+        if has("ymm") || (has("xmm") && (has("vfmadd") || has("vmovup") || has("vbroadcast") || has("vaddp") || has("vmulp")
+                                          || has("vxorp"))) {
+            isa.insert("avx2")
+        } else if has("xmm") {
+            isa.insert("sse")
+        }
+        if has(".4s") || has(".2d") || has(".16b") || has(".8h") || has(".2s") || has(".4h") { isa.insert("neon") }
+        if has("ptrue") || has("whilelo") || has("whilelt") || Self.namesSVERegister(haystack.bytes) { isa.insert("sve") }
+        return isaNames.filter(isa.contains)
+    }
+
+    /// Whether bytes name an SVE vector register with an element size: `z` after a non-identifier byte, digits, `.`
+    /// and one of `b h s d q` (`z0.s`, `z31.d`).
+    static func namesSVERegister(_ bytes: [UInt8]) -> Bool {
+        var i = 0
+        while i + 3 < bytes.count {
+            if bytes[i] == 122, i == 0 || !(bytes[i - 1] == 95 || (bytes[i - 1] | 0x20) &- 97 < 26 || bytes[i - 1] &- 48 < 10) {
+                var j = i + 1
+                while j < bytes.count, bytes[j] &- 48 < 10 { j += 1 }
+                if j > i + 1, j + 1 < bytes.count, bytes[j] == 46, [98, 104, 115, 100, 113].contains(bytes[j + 1]) { return true }
+            }
+            i += 1
+        }
+        return false
     }
 }

@@ -28,6 +28,24 @@ struct CodeChunkerTests {
         #expect(doc.chunks.first?.metadata.isa == expected, "\(doc.chunks.first?.metadata.intrinsics ?? [])")
     }
 
+    @Test("inline assembly names its ISA and is no glue, as OpenBLAS writes its micro-kernels", arguments: [
+        ("\"vmovups (%2,%0,4), %%ymm12 \\n\\t\"\n\"vfmadd231ps (%3,%0,4), %%ymm12, %%ymm4 \\n\\t\"", ["avx2"]),
+        ("\"vfmadd231pd (%3,%0,8), %%xmm12, %%xmm4 \\n\\t\"", ["avx2"]),
+        ("\"vfmadd231ps (%3,%0,4), %%zmm12, %%zmm4 \\n\\t\"", ["avx512"]),
+        ("\"movups (%2,%0,4), %%xmm12 \\n\\t\"\n\"mulps %%xmm12, %%xmm4 \\n\\t\"", ["sse"]),
+        ("\"ld1 {v0.4s}, [%[x]], #16 \\n\\t\"\n\"fmla v4.4s, v0.4s, v1.4s \\n\\t\"", ["neon"]),
+        ("\"ld1w z0.s, p0/z, [%[x]] \\n\\t\"\n\"fmla z4.s, p0/m, z0.s, z1.s \\n\\t\"", ["sve"]),
+    ])
+    func inlineAssembly(body: String, expected: [String]) {
+        let text = "static void dot_kernel_8(long n, float *x, float *y, float *dot)\n{\n    __asm__ __volatile__ (\n"
+            + body + "\n        : : \"r\" (n), \"r\" (x), \"r\" (y), \"r\" (dot) : \"memory\");\n}\n"
+        let chunk = CodeChunker().chunk(source(text, "kernel/x86_64/sdot_microk.c")).chunks.first
+        #expect(chunk?.metadata.isa == expected)
+        #expect(chunk?.metadata.features.contains("inline-asm") == true)
+        #expect(chunk?.metadata.features.contains("glue") == false)
+        #expect(chunk?.backend == "c-simd")
+    }
+
     @Test("one chunk per function, leading comments attached, structs and prototypes not functions")
     func functions() {
         let text = """
