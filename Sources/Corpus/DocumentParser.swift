@@ -10,6 +10,8 @@ public struct DocumentParser: Sendable {
             return CodeChunker().chunk(source)
         case .python, .triton:
             return PythonChunker().chunk(source)
+        case .assembly:
+            return AssemblyChunker().chunk(source)
         case .markdown:
             return MarkdownChunker().chunk(source)
         case .text:

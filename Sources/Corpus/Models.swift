@@ -14,11 +14,13 @@ public enum DocumentFormat: String, Sendable, Codable, CaseIterable {
     case glsl
     /// HIP C++ (`.hip`): AMD GPU kernels in CUDA's dialect, as ROCm compiles them.
     case hip
+    /// Assembly (`.s`, `.S`, `.asm`): hand-written micro-kernels, as BLAS libraries ship them.
+    case assembly
 
     /// The content kind this format produces.
     public var kind: ContentKind {
         switch self {
-        case .c, .cpp, .opencl, .cuda, .hip, .triton, .python, .metal, .glsl: .kernel
+        case .c, .cpp, .opencl, .cuda, .hip, .triton, .python, .metal, .glsl, .assembly: .kernel
         case .markdown, .text, .html, .xml: .doc
         case .jsonl: .trace
         }
@@ -42,6 +44,7 @@ public enum DocumentFormat: String, Sendable, Codable, CaseIterable {
         case "hip": return .hip
         case "metal": return .metal
         case "comp", "glsl": return .glsl
+        case "s", "asm": return .assembly
         case "py": return .python
         case "md", "markdown", "mdown": return .markdown
         case "txt", "text", "rst": return .text

@@ -33,8 +33,8 @@ public final class KnowledgeStore {
     /// `float 2 int8`; 23: loop words inside string literals are no loops, for `glue` and `wrapper`; 24: a one-line loop
     /// body is not `trivial`, and `L'"'` is a character literal; 25: Triton decorators imported by name, `@jit` after
     /// `from triton import jit`, or through an alias, `@tr.jit`; 26: inline assembly's ISAs and feature `inline-asm`,
-    /// which is no glue).
-    public static let parserVersion = 26
+    /// which is no glue; 27: assembly, `.s`, `.S` and `.asm`).
+    public static let parserVersion = 27
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {

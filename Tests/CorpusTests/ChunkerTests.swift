@@ -1102,3 +1102,80 @@ struct PreambleTests {
         #expect(chunks.first?.startLine == 1)
     }
 }
+
+@Suite("Assembly chunking")
+struct AssemblyChunkerTests {
+    @Test("an OpenBLAS-style micro-kernel: a chunk per macro and one for the routine PROLOGUE starts, named by the file")
+    func openBLASKernel() throws {
+        let text = """
+            /*********************************************************************
+            Copyright (c) 2013, The OpenBLAS Project
+            modification, are permitted provided that the following conditions are
+            met:
+            *********************************************************************/
+
+            #define ASSEMBLER
+            #include "common.h"
+
+            #define AO	%rdi
+            #define BO	%rsi
+
+            /*******************************************************************/
+
+            .macro KERNEL16x6_SUB
+            	vmovups 	-16 * SIZE(AO), %ymm0
+            	vbroadcastss	 -4 * SIZE(BO), %ymm2
+            	vfmadd231ps	%ymm0, %ymm2, %ymm4
+            	addq	$ 16*SIZE, AO
+            .endm
+
+            // Stores the 16x6 block of C.
+            .macro SAVE16x6
+            	vmulps	%ymm0, %ymm4, %ymm4
+            	vmovups	%ymm4, (CO1)
+            .endm
+
+            	PROLOGUE
+            	PROFCODE
+            .L6_01:
+            	KERNEL16x6_SUB
+            	decq	%rax
+            	jnz	.L6_01
+            	SAVE16x6
+            	ret
+            	EPILOGUE
+            """
+        let chunks = AssemblyChunker().chunk(source(text, "kernel/x86_64/sgemm_kernel_16x4_haswell.S", .assembly)).chunks
+        #expect(chunks.map(\.title) == ["declarations", "KERNEL16x6_SUB", "SAVE16x6", "sgemm_kernel_16x4_haswell"])
+        let kernel = try #require(chunks.first { $0.symbol == "KERNEL16x6_SUB" })
+        #expect(kernel.language == "asm")
+        #expect(kernel.backend == "c-simd")
+        #expect(kernel.metadata.isa == ["avx2"])
+        #expect(kernel.metadata.ops.contains("gemm"))
+        // The banner above the macro is its comment; `met:` inside the licence is no routine.
+        #expect(kernel.startLine == 13)
+        #expect(chunks.first { $0.symbol == "SAVE16x6" }?.text.hasPrefix("// Stores the 16x6 block of C.") == true)
+        #expect(chunks.last?.text.contains(".L6_01:") == true)
+    }
+
+    @Test("global labels start routines, local labels do not; NASM and GNU comments attach", arguments: [
+        ("    .text\n    .globl sdot_neon\n// Dot product, four lanes.\nsdot_neon:\n1:\n    ld1 {v0.4s}, [x1], #16\n    fmla v2.4s, v0.4s, v1.4s\n    b.ne 1b\n    ret\n",
+         "sdot_neon", ["neon"]),
+        ("section .text\nglobal dot_avx\n; Dot product, eight lanes.\ndot_avx:\n.loop:\n    vfmadd231ps ymm0, ymm1, [rsi]\n    jnz .loop\n    ret\n",
+         "dot_avx", ["avx2"]),
+        ("sgemv_sve:\n    ptrue p0.s\n    ld1w z0.s, p0/z, [x0]\n    ret\n", "sgemv_sve", ["sve"]),
+    ])
+    func routines(text: String, symbol: String, isa: [String]) throws {
+        let chunks = AssemblyChunker().chunk(source(text, "kernel/dot.S", .assembly)).chunks
+        let routine = try #require(chunks.first { $0.symbol == symbol }, "\(chunks.map(\.title))")
+        #expect(routine.metadata.isa == isa)
+        #expect(chunks.compactMap(\.symbol) == [symbol])
+        #expect(routine.text.contains("ret"))
+    }
+
+    @Test("assembly files are read by extension", arguments: ["k.S", "k.s", "k.asm", "dir/sgemm_kernel.S"])
+    func extensions(path: String) {
+        #expect(DocumentFormat.fromPath(path) == .assembly)
+        #expect(DocumentFormat.assembly.kind == .kernel)
+    }
+}
