@@ -5,7 +5,8 @@
 /// (`.L…:`, `1:`) starts a routine named by it, as does OpenBLAS's `PROLOGUE` (the build names that routine, so the
 /// chunk takes the file's name); the routine runs to the next macro or routine. Comments directly above a start
 /// belong to it; text before the first start is a `declarations` chunk. Long chunks are split into parts. The ISA
-/// comes from the registers and mnemonics (`MetadataExtractor.inlineAssemblyISA`).
+/// comes from the registers and mnemonics (`MetadataExtractor.inlineAssemblyISA`); chunks that name none have the
+/// file's.
 public struct AssemblyChunker: Sendable {
     /// Chunks longer than this many lines are split into parts.
     public var maxLines: Int
@@ -79,6 +80,16 @@ public struct AssemblyChunker: Sendable {
                 chunks.append(Chunk(kind: .kernel, language: "asm", backend: meta.isa.isEmpty ? nil : "c-simd",
                                     symbol: piece.name, title: title, startLine: range.lowerBound + 1,
                                     endLine: range.upperBound, text: text, metadata: meta))
+            }
+        }
+        // One file is written for one target: a part of a routine that only invokes the file's macros (their registers
+        // are in the macros' text) has the ISAs of the rest of the file.
+        var fileISA = Set(chunks.flatMap(\.metadata.isa))
+        if fileISA.isEmpty { fileISA = Set(MetadataExtractor.isaNamed(inFileName: fileName)) }
+        if !fileISA.isEmpty {
+            for i in chunks.indices where chunks[i].metadata.isa.isEmpty {
+                chunks[i].metadata.isa = MetadataExtractor.isaNames.filter(fileISA.contains)
+                chunks[i].backend = "c-simd"
             }
         }
         return ParsedDocument(title: fileName, chunks: chunks)

@@ -136,6 +136,8 @@ public struct CodeChunker: Sendable {
                 chunks.append(chunk)
             }
         }
+        Self.inheritMacroISA(&chunks, text: source.text)
+        Self.inheritFileNameISA(&chunks, path: source.displayPath)
         // Device code of a C/C++ file that names HIP anywhere (its includes, its launches, in the chunk or not) is HIP,
         // not CUDA: the dialects share `__global__` and `threadIdx`, and a kernel's own text rarely says which it is.
         if source.format == .c || source.format == .cpp, chunks.contains(where: { $0.backend == "cuda" }),
@@ -143,6 +145,96 @@ public struct CodeChunker: Sendable {
             for i in chunks.indices where chunks[i].backend == "cuda" { chunks[i].backend = "hip" }
         }
         return ParsedDocument(title: Self.fileName(source.displayPath), chunks: chunks, format: refined ? .cpp : nil)
+    }
+
+    /// Gives a function with no ISA of its own the ISAs of the file's macros it uses (`#define NAME ...` whose text has
+    /// intrinsics or inline assembly, directly or through another such macro): OpenBLAS's `dot_kernel_sve` builds its
+    /// loop from inline-assembly macros defined above it, and its own text names no register. Such a function is no
+    /// glue either.
+    static func inheritMacroISA(_ chunks: inout [Chunk], text: String) {
+        guard chunks.contains(where: { $0.symbol != nil && $0.metadata.isa.isEmpty }) else { return }
+        let macros = simdMacros(ByteHaystack(text))
+        guard !macros.isEmpty else { return }
+        for i in chunks.indices where chunks[i].symbol != nil && chunks[i].metadata.isa.isEmpty {
+            var found = Set<String>()
+            for word in Tokens.identifiers(in: chunks[i].text) { if let isa = macros[String(word)] { found.formUnion(isa) } }
+            guard !found.isEmpty else { continue }
+            chunks[i].metadata.isa = MetadataExtractor.isaNames.filter(found.contains)
+            chunks[i].metadata.features.removeAll { $0 == "glue" }
+            if chunks[i].backend == nil { chunks[i].backend = "c-simd" }
+        }
+    }
+
+    /// Gives the functions with no ISA of their own the ISAs the file's name names (`MetadataExtractor.isaNamed`):
+    /// OpenBLAS's `trsm_kernel_LN_sve.c` is plain C that its build compiles for SVE.
+    static func inheritFileNameISA(_ chunks: inout [Chunk], path: String) {
+        guard chunks.contains(where: { $0.symbol != nil && $0.metadata.isa.isEmpty }) else { return }
+        let named = MetadataExtractor.isaNamed(inFileName: fileName(path))
+        guard !named.isEmpty else { return }
+        for i in chunks.indices where chunks[i].symbol != nil && chunks[i].metadata.isa.isEmpty
+            && (chunks[i].backend == nil || chunks[i].backend == "c-simd") {
+            chunks[i].metadata.isa = named
+            chunks[i].backend = "c-simd"
+        }
+    }
+
+    /// The file's object-like and function-like macros whose definitions (continuation lines included) use SIMD, with
+    /// the ISAs they use; a macro naming such a macro uses its ISAs too.
+    static func simdMacros(_ haystack: ByteHaystack) -> [String: Set<String>] {
+        guard haystack.contains("#define") || haystack.contains("# define") else { return [:] }
+        let bytes = haystack.bytes
+        var definitions: [(name: String, text: String)] = []
+        var i = 0
+        while i < bytes.count {
+            // A line whose first non-blank byte is `#`, then `define` after optional blanks.
+            var j = i
+            while j < bytes.count, bytes[j] == 32 || bytes[j] == 9 { j += 1 }
+            var end = j
+            if j < bytes.count, bytes[j] == UInt8(ascii: "#") {
+                var k = j + 1
+                while k < bytes.count, bytes[k] == 32 || bytes[k] == 9 { k += 1 }
+                let word = Array("define".utf8)
+                if k + word.count < bytes.count, bytes[k..<(k + word.count)].elementsEqual(word),
+                   bytes[k + word.count] == 32 || bytes[k + word.count] == 9 {
+                    var n = k + word.count
+                    while n < bytes.count, bytes[n] == 32 || bytes[n] == 9 { n += 1 }
+                    let nameStart = n
+                    while n < bytes.count, bytes[n] == 95 || (bytes[n] | 0x20) &- 97 < 26 || bytes[n] &- 48 < 10 { n += 1 }
+                    // The definition runs to a line end not escaped by a backslash.
+                    end = n
+                    while end < bytes.count {
+                        if bytes[end] == 10 {
+                            var b = end - 1
+                            while b > n, bytes[b] == 13 || bytes[b] == 32 || bytes[b] == 9 { b -= 1 }
+                            if bytes[b] != 92 { break }
+                        }
+                        end += 1
+                    }
+                    if n > nameStart {
+                        definitions.append((String(decoding: bytes[nameStart..<n], as: UTF8.self),
+                                            String(decoding: bytes[n..<end], as: UTF8.self)))
+                    }
+                }
+            }
+            while end < bytes.count, bytes[end] != 10 { end += 1 }
+            i = end + 1
+        }
+        var isa: [String: Set<String>] = [:]
+        for d in definitions {
+            let own = Set(MetadataExtractor.isa(for: Tokens.scan(d.text, camel: false).intrinsics))
+                .union(MetadataExtractor.inlineAssemblyISA(ByteHaystack(d.text)))
+            if !own.isEmpty { isa[d.name, default: []].formUnion(own) }
+        }
+        guard !isa.isEmpty else { return [:] }
+        // Macros built from SIMD macros, two levels deep.
+        for _ in 0..<2 {
+            for d in definitions where isa[d.name] == nil {
+                var found = Set<String>()
+                for word in Tokens.identifiers(in: d.text) { if let i = isa[String(word)] { found.formUnion(i) } }
+                if !found.isEmpty { isa[d.name] = found }
+            }
+        }
+        return isa
     }
 
     /// Whether a path names a `.h` header (C or C++ alike; `.hpp` and friends are C++ already).

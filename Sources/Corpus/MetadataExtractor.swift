@@ -237,6 +237,26 @@ public enum MetadataExtractor {
     /// RISC-V's.
     public static let isaNames = ["avx512", "avx2", "sse", "sve", "neon", "lasx", "lsx", "msa", "rvv"]
 
+    /// The ISAs a file's name says it is written for, from its words (`gemv_t_avx2.c`, `sigmoid_arm_asimdhp.cpp`,
+    /// `iamax_sse2.S`, `trsm_kernel_LN_sve.c`): the ISA tags a chunk with none of its own takes (a build compiles the
+    /// file for them, whatever its text shows).
+    public static func isaNamed(inFileName name: String) -> [String] {
+        let stem = name.prefix { $0 != "." }
+        guard stem.utf8.count >= 3 else { return [] }
+        var found = Set<String>()
+        for word in Tokens.subwords(of: stem) {
+            switch word {
+            case "sse", "sse2", "sse3", "ssse3", "sse4", "sse41", "sse42": found.insert("sse")
+            case "avx", "avx2", "fma", "fma3": found.insert("avx2")
+            case "neon", "asimd", "asimdhp", "asimddp": found.insert("neon")
+            case "sve", "sve2": found.insert("sve")
+            case "lsx", "lasx", "msa", "rvv": found.insert(word)
+            default: if word.hasPrefix("avx512") { found.insert("avx512") }
+            }
+        }
+        return isaNames.filter(found.contains)
+    }
+
     static let neonTypePrefixes: [[UInt8]] = ["float32x", "int32x", "uint8x", "float16x"].map { Array($0.utf8) }
 
     @inline(__always) static func isDigitByte(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }

@@ -559,7 +559,9 @@ public final class IngestService {
             : trimmed.lastIndex(of: "/").map { trimmed[trimmed.index(after: $0)...] } ?? trimmed
         let rest = name.drop { $0 == "." }
         let stem = rest.isEmpty ? name : rest.prefix { $0 != "." }
-        return Tokens.subwords(of: stem).joined(separator: " ")
+        let words = Tokens.subwords(of: stem)
+        // A file named for a BLAS routine (`dgemv_t_microk_haswell-4.c`, `iamax_sse2.S`) says what it computes.
+        return (words + words.compactMap(blasWords)).joined(separator: " ")
     }
 
     /// The FTS `symbols` column: the symbol, its sub-words, the words they abbreviate (`abbreviations`) and the words
@@ -594,7 +596,7 @@ public final class IngestService {
             addJoined(subwords)
             for w in subwords {
                 if let full = abbreviations[w] { add(full) }
-                if let routine = blasRoutine(w) { add(routine) }
+                if let words = blasWords(w) { add(words) }
                 let split = Tokens.numberSplit(w)
                 if !split.isEmpty {
                     addJoined(split)
@@ -629,10 +631,67 @@ public final class IngestService {
         }
         var w = Substring(word.lowercased())
         if w.hasPrefix("i"), w.count > 2 { w = w.dropFirst() }
+        // OpenBLAS's bfloat16 routines: `sbgemm`, `sbdot`, `sbgemv`.
+        if w.hasPrefix("sb"), blasRoutines.contains(String(w.dropFirst(2))) { return String(w.dropFirst(2)) }
         guard let precision = w.first, "sdczhx".contains(precision) else { return nil }
         let name = String(w.dropFirst())
         return blasRoutines.contains(name) ? name : nil
     }
+
+    /// What a BLAS routine name says in words: the bare routine (`blasRoutine`), what it computes and, behind a
+    /// precision letter, the precision: `zgemm` → `gemm general matrix multiply complex double precision`, `idamax` →
+    /// `amax index of maximum absolute value double precision`. A routine named bare counts only where its name is
+    /// no common word (`iamax`, `nrm2`, `gemv`; not `dot`, `copy` or `sum`). Nil for other words.
+    static func blasWords(_ word: String) -> String? {
+        if let routine = blasRoutine(word) {
+            var w = Substring(word.lowercased())
+            if w.hasPrefix("i") { w = w.dropFirst() }
+            let precision = w.hasPrefix("sb") && blasRoutines.contains(String(w.dropFirst(2))) ? "bf16 bfloat16 precision"
+                : w.first.flatMap { blasPrecisions[$0] }
+            return [routine, blasDescriptions[routine], precision].compactMap { $0 }.joined(separator: " ")
+        }
+        guard (4...8).contains(word.utf8.count) else { return nil }
+        let lower = word.lowercased()
+        let bare = lower == "iamax" || lower == "iamin" ? String(lower.dropFirst()) : lower
+        guard distinctiveBLASNames.contains(bare), let description = blasDescriptions[bare] else { return nil }
+        return bare == lower ? description : bare + " " + description
+    }
+
+    /// The words for a BLAS precision letter (`blasWords`).
+    static let blasPrecisions: [Character: String] = [
+        "s": "single precision float", "d": "double precision", "c": "complex single precision float",
+        "z": "complex double precision", "h": "half precision",
+    ]
+
+    /// BLAS routines whose bare names are no common words (`blasWords`).
+    static let distinctiveBLASNames: Set<String> = [
+        "asum", "axpy", "axpby", "nrm2", "amax", "amin", "scal", "rotg", "rotm", "rotmg", "gemv", "gbmv", "hemv", "hbmv",
+        "hpmv", "symv", "sbmv", "spmv", "trmv", "tbmv", "tpmv", "trsv", "tbsv", "tpsv", "geru", "gerc", "gemm", "symm",
+        "hemm", "syrk", "herk", "syr2k", "her2k", "trmm", "trsm", "omatcopy",
+    ]
+
+    /// What each BLAS routine computes, in the words the reference documentation uses (`blasWords`).
+    static let blasDescriptions: [String: String] = [
+        "asum": "sum of absolute values", "axpy": "scaled vector addition", "axpby": "scaled vector addition",
+        "copy": "vector copy", "dot": "dot product", "dotc": "dot product conjugated", "dotu": "dot product",
+        "nrm2": "euclidean norm", "rot": "plane rotation", "rotg": "givens rotation", "rotm": "modified plane rotation",
+        "rotmg": "modified givens rotation", "scal": "scale vector", "swap": "swap vectors",
+        "amax": "index of maximum absolute value", "amin": "index of minimum absolute value",
+        "gemv": "general matrix vector multiply", "gbmv": "general band matrix vector multiply",
+        "hemv": "hermitian matrix vector multiply", "hbmv": "hermitian band matrix vector multiply",
+        "hpmv": "hermitian packed matrix vector multiply", "symv": "symmetric matrix vector multiply",
+        "sbmv": "symmetric band matrix vector multiply", "spmv": "symmetric packed matrix vector multiply",
+        "trmv": "triangular matrix vector multiply", "tbmv": "triangular band matrix vector multiply",
+        "tpmv": "triangular packed matrix vector multiply", "trsv": "triangular solve vector",
+        "tbsv": "triangular band solve vector", "tpsv": "triangular packed solve vector", "ger": "rank 1 update outer product",
+        "geru": "rank 1 update outer product", "gerc": "rank 1 update outer product conjugated",
+        "her": "hermitian rank 1 update", "hpr": "hermitian packed rank 1 update", "her2": "hermitian rank 2 update",
+        "hpr2": "hermitian packed rank 2 update", "syr": "symmetric rank 1 update", "spr": "symmetric packed rank 1 update",
+        "syr2": "symmetric rank 2 update", "spr2": "symmetric packed rank 2 update", "gemm": "general matrix multiply",
+        "symm": "symmetric matrix multiply", "hemm": "hermitian matrix multiply", "syrk": "symmetric rank k update",
+        "herk": "hermitian rank k update", "syr2k": "symmetric rank 2k update", "her2k": "hermitian rank 2k update",
+        "trmm": "triangular matrix multiply", "trsm": "triangular solve", "omatcopy": "matrix copy transpose",
+    ]
 
     /// BLAS routine names, levels 1-3, and the extensions kernel libraries add (`blasRoutine`).
     static let blasRoutines: Set<String> = [

@@ -33,8 +33,9 @@ public final class KnowledgeStore {
     /// `float 2 int8`; 23: loop words inside string literals are no loops, for `glue` and `wrapper`; 24: a one-line loop
     /// body is not `trivial`, and `L'"'` is a character literal; 25: Triton decorators imported by name, `@jit` after
     /// `from triton import jit`, or through an alias, `@tr.jit`; 26: inline assembly's ISAs and feature `inline-asm`,
-    /// which is no glue; 27: assembly, `.s`, `.S` and `.asm`).
-    public static let parserVersion = 27
+    /// which is no glue; 27: assembly, `.s`, `.S` and `.asm`; 28: ISAs from the macros a function uses and from the
+    /// file name, and BLAS names spelled out in words, with their precisions).
+    public static let parserVersion = 28
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {
@@ -332,6 +333,33 @@ public final class KnowledgeStore {
                                           text: s.text(4))
         }
         return places
+    }
+
+    /// Which definition a chunk is a part of: its document and its title without the ` (part k/n)` suffix.
+    struct DefinitionKey: Hashable, Sendable {
+        /// The document's id.
+        var document: Int64
+        /// The definition's title.
+        var title: String
+    }
+
+    /// The definition each of `ids` is a part of, for those that are parts of a definition split into parts.
+    func definitionParts(ofChunks ids: [Int64]) throws(SQLiteFailure) -> [Int64: DefinitionKey] {
+        guard !ids.isEmpty else { return [:] }
+        let s = try db.prepare("""
+            SELECT id, document_id, title, lang FROM chunks
+            WHERE id IN (SELECT value FROM json_each(?)) AND (title LIKE '% (part %/%)' OR lang = 'asm')
+            """)
+        try s.bind([.text("[" + ids.map(String.init).joined(separator: ",") + "]")])
+        var out: [Int64: DefinitionKey] = [:]
+        while try s.step() {
+            // An assembly file's macros and routines are one kernel: its chunks count as parts of one definition.
+            if s.text(3) == "asm" { out[s.int(0)] = DefinitionKey(document: s.int(1), title: ""); continue }
+            let title = s.text(2)
+            guard let cut = title.range(of: " (part ", options: .backwards) else { continue }
+            out[s.int(0)] = DefinitionKey(document: s.int(1), title: String(title[..<cut.lowerBound]))
+        }
+        return out
     }
 
     /// What ranking needs to know of a candidate chunk beyond its scores.

@@ -205,6 +205,12 @@ public final class QueryService {
     /// backend (`rms norm cuda` against a Vulkan shader named `rms_norm`). All outranked the implementations on real
     /// repositories (`bench/eval/real/`).
     public var supportingFactor = 0.5
+    /// In hybrid mode, a part of a long definition split into parts has its score multiplied by this once for every
+    /// better-scored part of the same definition (1 turns it off): the parts repeat the definition's name and
+    /// signature, so they match alike and would fill the list (OpenBLAS's assembly routines are thousands of lines in
+    /// 120-line parts). Other chunks of one file are left alone: a file's other functions are often the next best
+    /// answers (ggml's `softmax.cu`), and scaling them lowered the bundled and ggml sets.
+    public var repeatedPartFactor = 0.5
 
     /// Creates a service reading `store`.
     public init(store: KnowledgeStore) {
@@ -309,6 +315,9 @@ public final class QueryService {
                                           kernelNamed: Self.namesKernel(rawWords),
                                           namedBackends: Self.namedBackends(rawWords),
                                           namedArchitectures: Self.namedArchitectures(rawWords))
+            }
+            if query.mode == .hybrid, repeatedPartFactor < 1 {
+                try scaleRepeatedParts(&fused, limit: window)
             }
             let ranked: [(Int64, Double)]
             switch query.mode {
@@ -537,6 +546,21 @@ public final class QueryService {
         return reasons
     }
 
+    /// Multiplies the fused score of each part of a split definition (`KnowledgeStore.definitionParts`) by
+    /// `repeatedPartFactor` once per better-scored part of the same definition, among the best three times `limit`
+    /// candidates (at least 60).
+    func scaleRepeatedParts(_ fused: inout [Int64: Double], limit: Int) throws(SQLiteFailure) {
+        let order = fused.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(max(3 * limit, 60))
+        let parts = try store.definitionParts(ofChunks: order.map(\.key))
+        var seen: [KnowledgeStore.DefinitionKey: Int] = [:]
+        for (id, _) in order {
+            guard let key = parts[id] else { continue }
+            let before = seen[key, default: 0]
+            if before > 0 { fused[id]? *= pow(repeatedPartFactor, Double(before)) }
+            seen[key] = before + 1
+        }
+    }
+
     /// Which of `ids` are supporting chunks (see `supportingFactor`): minor code (thin wrappers included, and glue when
     /// `glueDemoted`); documents when `kernelNamed`; host code when `deviceCodeAsked`; another backend's code when the
     /// query names backends; SIMD code of other architectures when it names ISAs; and, unless `testsAsked`, chunks of
@@ -632,11 +656,15 @@ public final class QueryService {
     /// every row matching any OR-ed term, so cost grows with the summed document frequency. The rarest term is
     /// always kept; dropped terms still count in the vector leg.
     func pruneCommonTerms(_ terms: [String]) throws(SQLiteFailure) -> (kept: [String], dropped: [String]) {
+        guard !terms.isEmpty else { return (terms, []) }
+        let counts = try documentFrequencies(terms)
+        // A word of four or more characters that no chunk holds is searched as a prefix (`Self.prefixMark`):
+        // `thunderx2` meets OpenBLAS's `thunderx2t99`, `cortex` its `cortexa53`.
+        let terms = zip(terms, counts).map { t, df in df == 0 && t.utf8.count >= 4 ? t + Self.prefixMark : t }
         guard terms.count > 1 else { return (terms, []) }
         let total = Double(chunkCount)
         guard total >= 1000 else { return (terms, []) }
         var dfs: [(term: String, df: Int)] = []
-        let counts = try documentFrequencies(terms)
         for (t, df) in zip(terms, counts) { dfs.append((t, df)) }
         dfs.sort { $0.df != $1.df ? $0.df < $1.df : $0.term < $1.term }
         var kept: [String] = [], dropped: [String] = []
@@ -673,8 +701,15 @@ public final class QueryService {
         return counts
     }
 
-    /// A term as an FTS5 string (one phrase of the tokens it holds).
-    static func ftsString(_ term: String) -> String { "\"" + term.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+    /// A term as an FTS5 string (one phrase of the tokens it holds; a prefix query where it ends in `prefixMark`).
+    static func ftsString(_ term: String) -> String {
+        if term.hasSuffix(prefixMark) { return ftsString(String(term.dropLast())) + "*" }
+        return "\"" + term.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// Marks a BM25 term to be searched as a prefix (`pruneCommonTerms`): query words never hold it, since
+    /// `Tokens.words` keeps letters, digits and underscores only.
+    static let prefixMark = "*"
 
     /// One term's count (see `documentFrequencies`), by a `count(*)` capped at the budget.
     func documentFrequency(_ term: String) throws(SQLiteFailure) -> Int {

@@ -1105,6 +1105,47 @@ struct PreambleTests {
 
 @Suite("Assembly chunking")
 struct AssemblyChunkerTests {
+    @Test("a C function built from its file's inline-assembly macros has their ISA, transitively; one using none has none")
+    func macroISA() throws {
+        let text = """
+            #include "common.h"
+            #define SETUP_TRUE "ptrue p0.d \\n"
+            #define UPDATE(x) \\
+                "ld1d { z2.d }, p0/z, [" x "] \\n" \\
+                "fmla z0.d, p0/m, z2.d, z3.d \\n"
+            #define DOT_KERNEL SETUP_TRUE UPDATE("x1")
+            #define SHIFT "3"
+
+            static double dot_kernel_sve(long n, double *x, double *y) {
+                double ret;
+                __asm__(DOT_KERNEL : : : "memory");
+                return ret;
+            }
+
+            static long count_blocks(long n) {
+                long blocks = 0;
+                for (long i = 0; i < n; i += 8) blocks += 1;
+                return blocks >> SHIFT;
+            }
+            """
+        let chunks = CodeChunker().chunk(source(text, "kernel/arm64/dot_kernel.c", .c)).chunks
+        let kernel = try #require(chunks.first { $0.symbol == "dot_kernel_sve" })
+        #expect(kernel.metadata.isa == ["sve"])
+        #expect(!kernel.metadata.features.contains("glue"))
+        #expect(chunks.first { $0.symbol == "count_blocks" }?.metadata.isa == [])
+    }
+
+    @Test("a C function with no SIMD of its own takes the ISA its file's name names", arguments: [
+        ("kernel/arm64/trsm_kernel_LN_sve.c", ["sve"]), ("src/layer/arm/sigmoid_arm_asimdhp.cpp", ["neon"]),
+        ("kernel/x86_64/sgemv_n_avx2.c", ["avx2"]), ("kernel/x86_64/trsm_kernel_LN.c", []), ("src/ssesum.c", []),
+    ])
+    func cFileNameISA(path: String, isa: [String]) {
+        let text = "static void solve(long n, float *a, float *b) {\n    for (long i = 0; i < n; i++) b[i] /= a[i];\n}\n"
+        let format: DocumentFormat = path.hasSuffix(".cpp") ? .cpp : .c
+        let chunk = CodeChunker().chunk(source(text, path, format)).chunks.first { $0.symbol == "solve" }
+        #expect(chunk?.metadata.isa == isa)
+    }
+
     @Test("an OpenBLAS-style micro-kernel: a chunk per macro and one for the routine PROLOGUE starts, named by the file")
     func openBLASKernel() throws {
         let text = """
@@ -1156,6 +1197,18 @@ struct AssemblyChunkerTests {
         #expect(kernel.startLine == 13)
         #expect(chunks.first { $0.symbol == "SAVE16x6" }?.text.hasPrefix("// Stores the 16x6 block of C.") == true)
         #expect(chunks.last?.text.contains(".L6_01:") == true)
+        // The routine only invokes the macros, whose registers give the file its ISA.
+        #expect(chunks.last?.metadata.isa == ["avx2"])
+        #expect(chunks.last?.backend == "c-simd")
+    }
+
+    @Test("a routine with no register in sight takes the ISA its file's name names, else none", arguments: [
+        ("kernel/x86_64/iamax_sse2.S", ["sse"]), ("kernel/arm64/gemv_t_sve.S", ["sve"]), ("kernel/x86_64/iamax.S", []),
+    ])
+    func fileNameISA(path: String, isa: [String]) {
+        let chunks = AssemblyChunker().chunk(source("\tPROLOGUE\n\tSAVEREGISTERS\n\tKERNEL\n\tret\n", path, .assembly)).chunks
+        #expect(chunks.map(\.metadata.isa) == [isa])
+        #expect(chunks.first?.backend == (isa.isEmpty ? nil : "c-simd"))
     }
 
     @Test("global labels start routines, local labels do not; NASM and GNU comments attach", arguments: [

@@ -81,10 +81,34 @@ struct SymbolsColumnWordsTests {
 
     @Test("a BLAS routine behind its precision letter is spelled bare", arguments: [
         ("xswap", "swap"), ("Xgemv", "gemv"), ("dgemm", "gemm"), ("sgemm", "gemm"), ("zherk", "herk"), ("isamax", "amax"),
-        ("ixamax", "amax"), ("xnrm2", "nrm2"), ("hgemm", "gemm"), ("cdotc", "dotc"),
+        ("ixamax", "amax"), ("xnrm2", "nrm2"), ("hgemm", "gemm"), ("cdotc", "dotc"), ("sbgemm", "gemm"), ("sbdot", "dot"),
     ])
     func blasRoutines(word: String, routine: String) {
         #expect(IngestService.blasRoutine(word) == routine)
+    }
+
+    @Test("a BLAS name says what it computes and in which precision; a bare name only where it is no common word",
+          arguments: [
+              ("zgemm", "gemm general matrix multiply complex double precision"),
+              ("idamax", "amax index of maximum absolute value double precision"),
+              ("iamax", "amax index of maximum absolute value"), ("nrm2", "euclidean norm"),
+              ("gemv", "general matrix vector multiply"), ("sbgemm", "gemm general matrix multiply bf16 bfloat16 precision"),
+              ("Xswap", "swap swap vectors"),
+          ])
+    func blasWords(word: String, words: String) {
+        #expect(IngestService.blasWords(word) == words)
+    }
+
+    @Test("common words are no bare BLAS names", arguments: ["dot", "copy", "sum", "max", "swap", "rot", "kernel", "sbx"])
+    func notBLASWords(word: String) {
+        #expect(IngestService.blasWords(word) == nil)
+    }
+
+    @Test("a file named for a BLAS routine says what the routine computes")
+    func blasFileWords() {
+        #expect(IngestService.fileWords("kernel/x86_64/dgemv_t_microk_haswell-4.c")
+            == "dgemv t microk haswell-4 gemv general matrix vector multiply double precision")
+        #expect(IngestService.fileWords("kernels/c/layernorm_avx512.c") == "layernorm avx512")
     }
 
     @Test("words that only look like BLAS names are left alone", arguments: [
@@ -137,5 +161,45 @@ struct SymbolsColumnWordsTests {
         _ = try IngestService(store: store).ingest([dir + "/repo"])
         let hits = try QueryService(store: store).search(SearchQuery(text: "multiply", mode: .bm25)).hits
         #expect(hits.first?.symbol == "silu_and_mul_kernel")
+    }
+}
+
+@Suite("Ranking for kernel libraries' naming: prefixes of unknown words, parts of one routine")
+struct KernelLibraryRankingTests {
+    @Test("a word no chunk holds is searched as a prefix: `thunderx2` meets `dgemm_kernel_8x4_thunderx2t99.S`")
+    func unknownWordsArePrefixes() throws {
+        let dir = temporaryFolder()
+        write(dir + "/repo/arm64/dgemm_kernel_8x4_thunderx2t99.S", "\tPROLOGUE\n\tfmla v0.2d, v8.2d, v16.d[0]\n\tret\n")
+        write(dir + "/repo/arm64/dgemm_kernel_8x4.S", "\tPROLOGUE\n\tfmla v0.2d, v8.2d, v16.d[0]\n\tfmla v1.2d, v9.2d, v16.d[0]\n\tret\n")
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/repo"])
+        let result = try QueryService(store: store).search(SearchQuery(text: "thunderx2 dgemm kernel", mode: .bm25))
+        #expect(result.hits.first?.path.hasSuffix("dgemm_kernel_8x4_thunderx2t99.S") == true, "\(result.hits.map(\.path))")
+        #expect(QueryService.ftsString("thunderx2" + QueryService.prefixMark) == "\"thunderx2\"*")
+        #expect(QueryService.ftsString("a\"b") == "\"a\"\"b\"")
+    }
+
+    @Test("the parts of one long routine give way to another file's answer")
+    func repeatedPartsGiveWay() throws {
+        let dir = temporaryFolder()
+        let body = (0..<400).map { "    acc[\($0 % 8)] += a[i + \($0)] * b[i + \($0)]; /* tile step */" }.joined(separator: "\n")
+        write(dir + "/repo/gemm_tile_long.c", "void gemm_tile_long(float *acc, const float *a, const float *b, int i) {\n\(body)\n}\n")
+        write(dir + "/repo/gemm_tile_short.c", """
+            /* One gemm tile step, the short way. */
+            void gemm_tile_short(float *acc, const float *a, const float *b, int n) {
+                for (int i = 0; i < n; i++) acc[i % 8] += a[i] * b[i];
+            }
+            """)
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/repo"])
+        let service = QueryService(store: store)
+        let query = SearchQuery(text: "gemm tile long step", limit: 3, mode: .hybrid)
+        service.repeatedPartFactor = 1
+        let flooded = try service.search(query).hits.map(\.path)
+        #expect(flooded.allSatisfy { $0.hasSuffix("gemm_tile_long.c") }, "\(flooded)")
+        service.repeatedPartFactor = 0.5
+        let hits = try service.search(query).hits
+        #expect(hits.first?.path.hasSuffix("gemm_tile_long.c") == true)
+        #expect(hits.contains { $0.path.hasSuffix("gemm_tile_short.c") }, "\(hits.map(\.title))")
     }
 }
