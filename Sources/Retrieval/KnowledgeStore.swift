@@ -383,7 +383,7 @@ public final class KnowledgeStore {
         /// Whether it is code that may be SIMD code: `kind` kernel, backend none or `c-simd` (not docs, traces or GPU
         /// code).
         var cpuCode = false
-        /// Whether it is C or C++ CPU code (`cpuCode`, language `c` or `cpp`).
+        /// Whether it is C, C++ or assembly CPU code (`cpuCode`, language `c`, `cpp` or `asm`): with no ISA, scalar code.
         var cFamilyCode = false
     }
 
@@ -412,7 +412,7 @@ public final class KnowledgeStore {
                        OR (c.lang = 'triton' AND EXISTS (SELECT 1 FROM json_each(c.meta, '$.qualifiers')
                                                          WHERE value LIKE '@triton.%')))
                    ELSE 0 END,
-                   c.backend, c.isa, c.kind = 'kernel' AND (c.backend IS NULL OR c.backend = 'c-simd'), c.lang IN ('c', 'cpp')
+                   c.backend, c.isa, c.kind = 'kernel' AND (c.backend IS NULL OR c.backend = 'c-simd'), c.lang IN ('c', 'cpp', 'asm')
             FROM chunks c JOIN documents d ON d.id = c.document_id
             WHERE c.id IN (SELECT value FROM json_each(?1))
             """)

@@ -583,7 +583,7 @@ public final class QueryService {
                 reasons[id] = .otherBackend
                 continue
             }
-            // SIMD code of other architectures only, or C and C++ code with no SIMD at all (a scalar reference).
+            // SIMD code of other architectures only, or C, C++ or assembly with no SIMD at all (a scalar reference).
             if !namedArchitectures.isEmpty, facts.cpuCode, facts.isa.isEmpty ? facts.cFamilyCode
                 : !facts.isa.contains(where: { Self.architecture(ofISA: $0).map(namedArchitectures.contains) ?? true }) {
                 reasons[id] = .otherISA

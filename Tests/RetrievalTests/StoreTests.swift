@@ -340,9 +340,10 @@ struct StoreTests {
     @Test("a query ranks the kernel above the glue that calls it, unless it asks for the host's side")
     func kernelRankedAboveGlue() throws {
         let dir = temporaryFolder()
-        // The API function's name is the routine's own word and the query's; the kernel's text never says swap.
+        // The API function's name and comment are the query's words; the kernel's text never says swap (its name does,
+        // and what a BLAS swap does: `swap vectors`).
         write(dir + "/repo/src/api.cpp", """
-            // Swaps two vectors: checks the arguments and runs the routine.
+            // Swaps two arrays: checks the arguments and runs the routine.
             int Swap(int n, float *x, float *y) {
               if (n < 0) return -1;
               auto routine = SwapRoutine(n, x, y);
@@ -362,14 +363,14 @@ struct StoreTests {
         let q = QueryService(store: store)
         // Without the rule (nothing scaled) the API function leads: its name is the query's word.
         q.supportingFactor = 1
-        let unscaled = try q.search(SearchQuery(text: "swap two vectors kernel", limit: 2)).hits
+        let unscaled = try q.search(SearchQuery(text: "swap two arrays kernel", limit: 2)).hits
         #expect(unscaled.first?.symbol == "Swap", "\(unscaled.map(\.symbol))")
         q.supportingFactor = 0.5
-        let kernel = try q.search(SearchQuery(text: "swap two vectors kernel", limit: 2)).hits
+        let kernel = try q.search(SearchQuery(text: "swap two arrays kernel", limit: 2)).hits
         #expect(kernel.first?.symbol == "Xswap", "\(kernel.map(\.symbol))")
         #expect(kernel.first { $0.symbol == "Swap" }?.supporting == .glue)
         // Without the word kernel too: what the query asks for is the code that does the work.
-        let plain = try q.search(SearchQuery(text: "swap two vectors", limit: 2)).hits
+        let plain = try q.search(SearchQuery(text: "swap two arrays", limit: 2)).hits
         #expect(plain.first { $0.symbol == "Swap" }?.supporting == .glue)
         let host = try q.search(SearchQuery(text: "swap kernel launch api", limit: 2)).hits
         #expect(host.allSatisfy { $0.supporting != .glue })
