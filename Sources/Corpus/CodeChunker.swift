@@ -114,12 +114,22 @@ public struct CodeChunker: Sendable {
                 let lines = text.characterLines
                 let partLen = maxLinesPerChunk * 4 / 5
                 let parts = stride(from: 0, to: lines.count, by: partLen).map { $0..<min($0 + partLen, lines.count) }
+                let first = chunks.count
                 for (k, range) in parts.enumerated() {
                     var body = lines[range].joined(separator: "\n")
                     if k > 0, !signature.isEmpty { body = signature + " {\n    /* ... continued from part \(k) */\n" + body }
                     chunks.append(makeChunk(source: source, title: "\(piece.title) (part \(k + 1)/\(parts.count))",
                                             symbol: piece.symbol, startLine: startLine + range.lowerBound,
                                             endLine: startLine + range.upperBound - 1, text: body, signature: signature))
+                }
+                // The parts are one function: each has the ISAs of all (a part between two SIMD loops is no scalar code).
+                let isa = Set(chunks[first...].flatMap(\.metadata.isa))
+                if !isa.isEmpty {
+                    let ordered = MetadataExtractor.isaNames.filter(isa.contains) + (isa.contains("vector-ext") ? ["vector-ext"] : [])
+                    for i in first..<chunks.count {
+                        chunks[i].metadata.isa = ordered.count > 1 ? ordered.filter { $0 != "vector-ext" } : ordered
+                        if chunks[i].backend == nil { chunks[i].backend = "c-simd" }
+                    }
                 }
             } else {
                 var chunk = makeChunk(source: source, title: piece.title, symbol: piece.symbol, startLine: startLine,
@@ -779,13 +789,32 @@ public struct CodeChunker: Sendable {
                     }
                 default: break
                 }
-                // Preprocessor line, with backslash continuations.
+                // Preprocessor line, with backslash continuations. A block comment inside it does not end it at a line
+                // feed of its own (comments are gone before directives are read): BLIS writes comments across lines in
+                // its assembly macros, and the macro's next lines looked like code.
                 while i < n {
                     if bytes[i] == 10 {
                         var k = i - 1
                         while k >= 0, bytes[k] == 13 { k -= 1 }
                         if k >= 0, bytes[k] == UInt8(ascii: "\\") { i += 1; continue }
                         break
+                    }
+                    if bytes[i] == UInt8(ascii: "/"), i + 1 < n, bytes[i + 1] == UInt8(ascii: "*") {
+                        var k = i + 2
+                        while k + 1 < n, !(bytes[k] == UInt8(ascii: "*") && bytes[k + 1] == UInt8(ascii: "/")) { blank(k); k += 1 }
+                        blank(i); blank(i + 1)
+                        if k + 1 < n { blank(k); blank(k + 1); i = k + 2 } else { while k < n { blank(k); k += 1 }; i = n }
+                        continue
+                    }
+                    if bytes[i] == UInt8(ascii: "\""), i > 0 {
+                        // A string in a directive (`#define OPEN "/*"`) holds no comment.
+                        blank(i); i += 1
+                        while i < n, bytes[i] != UInt8(ascii: "\""), bytes[i] != 10 {
+                            if bytes[i] == UInt8(ascii: "\\"), i + 1 < n, bytes[i + 1] != 10 { blank(i); i += 1 }
+                            blank(i); i += 1
+                        }
+                        if i < n, bytes[i] == UInt8(ascii: "\"") { blank(i); i += 1 }
+                        continue
                     }
                     blank(i); i += 1
                 }

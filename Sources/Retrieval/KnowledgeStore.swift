@@ -34,8 +34,9 @@ public final class KnowledgeStore {
     /// body is not `trivial`, and `L'"'` is a character literal; 25: Triton decorators imported by name, `@jit` after
     /// `from triton import jit`, or through an alias, `@tr.jit`; 26: inline assembly's ISAs and feature `inline-asm`,
     /// which is no glue; 27: assembly, `.s`, `.S` and `.asm`; 28: ISAs from the macros a function uses and from the
-    /// file name, and BLAS names spelled out in words, with their precisions).
-    public static let parserVersion = 28
+    /// file name, and BLAS names spelled out in words, with their precisions; 29: a block comment across lines inside a
+    /// macro does not end it, and the parts of a long function share its ISAs).
+    public static let parserVersion = 29
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {

@@ -7,6 +7,36 @@ func source(_ text: String, _ path: String, _ format: DocumentFormat? = nil) -> 
 
 @Suite("Code chunking")
 struct CodeChunkerTests {
+    @Test("a block comment across lines inside a macro does not end it: the macro's next lines are no function (BLIS)")
+    func commentInsideMacro() {
+        let text = """
+            #define SGEMM_INPUT \\
+            	vmovlps(mem(rcx), xmm0, xmm0) \\
+            	/* We can't use vmovhps here,
+            	   so vmovss it is. */ \\
+            	vmovss(mem(rcx, r10, 1), xmm1) \\
+            	vshufps(imm(0x88), xmm1, xmm2, xmm2) \\
+
+            #define OPEN "/*"
+
+            void bli_sgemm_haswell_asm_6x16(int k, float *a) {
+                for (int i = 0; i < k; i++) a[i] += 1.0f;
+            }
+            """
+        let chunks = CodeChunker().chunk(source(text, "kernels/haswell/3/bli_gemm_haswell_asm_d6x8.c", .c)).chunks
+        #expect(chunks.compactMap(\.symbol) == ["bli_sgemm_haswell_asm_6x16"])
+    }
+
+    @Test("the parts of a long function share its ISAs: a part between two SIMD loops is no scalar code")
+    func partsShareISA() {
+        let scalar = (0..<40).map { "    acc += a[\($0)];" }.joined(separator: "\n")
+        let text = "#include <immintrin.h>\nfloat sum_avx(const float *a) {\n    __m256 v = _mm256_loadu_ps(a);\n    float acc = 0;\n"
+            + scalar + "\n    return acc + _mm256_cvtss_f32(v);\n}\n"
+        let chunks = CodeChunker(maxLinesPerChunk: 20).chunk(source(text, "sum.c", .c)).chunks.filter { $0.symbol == "sum_avx" }
+        #expect(chunks.count > 2)
+        #expect(chunks.allSatisfy { $0.metadata.isa == ["avx2"] && $0.backend == "c-simd" }, "\(chunks.map(\.metadata.isa))")
+    }
+
     @Test("the ISA is inferred from the intrinsics used, for every family kb tags", arguments: [
         ("float s(const float *x) { __m128 v = _mm_loadu_ps(x); v = _mm_add_ps(v, v); return _mm_cvtss_f32(v); }", ["sse"]),
         ("float s(const float *x) { __m256 v = _mm256_loadu_ps(x); return _mm256_cvtss_f32(_mm256_fmadd_ps(v, v, v)); }", ["avx2"]),
