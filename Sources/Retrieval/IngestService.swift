@@ -634,14 +634,21 @@ public final class IngestService {
         // OpenBLAS's bfloat16 routines: `sbgemm`, `sbdot`, `sbgemv`.
         if w.hasPrefix("sb"), blasRoutines.contains(String(w.dropFirst(2))) { return String(w.dropFirst(2)) }
         guard let precision = w.first, "sdczhx".contains(precision) else { return nil }
-        let name = String(w.dropFirst())
-        return blasRoutines.contains(name) ? name : nil
+        return routineName(w.dropFirst())
+    }
+
+    /// A BLAS routine's name as written, or with BLIS's `v` for a level-1 vector operation after it (`axpyv`, `dotv`,
+    /// `amaxv`, `scalv` → `axpy`, `dot`, `amax`, `scal`); nil for other words.
+    static func routineName(_ name: Substring) -> String? {
+        if blasRoutines.contains(String(name)) { return String(name) }
+        guard name.hasSuffix("v"), case let bare = String(name.dropLast()), blasRoutines.contains(bare) else { return nil }
+        return bare
     }
 
     /// What a BLAS routine name says in words: the bare routine (`blasRoutine`), what it computes and, behind a
     /// precision letter, the precision: `zgemm` → `gemm general matrix multiply complex double precision`, `idamax` →
     /// `amax index of maximum absolute value double precision`. A routine named bare counts only where its name is
-    /// no common word (`iamax`, `nrm2`, `gemv`; not `dot`, `copy` or `sum`). Nil for other words.
+    /// no common word (`iamax`, `nrm2`, `gemv`, BLIS's `dotv`; not `dot`, `copy` or `sum`). Nil for other words.
     static func blasWords(_ word: String) -> String? {
         if let routine = blasRoutine(word) {
             var w = Substring(word.lowercased())
@@ -652,8 +659,14 @@ public final class IngestService {
         }
         guard (4...8).contains(word.utf8.count) else { return nil }
         let lower = word.lowercased()
-        let bare = lower == "iamax" || lower == "iamin" ? String(lower.dropFirst()) : lower
-        guard distinctiveBLASNames.contains(bare), let description = blasDescriptions[bare] else { return nil }
+        var bare = lower == "iamax" || lower == "iamin" ? String(lower.dropFirst()) : lower
+        // BLIS's vector operations: `dotv` is no common word, though `dot` is.
+        if !blasRoutines.contains(bare), let routine = routineName(Substring(bare)) {
+            bare = routine
+        } else {
+            guard distinctiveBLASNames.contains(bare) else { return nil }
+        }
+        guard let description = blasDescriptions[bare] else { return nil }
         return bare == lower ? description : bare + " " + description
     }
 

@@ -340,13 +340,29 @@ struct BlankingTests {
                     }
                 default: break
                 }
-                // Preprocessor line, with backslash continuations.
+                // Preprocessor line, with backslash continuations; a block comment runs on across line feeds, and a
+                // string holds no comment.
                 while i < n {
                     if bytes[i] == 10 {
                         var k = i - 1
                         while k >= 0, bytes[k] == 13 { k -= 1 }
                         if k >= 0, bytes[k] == UInt8(ascii: "\\") { i += 1; continue }
                         break
+                    }
+                    if bytes[i] == UInt8(ascii: "/"), i + 1 < n, bytes[i + 1] == UInt8(ascii: "*") {
+                        blank(i); blank(i + 1); i += 2
+                        while i < n, !(bytes[i] == UInt8(ascii: "*") && i + 1 < n && bytes[i + 1] == UInt8(ascii: "/")) { blank(i); i += 1 }
+                        if i < n { blank(i); if i + 1 < n { blank(i + 1) }; i += 2 }
+                        continue
+                    }
+                    if bytes[i] == UInt8(ascii: "\""), i > 0 {
+                        blank(i); i += 1
+                        while i < n, bytes[i] != UInt8(ascii: "\""), bytes[i] != 10 {
+                            if bytes[i] == UInt8(ascii: "\\"), i + 1 < n, bytes[i + 1] != 10 { blank(i); i += 1 }
+                            blank(i); i += 1
+                        }
+                        if i < n, bytes[i] == UInt8(ascii: "\"") { blank(i); i += 1 }
+                        continue
                     }
                     blank(i); i += 1
                 }

@@ -93,13 +93,15 @@ struct SymbolsColumnWordsTests {
               ("idamax", "amax index of maximum absolute value double precision"),
               ("iamax", "amax index of maximum absolute value"), ("nrm2", "euclidean norm"),
               ("gemv", "general matrix vector multiply"), ("sbgemm", "gemm general matrix multiply bf16 bfloat16 precision"),
-              ("Xswap", "swap swap vectors"),
+              ("Xswap", "swap swap vectors"), ("daxpyv", "axpy scaled vector addition double precision"),
+              ("dotv", "dot dot product"), ("amaxv", "amax index of maximum absolute value"),
           ])
     func blasWords(word: String, words: String) {
         #expect(IngestService.blasWords(word) == words)
     }
 
-    @Test("common words are no bare BLAS names", arguments: ["dot", "copy", "sum", "max", "swap", "rot", "kernel", "sbx"])
+    @Test("common words are no bare BLAS names", arguments: ["dot", "copy", "sum", "max", "swap", "rot", "kernel", "sbx", "setv",
+                                                          "gemv2"])
     func notBLASWords(word: String) {
         #expect(IngestService.blasWords(word) == nil)
     }
