@@ -35,8 +35,9 @@ public final class KnowledgeStore {
     /// `from triton import jit`, or through an alias, `@tr.jit`; 26: inline assembly's ISAs and feature `inline-asm`,
     /// which is no glue; 27: assembly, `.s`, `.S` and `.asm`; 28: ISAs from the macros a function uses and from the
     /// file name, and BLAS names spelled out in words, with their precisions; 29: a block comment across lines inside a
-    /// macro does not end it, and the parts of a long function share its ISAs).
-    public static let parserVersion = 29
+    /// macro does not end it, and the parts of a long function share its ISAs; 30: BLIS's level-1 names, `axpyv`, are
+    /// BLAS words).
+    public static let parserVersion = 30
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {
