@@ -1,9 +1,10 @@
-/// Splits assembly sources (`.s`, `.S`, `.asm`) into one chunk per macro and per global routine, as BLAS libraries
-/// write their micro-kernels.
+/// Splits assembly sources (`.s`, `.S`, `.asm`) into one chunk per macro and per routine, as BLAS libraries write their
+/// micro-kernels.
 ///
 /// A `.macro NAME` … `.endm` block is a chunk named `NAME`; a label at the start of a line that is no local label
-/// (`.L…:`, `1:`) starts a routine named by it, as does OpenBLAS's `PROLOGUE` (the build names that routine, so the
-/// chunk takes the file's name); the routine runs to the next macro or routine. Comments directly above a start
+/// (`.L…:`, `1:`), global or not, starts a routine named by it, as does OpenBLAS's `PROLOGUE` (the build names that
+/// routine, so the chunk takes the file's name); the routine runs to the next macro or routine, or to the comments
+/// above it. Comments directly above a start
 /// belong to it; text before the first start is a `declarations` chunk. Long chunks are split into parts. The ISA
 /// comes from the registers and mnemonics (`MetadataExtractor.inlineAssemblyISA`); chunks that name none have the
 /// file's.
@@ -44,15 +45,24 @@ public struct AssemblyChunker: Sendable {
             }
             i += 1
         }
+        // Where each start's chunk begins: the comments above it belong to it, blank lines between them too (banners
+        // between macros), back to the end of the macro before it.
+        var begins: [Int] = []
+        var floor = 0
+        for s in starts {
+            var begin = s.line
+            while begin > floor, commented[begin - 1] || lines[begin - 1].isBlank { begin -= 1 }
+            while begin < s.line, lines[begin].isBlank { begin += 1 }
+            begins.append(begin)
+            floor = s.macro ? (macroEnds[s.line] ?? s.line) + 1 : s.line + 1
+        }
         var pieces: [(start: Int, end: Int, name: String?)] = []  // line ranges, end exclusive
         var cursor = 0
         for (k, s) in starts.enumerated() {
-            // The comments above a start belong to it, blank lines between them too (banners between macros).
-            var begin = s.line
-            while begin > cursor, commented[begin - 1] || lines[begin - 1].isBlank { begin -= 1 }
-            while begin < s.line, lines[begin].isBlank { begin += 1 }
+            let begin = max(begins[k], cursor)
             if begin > cursor { pieces.append((cursor, begin, nil)) }
-            let end = s.macro ? (macroEnds[s.line] ?? s.line) + 1 : (k + 1 < starts.count ? starts[k + 1].line : lines.count)
+            // A routine runs to the comments of the next start.
+            let end = s.macro ? (macroEnds[s.line] ?? s.line) + 1 : (k + 1 < starts.count ? max(begins[k + 1], s.line + 1) : lines.count)
             pieces.append((begin, end, s.name))
             cursor = end
         }
@@ -66,7 +76,7 @@ public struct AssemblyChunker: Sendable {
             guard end > start else { continue }
             // A routine's comments that precede the next start belong to that one (already cut above); trailing
             // comments of a declarations piece stay with it.
-            let partLength = end - start > maxLines ? maxLines * 4 / 5 : end - start
+            let partLength = end - start > max(maxLines, 2) ? max(maxLines * 4 / 5, 1) : end - start
             let parts = stride(from: start, to: end, by: partLength).map { $0..<min($0 + partLength, end) }
             for (k, range) in parts.enumerated() {
                 let text = lines[range].joined(separator: "\n")
@@ -125,8 +135,11 @@ public struct AssemblyChunker: Sendable {
             var first = 0
             while first < bytes.count, bytes[first] == 32 || bytes[first] == 9 { first += 1 }
             out[k] = open || isComment(line)
+            // A line comment's `/*` (`// see kernel/*.S`) opens nothing.
+            if !open, out[k], !(bytes.count > first + 1 && bytes[first] == 47 && bytes[first + 1] == 42) { continue }
             var j = 0
             while j + 1 < bytes.count {
+                if !open, bytes[j] == 47, bytes[j + 1] == 47 { break }  // the rest of the line is a comment
                 if !open, bytes[j] == 47, bytes[j + 1] == 42 { open = true; j += 2; continue }
                 if open, bytes[j] == 42, bytes[j + 1] == 47 { open = false; j += 2; continue }
                 j += 1

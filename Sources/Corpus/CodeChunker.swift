@@ -92,6 +92,7 @@ public struct CodeChunker: Sendable {
         }
 
         var chunks: [Chunk] = []
+        var partGroups: [Range<Int>] = []  // the chunks of each function split into parts
         for var piece in pieces {
             // Leading blank lines belong to no chunk.
             while piece.start < piece.end, Self.isSpace(bytes[piece.start]) {
@@ -122,15 +123,7 @@ public struct CodeChunker: Sendable {
                                             symbol: piece.symbol, startLine: startLine + range.lowerBound,
                                             endLine: startLine + range.upperBound - 1, text: body, signature: signature))
                 }
-                // The parts are one function: each has the ISAs of all (a part between two SIMD loops is no scalar code).
-                let isa = Set(chunks[first...].flatMap(\.metadata.isa))
-                if !isa.isEmpty {
-                    let ordered = MetadataExtractor.isaNames.filter(isa.contains) + (isa.contains("vector-ext") ? ["vector-ext"] : [])
-                    for i in first..<chunks.count {
-                        chunks[i].metadata.isa = ordered.count > 1 ? ordered.filter { $0 != "vector-ext" } : ordered
-                        if chunks[i].backend == nil { chunks[i].backend = "c-simd" }
-                    }
-                }
+                partGroups.append(first..<chunks.count)
             } else {
                 var chunk = makeChunk(source: source, title: piece.title, symbol: piece.symbol, startLine: startLine,
                                       endLine: endLine, text: text.trimmingTrailingWhitespace(), signature: signature)
@@ -148,6 +141,17 @@ public struct CodeChunker: Sendable {
         }
         Self.inheritMacroISA(&chunks, text: source.text)
         Self.inheritFileNameISA(&chunks, path: source.displayPath)
+        // The parts of a function are one function: each has the ISAs of all (a part between two SIMD loops, or one
+        // that uses none of the SIMD macros, is no scalar code).
+        for group in partGroups {
+            let isa = Set(chunks[group].flatMap(\.metadata.isa))
+            guard !isa.isEmpty else { continue }
+            let simd = MetadataExtractor.isaNames.filter(isa.contains)
+            for i in group {
+                chunks[i].metadata.isa = simd.isEmpty ? ["vector-ext"] : simd
+                if chunks[i].backend == nil { chunks[i].backend = "c-simd" }
+            }
+        }
         // Device code of a C/C++ file that names HIP anywhere (its includes, its launches, in the chunk or not) is HIP,
         // not CUDA: the dialects share `__global__` and `threadIdx`, and a kernel's own text rarely says which it is.
         if source.format == .c || source.format == .cpp, chunks.contains(where: { $0.backend == "cuda" }),
@@ -165,7 +169,8 @@ public struct CodeChunker: Sendable {
         guard chunks.contains(where: { $0.symbol != nil && $0.metadata.isa.isEmpty }) else { return }
         let macros = simdMacros(ByteHaystack(text))
         guard !macros.isEmpty else { return }
-        for i in chunks.indices where chunks[i].symbol != nil && chunks[i].metadata.isa.isEmpty {
+        for i in chunks.indices where chunks[i].symbol != nil && chunks[i].metadata.isa.isEmpty
+            && (chunks[i].backend == nil || chunks[i].backend == "c-simd") {
             var found = Set<String>()
             for word in Tokens.identifiers(in: chunks[i].text) { if let isa = macros[String(word)] { found.formUnion(isa) } }
             guard !found.isEmpty else { continue }
@@ -191,7 +196,7 @@ public struct CodeChunker: Sendable {
     /// The file's object-like and function-like macros whose definitions (continuation lines included) use SIMD, with
     /// the ISAs they use; a macro naming such a macro uses its ISAs too.
     static func simdMacros(_ haystack: ByteHaystack) -> [String: Set<String>] {
-        guard haystack.contains("#define") || haystack.contains("# define") else { return [:] }
+        guard haystack.contains("define") else { return [:] }
         let bytes = haystack.bytes
         var definitions: [(name: String, text: String)] = []
         var i = 0
@@ -231,8 +236,10 @@ public struct CodeChunker: Sendable {
         }
         var isa: [String: Set<String>] = [:]
         for d in definitions {
+            // Registers must be numbered here (`xmm1`, `v0.4s`, `z2.d`): a macro's text may be a format string
+            // (`"%.2d\n"`) or a name (`USE_ZMM`), where a chunk's is only searched when it holds inline assembly.
             let own = Set(MetadataExtractor.isa(for: Tokens.scan(d.text, camel: false).intrinsics))
-                .union(MetadataExtractor.inlineAssemblyISA(ByteHaystack(d.text)))
+                .union(MetadataExtractor.inlineAssemblyISA(ByteHaystack(d.text), numberedRegisters: true))
             if !own.isEmpty { isa[d.name, default: []].formUnion(own) }
         }
         guard !isa.isEmpty else { return [:] }
@@ -806,14 +813,20 @@ public struct CodeChunker: Sendable {
                         if k + 1 < n { blank(k); blank(k + 1); i = k + 2 } else { while k < n { blank(k); k += 1 }; i = n }
                         continue
                     }
-                    if bytes[i] == UInt8(ascii: "\""), i > 0 {
-                        // A string in a directive (`#define OPEN "/*"`) holds no comment.
+                    if bytes[i] == UInt8(ascii: "/"), i + 1 < n, bytes[i + 1] == UInt8(ascii: "/") {
+                        // A line comment (`// see kernel/*.c`) runs to the line's end, where a backslash continues it.
+                        while i < n, bytes[i] != 10 { blank(i); i += 1 }
+                        continue
+                    }
+                    if bytes[i] == UInt8(ascii: "\"") || bytes[i] == UInt8(ascii: "'") {
+                        // A string or character literal (`#define OPEN "/*"`, `#define DQ '"'`) holds no comment.
+                        let quote = bytes[i]
                         blank(i); i += 1
-                        while i < n, bytes[i] != UInt8(ascii: "\""), bytes[i] != 10 {
+                        while i < n, bytes[i] != quote, bytes[i] != 10 {
                             if bytes[i] == UInt8(ascii: "\\"), i + 1 < n, bytes[i + 1] != 10 { blank(i); i += 1 }
                             blank(i); i += 1
                         }
-                        if i < n, bytes[i] == UInt8(ascii: "\"") { blank(i); i += 1 }
+                        if i < n, bytes[i] == quote { blank(i); i += 1 }
                         continue
                     }
                     blank(i); i += 1

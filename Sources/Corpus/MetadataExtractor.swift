@@ -469,19 +469,58 @@ public enum MetadataExtractor {
     /// AVX-512, `ymm` registers or VEX mnemonics on `xmm` (`vfmadd231pd`, `vmovups`) AVX2, other `xmm` use SSE; NEON's
     /// arrangement suffixes (`v0.4s`, `.2d`, `.16b`) are NEON, and SVE's registers (`z0.s`, `ptrue`, `whilelo`) SVE.
     /// OpenBLAS writes its micro-kernels so, in C functions without one intrinsic.
-    static func inlineAssemblyISA(_ haystack: ByteHaystack) -> [String] {
+    ///
+    /// With `numberedRegisters`, only numbered registers count (`xmm1`, `zmm0`, `v0.4s`), for text that may be no
+    /// assembly at all: a macro's text can be a format string (`"%.2d\n"`) or hold a name (`USE_ZMM`).
+    static func inlineAssemblyISA(_ haystack: ByteHaystack, numberedRegisters: Bool = false) -> [String] {
         func has(_ s: StaticString) -> Bool { haystack.contains(s) }
+        func register(_ name: StaticString) -> Bool {
+            guard haystack.contains(name) else { return false }
+            return !numberedRegisters || Self.namesNumberedRegister(haystack.bytes, name)
+        }
         var isa = Set<String>()
-        if has("zmm") || has("%%k1") || has("{%k") { isa.insert("avx512") }
-        if has("ymm") || (has("xmm") && (has("vfmadd") || has("vmovup") || has("vbroadcast") || has("vaddp") || has("vmulp")
-                                          || has("vxorp"))) {
+        if register("zmm") || has("%%k1") || has("{%k") { isa.insert("avx512") }
+        if register("ymm") || (register("xmm") && (has("vfmadd") || has("vmovup") || has("vbroadcast") || has("vaddp")
+                                                    || has("vmulp") || has("vxorp"))) {
             isa.insert("avx2")
-        } else if has("xmm") {
+        } else if register("xmm") {
             isa.insert("sse")
         }
-        if has(".4s") || has(".2d") || has(".16b") || has(".8h") || has(".2s") || has(".4h") { isa.insert("neon") }
+        if has(".4s") || has(".2d") || has(".16b") || has(".8h") || has(".2s") || has(".4h"),
+           !numberedRegisters || Self.namesNEONRegister(haystack.bytes) {
+            isa.insert("neon")
+        }
         if has("ptrue") || has("whilelo") || has("whilelt") || Self.namesSVERegister(haystack.bytes) { isa.insert("sve") }
         return isaNames.filter(isa.contains)
+    }
+
+    /// Whether bytes hold `name` followed by a digit (`xmm1`, `zmm31`).
+    static func namesNumberedRegister(_ bytes: [UInt8], _ name: StaticString) -> Bool {
+        let needle = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+        guard bytes.count > needle.count else { return false }
+        for i in 0..<(bytes.count - needle.count) where bytes[i + needle.count] &- 48 < 10 {
+            if bytes[i..<(i + needle.count)].elementsEqual(needle) { return true }
+        }
+        return false
+    }
+
+    /// Whether bytes name a NEON vector register with an arrangement: `v` after a non-identifier byte, digits, `.` and
+    /// `4s`, `2d`, `16b`, `8h`, `2s` or `4h` (`v0.4s`, `v31.2d`).
+    static func namesNEONRegister(_ bytes: [UInt8]) -> Bool {
+        let arrangements: [[UInt8]] = ["4s", "2d", "16b", "8h", "2s", "4h"].map { Array($0.utf8) }
+        var i = 0
+        while i + 3 < bytes.count {
+            if bytes[i] == 118, i == 0 || !(bytes[i - 1] == 95 || (bytes[i - 1] | 0x20) &- 97 < 26 || bytes[i - 1] &- 48 < 10) {
+                var j = i + 1
+                while j < bytes.count, bytes[j] &- 48 < 10 { j += 1 }
+                if j > i + 1, j < bytes.count, bytes[j] == 46,
+                   arrangements.contains(where: { j + $0.count < bytes.count && bytes[(j + 1)...(j + $0.count)].elementsEqual($0) }) {
+                    return true
+                }
+            }
+            i += 1
+        }
+        return false
     }
 
     /// Whether bytes name an SVE vector register with an element size: `z` after a non-identifier byte, digits, `.`

@@ -36,8 +36,8 @@ public final class KnowledgeStore {
     /// which is no glue; 27: assembly, `.s`, `.S` and `.asm`; 28: ISAs from the macros a function uses and from the
     /// file name, and BLAS names spelled out in words, with their precisions; 29: a block comment across lines inside a
     /// macro does not end it, and the parts of a long function share its ISAs; 30: BLIS's level-1 names, `axpyv`, are
-    /// BLAS words).
-    public static let parserVersion = 30
+    /// BLAS words; 31: a macro's ISA only from numbered registers, comments above an assembly routine are its own).
+    public static let parserVersion = 31
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {
@@ -337,7 +337,9 @@ public final class KnowledgeStore {
         return places
     }
 
-    /// Which definition a chunk is a part of: its document and its title without the ` (part k/n)` suffix.
+    /// Which definition a chunk is a part of: its document and its title without the ` (part k/n)` suffix kb's chunkers
+    /// give the parts of a split definition; for an assembly chunk, its document alone (a file's macros and routines
+    /// make one kernel).
     struct DefinitionKey: Hashable, Sendable {
         /// The document's id.
         var document: Int64
@@ -345,7 +347,8 @@ public final class KnowledgeStore {
         var title: String
     }
 
-    /// The definition each of `ids` is a part of, for those that are parts of a definition split into parts.
+    /// The definition each of `ids` is a part of, for those that are parts of a definition split into parts or chunks
+    /// of an assembly file.
     func definitionParts(ofChunks ids: [Int64]) throws(SQLiteFailure) -> [Int64: DefinitionKey] {
         guard !ids.isEmpty else { return [:] }
         let s = try db.prepare("""
@@ -357,11 +360,20 @@ public final class KnowledgeStore {
         while try s.step() {
             // An assembly file's macros and routines are one kernel: its chunks count as parts of one definition.
             if s.text(3) == "asm" { out[s.int(0)] = DefinitionKey(document: s.int(1), title: ""); continue }
-            let title = s.text(2)
-            guard let cut = title.range(of: " (part ", options: .backwards) else { continue }
-            out[s.int(0)] = DefinitionKey(document: s.int(1), title: String(title[..<cut.lowerBound]))
+            guard let base = Self.splitDefinitionTitle(s.text(2)) else { continue }
+            out[s.int(0)] = DefinitionKey(document: s.int(1), title: base)
         }
         return out
+    }
+
+    /// The title of the definition a part's title names (`gemm (part 3/20)` → `gemm`), or nil when the title does not
+    /// end in ` (part k/n)` with numbers (a heading `Notes (part of the C/C++ API)` is no part).
+    static func splitDefinitionTitle(_ title: String) -> String? {
+        guard title.hasSuffix(")"), let cut = title.range(of: " (part ", options: .backwards) else { return nil }
+        let numbers = title[cut.upperBound..<title.index(before: title.endIndex)].split(separator: "/", omittingEmptySubsequences: false)
+        guard numbers.count == 2, numbers.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) })
+        else { return nil }
+        return String(title[..<cut.lowerBound])
     }
 
     /// What ranking needs to know of a candidate chunk beyond its scores.

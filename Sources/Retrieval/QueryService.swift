@@ -205,8 +205,9 @@ public final class QueryService {
     /// backend (`rms norm cuda` against a Vulkan shader named `rms_norm`). All outranked the implementations on real
     /// repositories (`bench/eval/real/`).
     public var supportingFactor = 0.5
-    /// In hybrid mode, a part of a long definition split into parts has its score multiplied by this once for every
-    /// better-scored part of the same definition (1 turns it off): the parts repeat the definition's name and
+    /// In hybrid mode, a part of a long definition split into parts, or a chunk of an assembly file (whose macros and
+    /// routines make one kernel), has its score multiplied by this once for every better-scored part of the same
+    /// definition or chunk of the same assembly file (1 turns it off): the parts repeat the definition's name and
     /// signature, so they match alike and would fill the list (OpenBLAS's assembly routines are thousands of lines in
     /// 120-line parts). Other chunks of one file are left alone: a file's other functions are often the next best
     /// answers (ggml's `softmax.cu`), and scaling them lowered the bundled and ggml sets.
@@ -657,10 +658,19 @@ public final class QueryService {
     /// always kept; dropped terms still count in the vector leg.
     func pruneCommonTerms(_ terms: [String]) throws(SQLiteFailure) -> (kept: [String], dropped: [String]) {
         guard !terms.isEmpty else { return (terms, []) }
-        let counts = try documentFrequencies(terms)
+        var counts = try documentFrequencies(terms)
         // A word of four or more characters that no chunk holds is searched as a prefix (`Self.prefixMark`):
-        // `thunderx2` meets OpenBLAS's `thunderx2t99`, `cortex` its `cortexa53`.
-        let terms = zip(terms, counts).map { t, df in df == 0 && t.utf8.count >= 4 ? t + Self.prefixMark : t }
+        // `thunderx2` meets OpenBLAS's `thunderx2t99`, `cortex` its `cortexa53`. The prefix's own frequency counts
+        // below, so a prefix of common words (`kern`) is pruned like them.
+        var terms = terms
+        let unknown = terms.indices.filter { counts[$0] == 0 && terms[$0].utf8.count >= 4 }
+        if !unknown.isEmpty {
+            let prefixes = unknown.map { terms[$0] + Self.prefixMark }
+            for (i, (prefix, df)) in zip(unknown, zip(prefixes, try documentFrequencies(prefixes))) where df > 0 {
+                terms[i] = prefix
+                counts[i] = df
+            }
+        }
         guard terms.count > 1 else { return (terms, []) }
         let total = Double(chunkCount)
         guard total >= 1000 else { return (terms, []) }
@@ -675,7 +685,9 @@ public final class QueryService {
             postings += df
         }
         let order = Dictionary(terms.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        return (kept.sorted { order[$0, default: 0] < order[$1, default: 0] }, dropped)
+        // Dropped words are reported as the query wrote them.
+        return (kept.sorted { order[$0, default: 0] < order[$1, default: 0] },
+                dropped.map { $0.hasSuffix(Self.prefixMark) ? String($0.dropLast()) : $0 })
     }
 
     /// How many chunks contain `term` as FTS5 tokenizes it (Porter-stemmed: `one` is `on`, which the vocabulary

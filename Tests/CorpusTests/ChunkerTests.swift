@@ -1165,6 +1165,27 @@ struct AssemblyChunkerTests {
         #expect(chunks.first { $0.symbol == "count_blocks" }?.metadata.isa == [])
     }
 
+    @Test("a macro that is no assembly gives no ISA: a format string, a name, a comment")
+    func macrosThatAreNoAssembly() {
+        let text = """
+            #define SHOW(i) printf("%.2d %.4s\\n", i, "ab")
+            #define USE_ZMM 1
+            #define NOTE /* uses ymm and xmm */ 0
+            static void dump(int i) {
+                if (USE_ZMM + NOTE) SHOW(i);
+            }
+            """
+        let chunk = CodeChunker().chunk(source(text, "src/dump.c", .c)).chunks.first { $0.symbol == "dump" }
+        #expect(chunk?.metadata.isa == [])
+        #expect(chunk?.metadata.features.contains("glue") == true)
+    }
+
+    @Test("a `/*` in a directive's line comment opens no comment: the function after it is found")
+    func lineCommentInDirective() {
+        let text = "#include \"k.h\" // see kernel/*.c\nvoid f(float *a) {\n    for (int i = 0; i < 4; i++) a[i] = 0;\n}\n/* x */\n"
+        #expect(CodeChunker().chunk(source(text, "src/f.c", .c)).chunks.compactMap(\.symbol) == ["f"])
+    }
+
     @Test("a C function with no SIMD of its own takes the ISA its file's name names", arguments: [
         ("kernel/arm64/trsm_kernel_LN_sve.c", ["sve"]), ("src/layer/arm/sigmoid_arm_asimdhp.cpp", ["neon"]),
         ("kernel/x86_64/sgemv_n_avx2.c", ["avx2"]), ("kernel/x86_64/trsm_kernel_LN.c", []), ("src/ssesum.c", []),
@@ -1230,6 +1251,22 @@ struct AssemblyChunkerTests {
         // The routine only invokes the macros, whose registers give the file its ISA.
         #expect(chunks.last?.metadata.isa == ["avx2"])
         #expect(chunks.last?.backend == "c-simd")
+    }
+
+    @Test("the comment above a routine is that routine's, not the one before it; a `/*` in a line comment opens nothing")
+    func commentsAboveRoutines() throws {
+        let text = "foo:\n    ret\n// Bar does x.\nbar:\n    ret\n// see kernel/*.S\nbaz:\n    ret\n"
+        let chunks = AssemblyChunker().chunk(source(text, "kernel/k.S", .assembly)).chunks
+        #expect(chunks.compactMap(\.symbol) == ["foo", "bar", "baz"])
+        #expect(chunks.first { $0.symbol == "foo" }?.text == "foo:\n    ret")
+        #expect(chunks.first { $0.symbol == "bar" }?.text.hasPrefix("// Bar does x.") == true)
+        #expect(chunks.first { $0.symbol == "baz" }?.startLine == 6)
+    }
+
+    @Test("a chunker told to split at every line does not trap", arguments: [0, 1, 2])
+    func tinyParts(maxLines: Int) {
+        let chunks = AssemblyChunker(maxLines: maxLines).chunk(source("foo:\n  nop\n  nop\n  ret\n", "k.S", .assembly)).chunks
+        #expect(!chunks.isEmpty)
     }
 
     @Test("a routine with no register in sight takes the ISA its file's name names, else none", arguments: [

@@ -355,13 +355,20 @@ struct BlankingTests {
                         if i < n { blank(i); if i + 1 < n { blank(i + 1) }; i += 2 }
                         continue
                     }
-                    if bytes[i] == UInt8(ascii: "\""), i > 0 {
+                    if bytes[i] == UInt8(ascii: "/"), i + 1 < n, bytes[i + 1] == UInt8(ascii: "/") {
+                        // A line comment (`// see kernel/*.c`) runs to the line's end, where a backslash continues it.
+                        while i < n, bytes[i] != 10 { blank(i); i += 1 }
+                        continue
+                    }
+                    if bytes[i] == UInt8(ascii: "\"") || bytes[i] == UInt8(ascii: "'") {
+                        // A string or character literal (`#define OPEN "/*"`, `#define DQ '"'`) holds no comment.
+                        let quote = bytes[i]
                         blank(i); i += 1
-                        while i < n, bytes[i] != UInt8(ascii: "\""), bytes[i] != 10 {
+                        while i < n, bytes[i] != quote, bytes[i] != 10 {
                             if bytes[i] == UInt8(ascii: "\\"), i + 1 < n, bytes[i + 1] != 10 { blank(i); i += 1 }
                             blank(i); i += 1
                         }
-                        if i < n, bytes[i] == UInt8(ascii: "\"") { blank(i); i += 1 }
+                        if i < n, bytes[i] == quote { blank(i); i += 1 }
                         continue
                     }
                     blank(i); i += 1
@@ -401,6 +408,8 @@ struct BlankingTests {
         var samples = [
             "int a; // c\n/* b\n c */ int d = '{'; \"s\\\"}\" \n#if X\nvoid f() {\n#else\nvoid f() {\n#endif\n}\n",
             "/* unterminated\n\n", "//", "/", "*/", "#define A \\\n  {\n{}", "a/*/b*/c", "'\\", "\"\n\"", "",
+            "#include \"k.h\" // see kernel/*.c\nvoid f(void) {}\n/* x */\n", "#define DQ '\"' /* c\n */ x\nint y;\n",
+            "#define L // a \\\n b /* c\nint z;\n",
         ]
         let alphabet = Array("/*\"'\\\n#{} aifelsndx\r".utf8)
         var state: UInt64 = 0x9E3779B97F4A7C15

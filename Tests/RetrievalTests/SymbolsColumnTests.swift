@@ -181,6 +181,14 @@ struct KernelLibraryRankingTests {
         #expect(QueryService.ftsString("a\"b") == "\"a\"\"b\"")
     }
 
+    @Test("only a title ending in ` (part k/n)` with numbers names a part", arguments: [
+        ("gemm (part 3/20)", "gemm"), ("a (part x) (part 1/2)", "a (part x)"), ("Notes (part of the C/C++ API)", nil),
+        ("gemm (part 3/)", nil), ("gemm (part 3/20) x", nil), ("gemm", nil),
+    ] as [(String, String?)])
+    func partTitles(title: String, base: String?) {
+        #expect(KnowledgeStore.splitDefinitionTitle(title) == base)
+    }
+
     @Test("the parts of one long routine give way to another file's answer")
     func repeatedPartsGiveWay() throws {
         let dir = temporaryFolder()
