@@ -109,8 +109,24 @@ struct SymbolsColumnWordsTests {
     @Test("a file named for a BLAS routine says what the routine computes")
     func blasFileWords() {
         #expect(IngestService.fileWords("kernel/x86_64/dgemv_t_microk_haswell-4.c")
-            == "dgemv t microk haswell-4 gemv general matrix vector multiply double precision")
+            == "dgemv t microk haswell-4 gemv general matrix vector multiply double precision transposed intel haswell avx2 fma")
+        #expect(IngestService.fileWords("kernel/x86_64/symv_L_sse.S") == "symv l sse symmetric matrix vector multiply lower")
+        #expect(IngestService.fileWords("kernel/arm64/dgemm_kernel_8x4_thunderx2t99.S")
+            == "dgemm kernel 8x4 thunderx2t99 gemm general matrix multiply double precision marvell cavium thunderx2 neon")
         #expect(IngestService.fileWords("kernels/c/layernorm_avx512.c") == "layernorm avx512")
+    }
+
+    @Test("CPUs named in file names are spelled out", arguments: [
+        ("skx", "intel skylake x avx512"), ("cortexa53", "arm cortex a53"), ("cortexx1", "arm cortex x1"),
+        ("neoversen2", "arm neoverse n2 sve2"), ("spr", "intel sapphire rapids avx512 amx bf16"),
+    ])
+    func cpuNames(piece: String, words: String) {
+        #expect(IngestService.cpuWords(Substring(piece)) == words)
+    }
+
+    @Test("words that are no CPU names are left alone", arguments: ["cortex", "cortexa", "cortexab", "x86", "sse", "kernel", "ab"])
+    func notCPUNames(piece: String) {
+        #expect(IngestService.cpuWords(Substring(piece)) == nil)
     }
 
     @Test("words that only look like BLAS names are left alone", arguments: [
