@@ -233,6 +233,9 @@ public final class QueryService {
             for t in [w] + Tokens.subwords(of: Substring(w)) where !t.isEmpty && seen.insert(t).inserted {
                 terms.append(t)
             }
+            // A BLAS name with its precision letter also asks for the routine (`daxpy` → `axpy`), as OpenBLAS's
+            // `axpy.S` is built for every precision.
+            if let routine = IngestService.blasRoutine(w), seen.insert(routine).inserted { terms.append(routine) }
         }
         // Identifier pieces: split camelCase in the original text as well.
         for id in Tokens.identifiers(in: query.text) {

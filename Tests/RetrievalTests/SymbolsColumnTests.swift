@@ -205,6 +205,18 @@ struct KernelLibraryRankingTests {
         #expect(KnowledgeStore.splitDefinitionTitle(title) == base)
     }
 
+    @Test("a BLAS name in the query also asks for its routine: `daxpy` finds `axpy.S`, built for every precision")
+    func queryBLASNamesAskForTheRoutine() throws {
+        let dir = temporaryFolder()
+        write(dir + "/repo/arm64/axpy.S", "\tPROLOGUE\n\tfmla v2.2d, v0.2d, v1.2d\n\tret\n")
+        write(dir + "/repo/arm64/scal.S", "\tPROLOGUE\n\tfmul v2.2d, v0.2d, v1.2d\n\tret\n")
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/repo"])
+        let result = try QueryService(store: store).search(SearchQuery(text: "daxpy", mode: .bm25))
+        #expect(result.hits.first?.path.hasSuffix("axpy.S") == true, "\(result.hits.map(\.path))")
+        #expect(result.terms.contains("axpy"))
+    }
+
     @Test("the parts of one long routine give way to another file's answer")
     func repeatedPartsGiveWay() throws {
         let dir = temporaryFolder()
