@@ -446,12 +446,17 @@ public final class QueryService {
 
     /// The CPU architectures whose SIMD ISAs a query names (`x86` for `avx2`, `sse4`, `avx512` or `x86`; `arm` for
     /// `neon`, `asimd`, `sve`, `arm` or `aarch64`; `loongarch` for `lsx`, `lasx`; `mips` for `msa`; `riscv` for `rvv`
-    /// or `riscv`); empty when it names none. Architectures, not single ISAs: `max pooling avx` still wants the SSE
+    /// or `riscv`; and a CPU's name its vendor's architecture: `haswell`, `skx`, `zen3` x86, `thunderx2`, `cortexa53`,
+    /// `a64fx` Arm); empty when it names none. Architectures, not single ISAs: `max pooling avx` still wants the SSE
     /// code beside the AVX code, not NEON's.
     static func namedArchitectures(_ words: [String]) -> Set<String> {
         var named = Set<String>()
         for (k, w) in words.enumerated() {
-            if w == "x86" || w == "x64" || w == "amd64" || w.hasPrefix("sse") || w.hasPrefix("avx") { named.insert("x86") }
+            // A CPU's name names its architecture (`haswell`, `skx`, `thunderx2`, `cortexa53`: `IngestService.cpuWords`).
+            let vendor = w.utf8.count >= 3 ? IngestService.cpuWords(Substring(w))?.prefix { $0 != " " } : nil
+            if vendor == "intel" || vendor == "amd" { named.insert("x86") }
+            else if vendor == "arm" || vendor == "marvell" || vendor == "fujitsu" || vendor == "huawei" { named.insert("arm") }
+            else if w == "x86" || w == "x64" || w == "amd64" || w.hasPrefix("sse") || w.hasPrefix("avx") { named.insert("x86") }
             else if ["neon", "asimd", "sve", "sve2", "arm", "arm64", "aarch64"].contains(w) || w.hasPrefix("armv") {
                 named.insert("arm")
             }

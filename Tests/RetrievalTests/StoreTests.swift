@@ -438,6 +438,8 @@ struct StoreTests {
         ("msa convolution", ["mips"]), ("rvv softmax", ["riscv"]), ("fused softmax tiling", []), ("_mm256_fmadd_ps", []),
         ("softmax on risc-v", ["riscv"]), ("riscv64 gemm", ["riscv"]), ("armv8 dot product", ["arm"]),
         ("loongarch64 transpose", ["loongarch"]), ("mips64 pooling", ["mips"]), ("a risc of v", []),
+        ("dgemm micro kernel haswell", ["x86"]), ("thunderx2 dgemm kernel", ["arm"]), ("skx sgemm", ["x86"]),
+        ("cortexa53 sgemm 8x8", ["arm"]), ("power10 mma gemm", []), ("zen3 dot product", ["x86"]),
     ])
     func namedArchitectures(text: String, architectures: [String]) {
         #expect(QueryService.namedArchitectures(Tokens.words(in: text)) == Set(architectures))
