@@ -165,7 +165,7 @@ public struct PromptSynthesizer {
     }
 
     /// Kernel exemplars for the task: hybrid retrieval filtered by backend and op (then ISA when it helps),
-    /// deduplicated by file, ranked by relevance and earned value.
+    /// deduplicated by file, ranked by relevance and earned value; for C SIMD, assembly only when C files are too few.
     public func exemplars(limit: Int = 4) throws(PromptSynthError) -> [Exemplar] {
         let service = QueryService(store: store)
         let text = "\(task.name) \(task.family) \(task.entry) kernel " + (backend == .openCL ? "work-group local memory" : "\(hardware?.isa ?? "avx512") simd")
@@ -175,6 +175,12 @@ public struct PromptSynthesizer {
             filters.op = nil
             let widened = filters
             hits = try PromptSynthError.fromStore { () throws(RetrievalError) in try service.search(SearchQuery(text: text, filters: widened, limit: 48)).hits }
+        }
+        // Candidates are written in C: assembly (a BLAS library's micro-kernels, backend `c-simd` too) is shown only when
+        // too few C files fill the places.
+        if backend == .cSIMD {
+            let inC = hits.filter { $0.language != "asm" }
+            if Set(inC.map(\.source)).count >= limit { hits = inC }
         }
         // One exemplar per file: by source and by displayed path (the same corpus ingested from two checkouts).
         var seen = Set<String>()

@@ -104,6 +104,25 @@ struct PromptTests {
         #expect(small.sections.first?.id == "rules" && small.sections.contains { $0.id == "task" })
     }
 
+    @Test("C SIMD exemplars are C: an assembly kernel is shown only when C files are too few")
+    func assemblyExemplarsLast() throws {
+        let store = try Lab.store(with: ["corpus/kernels/c/layernorm_avx512.c", "corpus/kernels/c/layernorm_scalar.c"])
+        let dir = temporaryFolder()
+        write(dir + "/asm/layernorm_avx2.S", """
+            // Layer normalization kernel: mean and variance of a row, then scale and shift, eight lanes at a time.
+            layernorm_avx2:
+                vmovups (%rdi), %ymm0
+                vaddps %ymm0, %ymm1, %ymm1
+                vfmadd231ps %ymm2, %ymm3, %ymm4
+                ret
+            """)
+        _ = try IngestService(store: store).ingest([dir + "/asm"])
+        let synth = PromptSynthesizer(store: store, task: try Lab.catalog.load("layernorm"), backend: .cSIMD, hardware: Lab.hardware, threads: 2)
+        #expect(try synth.exemplars(limit: 4).contains { $0.path.contains("layernorm_avx2.S") }, "the assembly fills a place")
+        let two = try synth.exemplars(limit: 2)
+        #expect(two.count == 2 && !two.contains { $0.path.contains("layernorm_avx2.S") }, "\(two.map(\.path))")
+    }
+
     @Test("earned value re-ranks exemplars")
     func value() throws {
         let store = try Lab.store(with: ["corpus/kernels/c/layernorm_avx512.c", "corpus/kernels/c/layernorm_scalar.c"])
