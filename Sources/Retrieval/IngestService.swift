@@ -560,9 +560,10 @@ public final class IngestService {
         let rest = name.drop { $0 == "." }
         let stem = rest.isEmpty ? name : rest.prefix { $0 != "." }
         let words = Tokens.subwords(of: stem)
-        // A file named for a BLAS routine (`dgemv_t_microk_haswell-4.c`, `iamax_sse2.S`) says what it computes, and
-        // one named for a CPU (`skx`, `thunderx2t99`, `cortexa53`) which CPU that is.
-        var extra = words.compactMap(blasWords) + blasVariantWords(words)
+        // A file named for a BLAS routine (`dgemv_t_microk_haswell-4.c`, `iamax_sse2.S`) says what it computes, one
+        // named for a CPU (`skx`, `thunderx2t99`, `cortexa53`) which CPU that is, and abbreviations are spelled out as
+        // in a symbol (`conv_dw.cpp` → convolution depthwise, `dgemm_ncopy_8.S` → pack copy).
+        var extra = words.compactMap(blasWords) + blasVariantWords(words) + words.compactMap { abbreviations[$0] }
         for word in words {
             for piece in word.split(separator: "-") { if let cpu = cpuWords(piece) { extra.append(cpu) } }
         }
@@ -787,7 +788,9 @@ public final class IngestService {
         "argmin": "arg min", "prob": "probability", "probs": "probabilities", "seq": "sequence", "len": "length",
         "dw": "depthwise", "convdw": "convolution depthwise", "dwconv": "depthwise convolution", "deconv": "deconvolution",
         "interp": "interpolation", "sdpa": "scaled dot product attention", "mha": "multi head attention",
-        "embed": "embedding",
+        "embed": "embedding", "ncopy": "pack copy", "tcopy": "pack copy transposed", "oncopy": "pack copy",
+        "otcopy": "pack copy transposed", "incopy": "pack copy", "itcopy": "pack copy transposed", "packm": "pack matrix",
+        "microk": "micro kernel", "ukr": "micro kernel",
     ]
 
     /// A 64-bit content hash (hex) of the text.

@@ -109,11 +109,15 @@ struct SymbolsColumnWordsTests {
     @Test("a file named for a BLAS routine says what the routine computes")
     func blasFileWords() {
         #expect(IngestService.fileWords("kernel/x86_64/dgemv_t_microk_haswell-4.c")
-            == "dgemv t microk haswell-4 gemv general matrix vector multiply double precision transposed intel haswell avx2 fma")
+            == "dgemv t microk haswell-4 gemv general matrix vector multiply double precision transposed micro kernel intel haswell avx2 fma")
         #expect(IngestService.fileWords("kernel/x86_64/symv_L_sse.S") == "symv l sse symmetric matrix vector multiply lower")
         #expect(IngestService.fileWords("kernel/arm64/dgemm_kernel_8x4_thunderx2t99.S")
             == "dgemm kernel 8x4 thunderx2t99 gemm general matrix multiply double precision marvell cavium thunderx2 neon")
         #expect(IngestService.fileWords("kernels/c/layernorm_avx512.c") == "layernorm avx512")
+        // Abbreviations are spelled out as in a symbol.
+        #expect(IngestService.fileWords("src/conv_dw.cpp") == "conv dw convolution depthwise")
+        #expect(IngestService.fileWords("kernel/arm64/dgemm_ncopy_8.S")
+            == "dgemm ncopy 8 gemm general matrix multiply double precision pack copy")
     }
 
     @Test("CPUs named in file names are spelled out", arguments: [
