@@ -188,13 +188,21 @@ struct SymbolsColumnWordsTests {
 
 @Suite("Ranking for kernel libraries' naming: prefixes of unknown words, parts of one routine")
 struct KernelLibraryRankingTests {
-    @Test("a word no chunk holds is searched as a prefix: `thunderx2` meets `dgemm_kernel_8x4_thunderx2t99.S`")
-    func unknownWordsArePrefixes() throws {
+    /// A store of `files` (path under a fresh folder → text), ingested.
+    static func store(_ files: [String: String]) throws -> KnowledgeStore {
         let dir = temporaryFolder()
-        write(dir + "/repo/arm64/dgemm_kernel_8x4_thunderx2t99.S", "\tPROLOGUE\n\tfmla v0.2d, v8.2d, v16.d[0]\n\tret\n")
-        write(dir + "/repo/arm64/dgemm_kernel_8x4.S", "\tPROLOGUE\n\tfmla v0.2d, v8.2d, v16.d[0]\n\tfmla v1.2d, v9.2d, v16.d[0]\n\tret\n")
+        for (path, text) in files { write(dir + "/repo/" + path, text) }
         let store = try KnowledgeStore(path: dir + "/kb.sqlite")
         _ = try IngestService(store: store).ingest([dir + "/repo"])
+        return store
+    }
+
+    @Test("a word no chunk holds is searched as a prefix: `thunderx2` meets `dgemm_kernel_8x4_thunderx2t99.S`")
+    func unknownWordsArePrefixes() throws {
+        let store = try Self.store([
+            "arm64/dgemm_kernel_8x4_thunderx2t99.S": "\tPROLOGUE\n\tfmla v0.2d, v8.2d, v16.d[0]\n\tret\n",
+            "arm64/dgemm_kernel_8x4.S": "\tPROLOGUE\n\tfmla v0.2d, v8.2d, v16.d[0]\n\tfmla v1.2d, v9.2d, v16.d[0]\n\tret\n",
+        ])
         let result = try QueryService(store: store).search(SearchQuery(text: "thunderx2 dgemm kernel", mode: .bm25))
         #expect(result.hits.first?.path.hasSuffix("dgemm_kernel_8x4_thunderx2t99.S") == true, "\(result.hits.map(\.path))")
         #expect(QueryService.ftsString("thunderx2" + QueryService.prefixMark) == "\"thunderx2\"*")
@@ -211,11 +219,10 @@ struct KernelLibraryRankingTests {
 
     @Test("a BLAS name in the query also asks for its routine: `daxpy` finds `axpy.S`, built for every precision")
     func queryBLASNamesAskForTheRoutine() throws {
-        let dir = temporaryFolder()
-        write(dir + "/repo/arm64/axpy.S", "\tPROLOGUE\n\tfmla v2.2d, v0.2d, v1.2d\n\tret\n")
-        write(dir + "/repo/arm64/scal.S", "\tPROLOGUE\n\tfmul v2.2d, v0.2d, v1.2d\n\tret\n")
-        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
-        _ = try IngestService(store: store).ingest([dir + "/repo"])
+        let store = try Self.store([
+            "arm64/axpy.S": "\tPROLOGUE\n\tfmla v2.2d, v0.2d, v1.2d\n\tret\n",
+            "arm64/scal.S": "\tPROLOGUE\n\tfmul v2.2d, v0.2d, v1.2d\n\tret\n",
+        ])
         let result = try QueryService(store: store).search(SearchQuery(text: "daxpy", mode: .bm25))
         #expect(result.hits.first?.path.hasSuffix("axpy.S") == true, "\(result.hits.map(\.path))")
         #expect(result.terms.contains("axpy"))
