@@ -78,6 +78,7 @@ public struct AssemblyChunker: Sendable {
             // comments of a declarations piece stay with it.
             let partLength = end - start > max(maxLines, 2) ? max(maxLines * 4 / 5, 1) : end - start
             let parts = stride(from: start, to: end, by: partLength).map { $0..<min($0 + partLength, end) }
+            let first = chunks.count
             for (k, range) in parts.enumerated() {
                 let text = lines[range].joined(separator: "\n")
                 var meta = ChunkMetadata()
@@ -90,6 +91,13 @@ public struct AssemblyChunker: Sendable {
                 chunks.append(Chunk(kind: .kernel, language: "asm", backend: meta.isa.isEmpty ? nil : "c-simd",
                                     symbol: piece.name, title: title, startLine: range.lowerBound + 1,
                                     endLine: range.upperBound, text: text, metadata: meta))
+            }
+            // The parts of one routine are one routine: each has the ISAs of all (a Haswell kernel's tail that restores
+            // `xmm` registers is no SSE kernel).
+            let isa = Set(chunks[first...].flatMap(\.metadata.isa))
+            for i in first..<chunks.count where !isa.isEmpty {
+                chunks[i].metadata.isa = MetadataExtractor.isaNames.filter(isa.contains)
+                chunks[i].backend = "c-simd"
             }
         }
         // One file is written for one target: a part of a routine that only invokes the file's macros (their registers

@@ -38,8 +38,8 @@ public final class KnowledgeStore {
     /// macro does not end it, and the parts of a long function share its ISAs; 30: BLIS's level-1 names, `axpyv`, are
     /// BLAS words; 31: a macro's ISA only from numbered registers, comments above an assembly routine are its own; 32:
     /// CPU names and OpenBLAS's one-letter BLAS variants in file words; 33: abbreviations spelled out in file words, and
-    /// packing and micro-kernel abbreviations).
-    public static let parserVersion = 33
+    /// packing and micro-kernel abbreviations; 34: the parts of an assembly routine share its ISAs).
+    public static let parserVersion = 34
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {

@@ -1263,6 +1263,16 @@ struct AssemblyChunkerTests {
         #expect(chunks.first { $0.symbol == "baz" }?.startLine == 6)
     }
 
+    @Test("the parts of one long routine share its ISAs")
+    func routinePartsShareISA() {
+        let body = (0..<30).map { "    vfmadd231ps %ymm\($0 % 8), %ymm9, %ymm10" }.joined(separator: "\n")
+        let text = "sgemm_kernel:\n" + body + "\n" + (0..<30).map { _ in "    addq $4, %rax" }.joined(separator: "\n")
+            + "\n    movss %xmm0, (%rdi)\n    ret\n"
+        let chunks = AssemblyChunker(maxLines: 20).chunk(source(text, "kernel/x86_64/k.S", .assembly)).chunks
+        #expect(chunks.count > 2)
+        #expect(chunks.allSatisfy { $0.metadata.isa == ["avx2", "sse"] }, "\(chunks.map(\.metadata.isa))")
+    }
+
     @Test("a chunker told to split at every line does not trap", arguments: [0, 1, 2])
     func tinyParts(maxLines: Int) {
         let chunks = AssemblyChunker(maxLines: maxLines).chunk(source("foo:\n  nop\n  nop\n  ret\n", "k.S", .assembly)).chunks
