@@ -248,10 +248,12 @@ public enum MetadataExtractor {
             switch word {
             case "sse", "sse2", "sse3", "ssse3", "sse4", "sse41", "sse42": found.insert("sse")
             case "avx", "avx2", "fma", "fma3": found.insert("avx2")
-            case "neon", "asimd", "asimdhp", "asimddp": found.insert("neon")
+            case "neon": found.insert("neon")
             case "sve", "sve2": found.insert("sve")
             case "lsx", "lasx", "msa", "rvv": found.insert(word)
-            default: if word.hasPrefix("avx512") { found.insert("avx512") }
+            default:
+                if word.hasPrefix("avx512") { found.insert("avx512") }
+                else if word.hasPrefix("asimd") { found.insert("neon") }  // `asimd`, `asimdhp`, `asimddp`
             }
         }
         return isaNames.filter(found.contains)
