@@ -318,7 +318,8 @@ public final class QueryService {
                                           deviceCodeAsked: Self.asksForDeviceCode(rawWords), glueDemoted: !Self.asksForHost(rawWords),
                                           kernelNamed: Self.namesKernel(rawWords),
                                           namedBackends: Self.namedBackends(rawWords),
-                                          namedArchitectures: Self.namedArchitectures(rawWords))
+                                          namedArchitectures: Self.namedArchitectures(rawWords),
+                                          avx512Asked: Self.asksForAVX512(rawWords))
             }
             if query.mode == .hybrid, repeatedPartFactor < 1 {
                 try scaleRepeatedParts(&fused, limit: window)
@@ -469,6 +470,11 @@ public final class QueryService {
         return named
     }
 
+    /// Whether a query names AVX-512 (`avx512`, `avx512f`, `avx512bw`...): its SIMD code is then wanted over the SSE and
+    /// AVX2 versions of a kernel, which other x86 ISA words (`avx`, `sse4`) keep beside each other. On OpenBLAS,
+    /// `sum of absolute values asum avx512` put the SSE `asum` kernels first.
+    static func asksForAVX512(_ words: [String]) -> Bool { words.contains { $0.hasPrefix("avx512") } }
+
     /// The architecture of one of kb's ISA tags (`namedArchitectures`); nil for a tag of none (`vector-ext`).
     static func architecture(ofISA isa: Substring) -> String? {
         switch isa {
@@ -526,7 +532,8 @@ public final class QueryService {
     func scaleSupportingScores(_ fused: inout [Int64: Double], definitions: Set<Int64>, limit: Int,
                                testsAsked: Bool, deviceCodeAsked: Bool = false, glueDemoted: Bool = false,
                                kernelNamed: Bool = false, namedBackends: Set<String> = [],
-                               namedArchitectures: Set<String> = []) throws(SQLiteFailure) -> [Int64: SupportingReason] {
+                               namedArchitectures: Set<String> = [],
+                               avx512Asked: Bool = false) throws(SQLiteFailure) -> [Int64: SupportingReason] {
         var reasons: [Int64: SupportingReason] = [:]
         let order = fused.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
         var scaled: [Double] = []
@@ -541,7 +548,8 @@ public final class QueryService {
             }
             let supporting = try supportingChunks(ids, testsAsked: testsAsked, deviceCodeAsked: deviceCodeAsked,
                                                   glueDemoted: glueDemoted, kernelNamed: kernelNamed,
-                                                  namedBackends: namedBackends, namedArchitectures: namedArchitectures)
+                                                  namedBackends: namedBackends, namedArchitectures: namedArchitectures,
+                                                  avx512Asked: avx512Asked)
             for id in ids where looked.insert(id).inserted {
                 if let reason = supporting[id] {
                     fused[id]? *= supportingFactor
@@ -573,10 +581,11 @@ public final class QueryService {
     /// Which of `ids` are supporting chunks (see `supportingFactor`): minor code (thin wrappers included, and glue when
     /// `glueDemoted`); documents when `kernelNamed`; host code when `deviceCodeAsked`; another backend's code when the
     /// query names backends; SIMD code of other architectures when it names ISAs; and, unless `testsAsked`, chunks of
-    /// test or benchmark files.
+    /// test or benchmark files; with `avx512Asked`, CPU code whose ISA tags hold no `avx512`.
     func supportingChunks(_ ids: [Int64], testsAsked: Bool, deviceCodeAsked: Bool = false, glueDemoted: Bool = false,
                           kernelNamed: Bool = false, namedBackends: Set<String> = [],
-                          namedArchitectures: Set<String> = []) throws(SQLiteFailure) -> [Int64: SupportingReason] {
+                          namedArchitectures: Set<String> = [],
+                          avx512Asked: Bool = false) throws(SQLiteFailure) -> [Int64: SupportingReason] {
         guard !ids.isEmpty else { return [:] }
         var verdicts: [String: Bool] = [:]  // chunks of one file share its verdict
         var reasons: [Int64: SupportingReason] = [:]
@@ -595,6 +604,11 @@ public final class QueryService {
             // SIMD code of other architectures only, or C, C++ or assembly with no SIMD at all (a scalar reference).
             if !namedArchitectures.isEmpty, facts.cpuCode, facts.isa.isEmpty ? facts.cFamilyCode
                 : !facts.isa.contains(where: { Self.architecture(ofISA: $0).map(namedArchitectures.contains) ?? true }) {
+                reasons[id] = .otherISA
+                continue
+            }
+            // A query for AVX-512 code also sets aside x86 code without it (SSE and AVX2 versions of the kernel).
+            if avx512Asked, facts.cpuCode, !facts.isa.isEmpty, !facts.isa.contains("avx512") {
                 reasons[id] = .otherISA
                 continue
             }

@@ -509,6 +509,36 @@ struct StoreTests {
         #expect(plain.allSatisfy { $0.supporting != .otherISA }, "\(plain.map { ($0.path, $0.supporting as Any) })")
     }
 
+    @Test("a query naming AVX-512 sets aside the SSE and AVX2 versions of a kernel; one naming AVX keeps them")
+    func avx512AskedForSetsAsideOlderX86() throws {
+        let dir = temporaryFolder()
+        write(dir + "/x86/asum_avx2.c", """
+            // Sum of absolute values, eight lanes at a time.
+            float asum_kernel(const float *x, int n) {
+                __m256 acc = _mm256_setzero_ps(), mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+                for (int i = 0; i + 8 <= n; i += 8) acc = _mm256_add_ps(acc, _mm256_and_ps(mask, _mm256_loadu_ps(x + i)));
+                return acc[0];
+            }
+            """)
+        write(dir + "/x86/asum_avx512.c", """
+            // Sum of absolute values, sixteen lanes at a time.
+            float asum_kernel(const float *x, int n) {
+                __m512 acc = _mm512_setzero_ps();
+                for (int i = 0; i + 16 <= n; i += 16) acc = _mm512_add_ps(acc, _mm512_abs_ps(_mm512_loadu_ps(x + i)));
+                return _mm512_reduce_add_ps(acc);
+            }
+            """)
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/x86"])
+        let q = QueryService(store: store)
+        let hits = try q.search(SearchQuery(text: "sum of absolute values avx512", limit: 4)).hits
+        #expect(hits.first?.path.hasSuffix("asum_avx512.c") == true, "\(hits.map(\.path))")
+        #expect(hits.first { $0.path.hasSuffix("asum_avx2.c") }?.supporting == .otherISA)
+        let avx = try q.search(SearchQuery(text: "sum of absolute values avx", limit: 4)).hits
+        #expect(avx.count == 2 && avx.allSatisfy { $0.supporting != .otherISA }, "\(avx.map { ($0.path, $0.supporting as Any) })")
+        #expect(QueryService.asksForAVX512(["asum", "avx512bw"]) && !QueryService.asksForAVX512(["avx2", "sse4"]))
+    }
+
     @Test("a query for GPU code ranks the device code above the host code that launches it, unless it asks for the host")
     func deviceCodeRankedAboveHost() throws {
         let dir = temporaryFolder()
