@@ -6,8 +6,8 @@
 /// routine, so the chunk takes the file's name); the routine runs to the next macro or routine, or to the comments
 /// above it. Comments directly above a start
 /// belong to it; text before the first start is a `declarations` chunk. Long chunks are split into parts. The ISA
-/// comes from the registers and mnemonics (`MetadataExtractor.inlineAssemblyISA`); chunks that name none have the
-/// file's.
+/// comes from the registers and mnemonics (`MetadataExtractor.inlineAssemblyISA`), those of the macros a chunk invokes
+/// included; the parts of a routine share theirs, and chunks with none have the file's, else the file name's.
 public struct AssemblyChunker: Sendable {
     /// Chunks longer than this many lines are split into parts.
     public var maxLines: Int
@@ -78,7 +78,6 @@ public struct AssemblyChunker: Sendable {
             // comments of a declarations piece stay with it.
             let partLength = end - start > max(maxLines, 2) ? max(maxLines * 4 / 5, 1) : end - start
             let parts = stride(from: start, to: end, by: partLength).map { $0..<min($0 + partLength, end) }
-            let first = chunks.count
             for (k, range) in parts.enumerated() {
                 let text = lines[range].joined(separator: "\n")
                 var meta = ChunkMetadata()
@@ -92,23 +91,32 @@ public struct AssemblyChunker: Sendable {
                                     symbol: piece.name, title: title, startLine: range.lowerBound + 1,
                                     endLine: range.upperBound, text: text, metadata: meta))
             }
-            // The parts of one routine are one routine: each has the ISAs of all (a Haswell kernel's tail that restores
-            // `xmm` registers is no SSE kernel).
-            let isa = Set(chunks[first...].flatMap(\.metadata.isa))
-            for i in first..<chunks.count where !isa.isEmpty {
-                chunks[i].metadata.isa = MetadataExtractor.isaNames.filter(isa.contains)
-                chunks[i].backend = "c-simd"
-            }
         }
-        // One file is written for one target: a part of a routine that only invokes the file's macros (their registers
-        // are in the macros' text) has the ISAs of the rest of the file.
+        // A chunk that invokes the file's macros has their ISAs (the registers are in the macros' text); the parts of
+        // one routine share theirs; `xmm` beside `ymm` or `zmm` is the AVX code's own, not SSE code.
+        var macroISA: [String: [String]] = [:]
+        for c in chunks where c.symbol != nil && c.text.contains(".macro") && !c.metadata.isa.isEmpty {
+            macroISA[c.symbol ?? "", default: []] += c.metadata.isa
+        }
+        var routineISA: [String: Set<String>] = [:]
+        for i in chunks.indices {
+            var isa = Set(chunks[i].metadata.isa)
+            if !macroISA.isEmpty {
+                for word in Tokens.identifiers(in: chunks[i].text) { if let m = macroISA[String(word)] { isa.formUnion(m) } }
+            }
+            chunks[i].metadata.isa = Array(isa)
+            if let symbol = chunks[i].symbol { routineISA[symbol, default: []].formUnion(isa) }
+        }
+        // One file is written for one target: a chunk with none has the rest of the file's, and a file with none those
+        // its name names.
         var fileISA = Set(chunks.flatMap(\.metadata.isa))
         if fileISA.isEmpty { fileISA = Set(MetadataExtractor.isaNamed(inFileName: fileName)) }
-        if !fileISA.isEmpty {
-            for i in chunks.indices where chunks[i].metadata.isa.isEmpty {
-                chunks[i].metadata.isa = MetadataExtractor.isaNames.filter(fileISA.contains)
-                chunks[i].backend = "c-simd"
-            }
+        for i in chunks.indices {
+            var isa = chunks[i].symbol.flatMap { routineISA[$0] } ?? Set(chunks[i].metadata.isa)
+            if isa.isEmpty { isa = fileISA }
+            if isa.contains("avx2") || isa.contains("avx512") { isa.remove("sse") }
+            chunks[i].metadata.isa = MetadataExtractor.isaNames.filter(isa.contains)
+            chunks[i].backend = isa.isEmpty ? nil : "c-simd"
         }
         return ParsedDocument(title: fileName, chunks: chunks)
     }

@@ -180,7 +180,10 @@ public struct PromptSynthesizer {
         // too few C files fill the places.
         if backend == .cSIMD {
             let inC = hits.filter { $0.language != "asm" }
-            if Set(inC.map(\.source)).count >= limit { hits = inC }
+            // Files as the loop below counts them: distinct by source and by displayed path.
+            var sources = Set<String>(), paths = Set<String>(), files = 0
+            for h in inC where sources.insert(h.source).inserted && paths.insert(h.path).inserted { files += 1 }
+            if files >= limit { hits = inC }
         }
         // One exemplar per file: by source and by displayed path (the same corpus ingested from two checkouts).
         var seen = Set<String>()

@@ -564,7 +564,10 @@ public final class IngestService {
         // named for a CPU (`skx`, `thunderx2t99`, `cortexa53`) which CPU that is, and abbreviations are spelled out as
         // in a symbol (`conv_dw.cpp` → convolution depthwise, `dgemm_ncopy_8.S` → pack copy).
         var extra = words.compactMap(blasWords) + blasVariantWords(words) + words.compactMap { abbreviations[$0] }
-        for word in words {
+        for (k, word) in words.enumerated() {
+            // A name's first word is its routine where it is one: OpenBLAS's `spr_k.c` is the BLAS `spr`, not
+            // Sapphire Rapids, whose kernels name it last (`sbgemm_kernel_16x16_spr.c`).
+            if k == 0, blasRoutines.contains(word.lowercased()) { continue }
             for piece in word.split(separator: "-") { if let cpu = cpuWords(piece) { extra.append(cpu) } }
         }
         return (words + extra).joined(separator: " ")

@@ -235,7 +235,11 @@ public final class QueryService {
             }
             // A BLAS name with its precision letter also asks for the routine (`daxpy` → `axpy`), as OpenBLAS's
             // `axpy.S` is built for every precision.
-            if let routine = IngestService.blasRoutine(w), seen.insert(routine).inserted { terms.append(routine) }
+            // Not for routines whose bare names are common words (`max`, `sum`: `hsum`, `xmax`).
+            if let routine = IngestService.blasRoutine(w), IngestService.blasDescriptions[routine] != nil,
+               seen.insert(routine).inserted {
+                terms.append(routine)
+            }
         }
         // Identifier pieces: split camelCase in the original text as well.
         for id in Tokens.identifiers(in: query.text) {
@@ -454,7 +458,9 @@ public final class QueryService {
         var named = Set<String>()
         for (k, w) in words.enumerated() {
             // A CPU's name names its architecture (`haswell`, `skx`, `thunderx2`, `cortexa53`: `IngestService.cpuWords`).
-            let vendor = w.utf8.count >= 3 ? IngestService.cpuWords(Substring(w))?.prefix { $0 != " " } : nil
+            // `spr` is also a BLAS routine's name, so it names no architecture here.
+            let vendor = w.utf8.count >= 3 && !IngestService.blasRoutines.contains(w)
+                ? IngestService.cpuWords(Substring(w))?.prefix { $0 != " " } : nil
             if vendor == "intel" || vendor == "amd" { named.insert("x86") }
             else if vendor == "arm" || vendor == "marvell" || vendor == "fujitsu" || vendor == "huawei" { named.insert("arm") }
             else if w == "x86" || w == "x64" || w == "amd64" || w.hasPrefix("sse") || w.hasPrefix("avx") { named.insert("x86") }
@@ -470,10 +476,21 @@ public final class QueryService {
         return named
     }
 
-    /// Whether a query names AVX-512 (`avx512`, `avx512f`, `avx512bw`...): its SIMD code is then wanted over the SSE and
+    /// Whether a query names AVX-512 (`avx512`, `avx512f`, `avx-512`...): its SIMD code is then wanted over the SSE and
     /// AVX2 versions of a kernel, which other x86 ISA words (`avx`, `sse4`) keep beside each other. On OpenBLAS,
     /// `sum of absolute values asum avx512` put the SSE `asum` kernels first.
-    static func asksForAVX512(_ words: [String]) -> Bool { words.contains { $0.hasPrefix("avx512") } }
+    /// A query that names an older x86 ISA too (`port the avx2 kernel to avx512`) asks about both: no.
+    static func asksForAVX512(_ words: [String]) -> Bool {
+        var avx512 = false, older = false
+        for (k, w) in words.enumerated() {
+            if w.hasPrefix("avx512") || (w == "avx" && k + 1 < words.count && words[k + 1].hasPrefix("512")) {
+                avx512 = true
+            } else if w == "avx" || w == "avx2" || w.hasPrefix("sse") {
+                older = true
+            }
+        }
+        return avx512 && !older
+    }
 
     /// The architecture of one of kb's ISA tags (`namedArchitectures`); nil for a tag of none (`vector-ext`).
     static func architecture(ofISA isa: Substring) -> String? {
@@ -581,7 +598,7 @@ public final class QueryService {
     /// Which of `ids` are supporting chunks (see `supportingFactor`): minor code (thin wrappers included, and glue when
     /// `glueDemoted`); documents when `kernelNamed`; host code when `deviceCodeAsked`; another backend's code when the
     /// query names backends; SIMD code of other architectures when it names ISAs; and, unless `testsAsked`, chunks of
-    /// test or benchmark files; with `avx512Asked`, CPU code whose ISA tags hold no `avx512`.
+    /// test or benchmark files; with `avx512Asked`, x86 code whose ISA tags hold no `avx512`.
     func supportingChunks(_ ids: [Int64], testsAsked: Bool, deviceCodeAsked: Bool = false, glueDemoted: Bool = false,
                           kernelNamed: Bool = false, namedBackends: Set<String> = [],
                           namedArchitectures: Set<String> = [],
@@ -608,7 +625,8 @@ public final class QueryService {
                 continue
             }
             // A query for AVX-512 code also sets aside x86 code without it (SSE and AVX2 versions of the kernel).
-            if avx512Asked, facts.cpuCode, !facts.isa.isEmpty, !facts.isa.contains("avx512") {
+            if avx512Asked, facts.cpuCode, !facts.isa.isEmpty, !facts.isa.contains("avx512"),
+               facts.isa.allSatisfy({ Self.architecture(ofISA: $0) == "x86" }) {
                 reasons[id] = .otherISA
                 continue
             }

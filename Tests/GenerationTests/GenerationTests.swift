@@ -108,19 +108,23 @@ struct PromptTests {
     func assemblyExemplarsLast() throws {
         let store = try Lab.store(with: ["corpus/kernels/c/layernorm_avx512.c", "corpus/kernels/c/layernorm_scalar.c"])
         let dir = temporaryFolder()
-        write(dir + "/asm/layernorm_avx2.S", """
-            // Layer normalization kernel: mean and variance of a row, then scale and shift, eight lanes at a time.
-            layernorm_avx2:
-                vmovups (%rdi), %ymm0
-                vaddps %ymm0, %ymm1, %ymm1
-                vfmadd231ps %ymm2, %ymm3, %ymm4
+        write(dir + "/asm/layernorm_avx512.S", """
+            // Layer normalization kernel (layernorm): mean and variance of a row, then scale and shift, sixteen lanes.
+            layernorm_avx512:
+                vmovups (%rdi), %zmm0
+                vaddps %zmm0, %zmm1, %zmm1
+                vfmadd231ps %zmm2, %zmm3, %zmm4
                 ret
             """)
         _ = try IngestService(store: store).ingest([dir + "/asm"])
+        // Without the rule it would lead: it is the best match for a layernorm kernel query among the C SIMD kernels.
+        let plain = try QueryService(store: store).search(SearchQuery(text: "layernorm layernorm kernel avx512 simd",
+                                                                      filters: QueryFilters(kind: .kernel, backend: "c-simd"), limit: 4))
+        #expect(plain.hits.prefix(2).contains { $0.path.hasSuffix("layernorm_avx512.S") }, "\(plain.hits.map(\.path))")
         let synth = PromptSynthesizer(store: store, task: try Lab.catalog.load("layernorm"), backend: .cSIMD, hardware: Lab.hardware, threads: 2)
-        #expect(try synth.exemplars(limit: 4).contains { $0.path.contains("layernorm_avx2.S") }, "the assembly fills a place")
+        #expect(try synth.exemplars(limit: 4).contains { $0.path.contains("layernorm_avx512.S") }, "the assembly fills a place")
         let two = try synth.exemplars(limit: 2)
-        #expect(two.count == 2 && !two.contains { $0.path.contains("layernorm_avx2.S") }, "\(two.map(\.path))")
+        #expect(two.count == 2 && !two.contains { $0.path.contains("layernorm_avx512.S") }, "\(two.map(\.path))")
     }
 
     @Test("earned value re-ranks exemplars")

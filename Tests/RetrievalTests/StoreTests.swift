@@ -440,6 +440,7 @@ struct StoreTests {
         ("loongarch64 transpose", ["loongarch"]), ("mips64 pooling", ["mips"]), ("a risc of v", []),
         ("dgemm micro kernel haswell", ["x86"]), ("thunderx2 dgemm kernel", ["arm"]), ("skx sgemm", ["x86"]),
         ("cortexa53 sgemm 8x8", ["arm"]), ("power10 mma gemm", []), ("zen3 dot product", ["x86"]),
+        ("spr symmetric packed rank 1 update", []),
     ])
     func namedArchitectures(text: String, architectures: [String]) {
         #expect(QueryService.namedArchitectures(Tokens.words(in: text)) == Set(architectures))
@@ -537,6 +538,22 @@ struct StoreTests {
         let avx = try q.search(SearchQuery(text: "sum of absolute values avx", limit: 4)).hits
         #expect(avx.count == 2 && avx.allSatisfy { $0.supporting != .otherISA }, "\(avx.map { ($0.path, $0.supporting as Any) })")
         #expect(QueryService.asksForAVX512(["asum", "avx512bw"]) && !QueryService.asksForAVX512(["avx2", "sse4"]))
+        #expect(QueryService.asksForAVX512(["avx", "512", "softmax"]))
+        #expect(!QueryService.asksForAVX512(["port", "the", "avx2", "kernel", "to", "avx512"]))
+        // Portable vector-extension code is no x86 code to set aside.
+        write(dir + "/more/asum_vecext.c", """
+            typedef float v8sf __attribute__((vector_size(32)));
+            // Sum of absolute values with vector extensions.
+            float asum_vecext(const v8sf *x, int n) {
+                v8sf acc = {0};
+                for (int i = 0; i < n; i++) acc += x[i] * x[i];
+                return acc[0];
+            }
+            """)
+        _ = try IngestService(store: store).ingest([dir + "/more"])
+        let withVecExt = try q.search(SearchQuery(text: "sum of absolute values avx512", limit: 4)).hits
+        let vecext = try #require(withVecExt.first { $0.path.hasSuffix("asum_vecext.c") }, "\(withVecExt.map(\.path))")
+        #expect(vecext.isa == ["vector-ext"] && vecext.supporting != .otherISA)
     }
 
     @Test("a query for GPU code ranks the device code above the host code that launches it, unless it asks for the host")

@@ -114,6 +114,9 @@ struct SymbolsColumnWordsTests {
         #expect(IngestService.fileWords("kernel/arm64/dgemm_kernel_8x4_thunderx2t99.S")
             == "dgemm kernel 8x4 thunderx2t99 gemm general matrix multiply double precision marvell cavium thunderx2 neon")
         #expect(IngestService.fileWords("kernels/c/layernorm_avx512.c") == "layernorm avx512")
+        // `spr` first is the BLAS routine; last, Sapphire Rapids.
+        #expect(!IngestService.fileWords("driver/level2/spr_k.c").contains("sapphire"))
+        #expect(IngestService.fileWords("kernel/x86_64/sbgemm_kernel_16x16_spr.c").contains("intel sapphire rapids"))
         // Abbreviations are spelled out as in a symbol.
         #expect(IngestService.fileWords("src/conv_dw.cpp") == "conv dw convolution depthwise")
         #expect(IngestService.fileWords("kernel/arm64/dgemm_ncopy_8.S")
