@@ -161,6 +161,14 @@ public struct CodeChunker: Sendable {
         return ParsedDocument(title: Self.fileName(source.displayPath), chunks: chunks, format: refined ? .cpp : nil)
     }
 
+    /// Whether a loop-less function computes a math function: its name names one (`xtanhf`, `expf_poly`) and its text
+    /// holds two or more floating-point constants (`MetadataExtractor.floatLiteralCount`).
+    static func computesMath(symbol: String, text: String) -> Bool {
+        let name = symbol.split(separator: ":").last.map(String.init) ?? symbol
+        guard Tokens.subwords(of: Substring(name)).contains(where: { MathNames.words($0) != nil }) else { return false }
+        return MetadataExtractor.floatLiteralCount(text, limit: 2) >= 2
+    }
+
     /// Gives a function with no ISA of its own the ISAs of the file's macros it uses (`#define NAME ...` whose text has
     /// intrinsics or inline assembly, directly or through another such macro): OpenBLAS's `dot_kernel_sve` builds its
     /// loop from inline-assembly macros defined above it, and its own text names no register. Such a function is no
@@ -342,8 +350,11 @@ public struct CodeChunker: Sendable {
             // Code that does no work of its own, no loop and no SIMD: setup, checks, an API entry, a launch; on the
             // device too when it is a constructor or destructor (CUTLASS's `CUTLASS_HOST_DEVICE` parameter structs).
             // A query asking for a kernel counts it as supporting.
+            // A math function computing in straight lines with floating-point constants is no glue either (SLEEF's
+            // `xtanhf`, a polynomial through vector helpers); setup code names no math function, and a launcher
+            // named for one (`exp_f32_cuda`) holds no such constants.
             if meta.intrinsics.isEmpty, !meta.features.contains("vector-ext"), !meta.features.contains("inline-asm"),
-               !MetadataExtractor.hasLoop(text) {
+               !MetadataExtractor.hasLoop(text), !Self.computesMath(symbol: symbol, text: text) {
                 meta.features.append("glue")
             }
         }

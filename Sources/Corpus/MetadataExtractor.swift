@@ -162,6 +162,58 @@ public enum MetadataExtractor {
         }
     }
 
+    /// How many floating-point literals code holds (`1.0f`, `.5`, `2.3e-17`, `0x1.8p3`), counting to `limit` at most;
+    /// comments and string literals are skipped. Straight-line code with such constants computes (a polynomial, a
+    /// range reduction), where setup code and launchers have none or one (`alpha = 1.0f`).
+    public static func floatLiteralCount(_ text: String, limit: Int) -> Int {
+        var text = text
+        return text.withUTF8 { bytes -> Int in
+            @inline(__always) func isDigit(_ b: UInt8) -> Bool { b &- 48 < 10 }
+            @inline(__always) func isPart(_ b: UInt8) -> Bool {
+                (b | 0x20) >= 97 && (b | 0x20) <= 122 || b == 95 || isDigit(b)
+            }
+            var count = 0, i = 0
+            while i < bytes.count, count < limit {
+                let b = bytes[i]
+                if b == 47, i + 1 < bytes.count, bytes[i + 1] == 47 || bytes[i + 1] == 42 {
+                    if bytes[i + 1] == 47 {
+                        while i < bytes.count, bytes[i] != 10 { i += 1 }
+                    } else {
+                        i += 2
+                        while i + 1 < bytes.count, !(bytes[i] == 42 && bytes[i + 1] == 47) { i += 1 }
+                        i += 2
+                    }
+                    continue
+                }
+                if b == 34 || (b == 39 && (i == 0 || !isPart(bytes[i - 1]))) {
+                    i += 1
+                    while i < bytes.count, bytes[i] != b, bytes[i] != 10 { i += bytes[i] == 92 ? 2 : 1 }
+                    i += 1
+                    continue
+                }
+                let startsNumber = isDigit(b) || (b == 46 && i + 1 < bytes.count && isDigit(bytes[i + 1]))
+                guard startsNumber, i == 0 || (!isPart(bytes[i - 1]) && bytes[i - 1] != 46) else {
+                    if isPart(b) { while i < bytes.count, isPart(bytes[i]) { i += 1 } } else { i += 1 }
+                    continue
+                }
+                let hex = b == 48 && i + 1 < bytes.count && (bytes[i + 1] | 0x20) == 120
+                var float = false, j = i
+                while j < bytes.count {
+                    let c = bytes[j]
+                    if c == 46 { float = true }
+                    else if !hex, (c | 0x20) == 101 { float = true }  // an exponent
+                    else if hex, (c | 0x20) == 112 { float = true }  // a hexadecimal float's exponent
+                    else if (c == 43 || c == 45), j > i, (bytes[j - 1] | 0x20) == 101 || (hex && (bytes[j - 1] | 0x20) == 112) {}
+                    else if !isPart(c) && c != 39 { break }
+                    j += 1
+                }
+                if float { count += 1 }
+                i = j
+            }
+            return count
+        }
+    }
+
     /// Whether C-family code defining `symbol` only hands its work to a namesake: it calls a function whose name extends
     /// its own or that its own extends at an underscore (`ggml_compute_forward_soft_max` → `…_soft_max_f32(`,
     /// `soft_max_f32_cuda` → `soft_max_f32<<<…>>>`, `run` → `run_impl<T>(`), with at least three bytes in common, and
@@ -305,7 +357,8 @@ public enum MetadataExtractor {
 
     static func isNEON(_ id: Substring) -> Bool {
         if id.hasPrefix("float32x") || id.hasPrefix("int32x") || id.hasPrefix("uint8x") || id.hasPrefix("float16x") { return true }
-        guard id.first == "v", id.count > 5, id.contains("_") else { return false }
+        // A double underscore is no NEON name's (SLEEF's POWER helpers write `vset__u8`, `vsetall__u64`).
+        guard id.first == "v", id.count > 5, id.contains("_"), !id.contains("__") else { return false }
         let stem = id.prefix { $0 != "_" }
         return neonStems.contains(stem) && neonSuffixes.contains { id.hasSuffix($0) }
     }

@@ -564,6 +564,7 @@ public final class IngestService {
         // named for a CPU (`skx`, `thunderx2t99`, `cortexa53`) which CPU that is, and abbreviations are spelled out as
         // in a symbol (`conv_dw.cpp` → convolution depthwise, `dgemm_ncopy_8.S` → pack copy).
         var extra = words.compactMap(blasWords) + blasVariantWords(words) + words.compactMap { abbreviations[$0] }
+            + words.compactMap(MathNames.words)
         for (k, word) in words.enumerated() {
             // A name's first word is its routine where it is one: OpenBLAS's `spr_k.c` is the BLAS `spr`, not
             // Sapphire Rapids, whose kernels name it last (`sbgemm_kernel_16x16_spr.c`).
@@ -660,15 +661,19 @@ public final class IngestService {
             let subwords = Tokens.subwords(of: Substring(s))
             add(s)
             addJoined(subwords)
+            var math = false
             for w in subwords {
                 if let full = abbreviations[w] { add(full) }
                 if let words = blasWords(w) { add(words) }
+                if let words = MathNames.words(w) { add(words); math = true }
                 let split = Tokens.numberSplit(w)
                 if !split.isEmpty {
                     addJoined(split)
                     for part in split { if let full = abbreviations[part] { add(full) } }
                 }
             }
+            // SLEEF's accuracy suffix on a math function (`xsin_u1`, `Sleef_expf8_u10`).
+            if math, subwords.contains(where: MathNames.isULPSuffix) { add("ulp error bound") }
         }
         add(fileWords)
         // kb's own words for what the chunk is: its op tags (`softmax` for `soft_max_f32`) and its backend (`cuda` for a

@@ -39,8 +39,9 @@ public final class KnowledgeStore {
     /// BLAS words; 31: a macro's ISA only from numbered registers, comments above an assembly routine are its own; 32:
     /// CPU names and OpenBLAS's one-letter BLAS variants in file words; 33: abbreviations spelled out in file words, and
     /// packing and micro-kernel abbreviations; 34: the parts of an assembly routine share its ISAs; 35: without `sse` beside
-    /// AVX, and a file name's first word that is a BLAS routine is no CPU, `spr_k.c`).
-    public static let parserVersion = 35
+    /// AVX, and a file name's first word that is a BLAS routine is no CPU, `spr_k.c`; 36: math function names in words,
+    /// `xtanhf` → hyperbolic tangent single precision, and no NEON from names with a double underscore, `vset__u8`).
+    public static let parserVersion = 36
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {

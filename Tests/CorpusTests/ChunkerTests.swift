@@ -76,6 +76,34 @@ struct CodeChunkerTests {
         #expect(chunk?.backend == "c-simd")
     }
 
+    @Test("a math function computing in straight lines with floating-point constants is no glue; setup and launchers are", arguments: [
+        ("vfloat xtanhf(vfloat x) {\n  vfloat y = vabs_vf_vf(x);\n  y = vsel_vf_vo_vf_vf(vgt_vo_vf_vf(y, vcast_vf_f(8.66f)), vcast_vf_f(1.0f), y);\n  return y;\n}\n", false),
+        ("double exp_poly(double x) {\n  return 0.5 + x * (1.5e-3 + x * .25);\n}\n", false),
+        ("double poly(double x) {\n  return 0.5 + x * (1.5e-3 + x * .25);\n}\n", true),
+        ("void exp_f32_cuda(const float *x, float *y, int k) {\n  exp_f32<<<(k + 255) / 256, 256>>>(x, y, k);\n}\n", true),
+        ("void launch(float *x, int n) {\n  float alpha = 1.0f;\n  run(x, n, alpha);\n}\n", true),
+        ("void launch(float *x, int n) {\n  // scale 1.0 and 2.0 in \"3.0\"\n  run(x, n, 1, 0x10, 1e);\n}\n", true),
+    ])
+    func floatConstantsCompute(code: String, glue: Bool) {
+        let chunk = CodeChunker().chunk(source(code, "src/libm/f.c")).chunks.first
+        #expect(chunk?.metadata.features.contains("glue") == glue)
+    }
+
+    @Test("floating-point literals are counted, not integers, hexadecimal integers, names or comments")
+    func floatLiterals() {
+        #expect(MetadataExtractor.floatLiteralCount("x = 1.0f + .5 + 2e-3 + 0x1.8p3 + 7 + 0x1e + v1.x", limit: 10) == 4)
+        #expect(MetadataExtractor.floatLiteralCount("// 1.0 2.0\n/* 3.0 */ s = \"4.0\"; c = '5';", limit: 10) == 0)
+        #expect(MetadataExtractor.floatLiteralCount("a = 1.0, b = 2.0, c = 3.0", limit: 2) == 2)
+    }
+
+    @Test("a name with a double underscore is no NEON intrinsic (SLEEF's POWER helpers)")
+    func doubleUnderscoreNotNEON() {
+        let code = "#define vsetall__u8(v) vset__u8((uint8_t)v, (uint8_t)v)\nstatic vint f(vint a) {\n  return vset__u32(a, a, a, a);\n}\n"
+        let doc = CodeChunker().chunk(source(code, "src/arch/helperpower_128.h"))
+        #expect(doc.chunks.allSatisfy { !$0.metadata.isa.contains("neon") })
+        #expect(MetadataExtractor.isa(for: ["vaddq_f32"]) == ["neon"])
+    }
+
     @Test("one chunk per function, leading comments attached, structs and prototypes not functions")
     func functions() {
         let text = """

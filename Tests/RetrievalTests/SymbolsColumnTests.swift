@@ -106,6 +106,38 @@ struct SymbolsColumnWordsTests {
         #expect(IngestService.blasWords(word) == nil)
     }
 
+    @Test("a math function's name says what it computes, with SLEEF's prefixes and precision suffixes", arguments: [
+        ("xtanhf", "tanh hyperbolic tangent single precision float"), ("expf", "exp exponential single precision float"),
+        ("log1pl", "log1p logarithm of one plus x long double precision"), ("xsqrtq", "sqrt square root quad precision"),
+        ("sind4", "sin sine double precision"), ("expf16", "exp exponential single precision float"),
+        ("xlog", "log natural logarithm"), ("vgather", "gather"), ("vfma", "fma fused multiply add"),
+        ("xaddq", "add addition quad precision"), ("tanh", "hyperbolic tangent"), ("Exp", "exponential"),
+        ("atan2f", "atan2 arc tangent of y over x single precision float"), ("vfmaq", "fma fused multiply add"),
+    ])
+    func mathWords(word: String, words: String) {
+        #expect(MathNames.words(word) == words)
+    }
+
+    @Test("common words, NEON's q and other names are no math names", arguments: [
+        "log", "round", "floor", "self", "half", "cosd", "xor", "vsqrtq2", "leaf", "exponent", "vset", "softmax", "x",
+    ])
+    func notMathWords(word: String) {
+        #expect(MathNames.words(word) == nil)
+    }
+
+    @Test("SLEEF's functions carry their math in words, and their accuracy suffix as an ulp bound")
+    func sleefSymbols() {
+        let text = "EXPORT CONST vdouble xsin_u1(vdouble d) {\n  vdouble u = vmul_vd_vd_vd(d, d);\n  return u;\n}\n"
+        let chunk = CodeChunker().chunk(SourceText(source: "/r/src/libm/sleefsimddp.c", displayPath: "src/libm/sleefsimddp.c",
+                                                   format: .c, text: text)).chunks[0]
+        let column = IngestService.symbolsColumn(chunk, fileWords: IngestService.fileWords("src/libm/sleefsimddp.c"))
+        #expect(column.contains("sin sine"))
+        #expect(column.contains("ulp error bound"))
+        let plain = CodeChunker().chunk(SourceText(source: "/r/a.c", displayPath: "a.c", format: .c,
+                                                   text: "int run_u1(int n) {\n  return n + 1;\n}\n")).chunks[0]
+        #expect(!IngestService.symbolsColumn(plain, fileWords: "a").contains("ulp"))
+    }
+
     @Test("a file named for a BLAS routine says what the routine computes")
     func blasFileWords() {
         #expect(IngestService.fileWords("kernel/x86_64/dgemv_t_microk_haswell-4.c")
