@@ -306,10 +306,26 @@ public enum MetadataExtractor {
             default:
                 if word.hasPrefix("avx512") { found.insert("avx512") }
                 else if word.hasPrefix("asimd") { found.insert("neon") }  // `asimd`, `asimdhp`, `asimddp`
+                else if let isa = cpuISAs[word.lowercased()] { found.insert(isa) }
+                else if word.hasPrefix("cortexa") || word.hasPrefix("armv8") || word.hasPrefix("armv7") {
+                    found.insert("neon")  // `cortexa53`, BLIS's `armv8a`
+                } else if word.hasPrefix("armsve") { found.insert("sve") }  // BLIS's `armsve`, `armsve256`
             }
         }
         return isaNames.filter(found.contains)
     }
+
+    /// The widest ISA of CPUs that kernel libraries name their files after (BLIS's `bli_dgemm_skx_asm_16x14.c`,
+    /// OpenBLAS's `dgemm_kernel_4x8_haswell.S`), for `isaNamed`. Not `spr`, which is also a BLAS routine.
+    static let cpuISAs: [String: String] = [
+        "skx": "avx512", "skylakex": "avx512", "cooperlake": "avx512", "icelake": "avx512", "sapphirerapids": "avx512",
+        "knl": "avx512", "zen4": "avx512", "zen5": "avx512", "haswell": "avx2", "broadwell": "avx2", "skylake": "avx2",
+        "zen": "avx2", "zen2": "avx2", "zen3": "avx2", "excavator": "avx2", "steamroller": "avx2", "piledriver": "avx2",
+        "bulldozer": "avx2", "sandybridge": "avx2", "sandy": "avx2", "nehalem": "sse", "penryn": "sse", "core2": "sse",
+        "barcelona": "sse", "opteron": "sse", "neoversen1": "neon", "thunderx": "neon", "thunderx2": "neon",
+        "thunderx2t99": "neon", "thunderx3t110": "neon", "tsv110": "neon", "a64fx": "sve", "neoversev1": "sve",
+        "neoversen2": "sve", "neoversev2": "sve", "firestorm": "neon",
+    ]
 
     static let neonTypePrefixes: [[UInt8]] = ["float32x", "int32x", "uint8x", "float16x"].map { Array($0.utf8) }
 
@@ -517,13 +533,14 @@ public enum MetadataExtractor {
     /// Whether C-family text holds inline assembly: `__asm__`, `__asm` or an `asm` statement (`asm(`, `asm volatile`).
     static func inlineAssembly(_ haystack: ByteHaystack) -> Bool {
         haystack.contains("__asm") || haystack.contains("asm(") || haystack.contains("asm (") || haystack.contains("asm volatile")
-            || haystack.contains("asm __volatile__")
+            || haystack.contains("asm __volatile__") || haystack.contains("BEGIN_ASM") || haystack.contains("END_ASM")
     }
 
     /// The ISAs inline assembly uses, from its register names and mnemonics: `zmm` registers or `%%k` masks are
     /// AVX-512, `ymm` registers or VEX mnemonics on `xmm` (`vfmadd231pd`, `vmovups`) AVX2, other `xmm` use SSE; NEON's
     /// arrangement suffixes (`v0.4s`, `.2d`, `.16b`) are NEON, and SVE's registers (`z0.s`, `ptrue`, `whilelo`) SVE.
-    /// OpenBLAS writes its micro-kernels so, in C functions without one intrinsic.
+    /// OpenBLAS writes its micro-kernels so, in C functions without one intrinsic; BLIS through macros
+    /// (`BEGIN_ASM()`, `VFMADD231PD(ZMM(0), ZMM(1), ZMM(2))`).
     ///
     /// With `numberedRegisters`, only numbered registers count (`xmm1`, `zmm0`, `v0.4s`), for text that may be no
     /// assembly at all: a macro's text can be a format string (`"%.2d\n"`) or hold a name (`USE_ZMM`).
@@ -534,11 +551,13 @@ public enum MetadataExtractor {
             return !numberedRegisters || Self.namesNumberedRegister(haystack.bytes, name)
         }
         var isa = Set<String>()
-        if register("zmm") || has("%%k1") || has("{%k") { isa.insert("avx512") }
-        if register("ymm") || (register("xmm") && (has("vfmadd") || has("vmovup") || has("vbroadcast") || has("vaddp")
+        // BLIS spells registers through upper-case macros too: `VMOVAPD(ZMM(0), MEM(RAX))`.
+        let blis = !numberedRegisters && has("MM(")
+        if register("zmm") || has("%%k1") || has("{%k") || (blis && has("ZMM(")) { isa.insert("avx512") }
+        if register("ymm") || (blis && has("YMM(")) || (register("xmm") && (has("vfmadd") || has("vmovup") || has("vbroadcast") || has("vaddp")
                                                     || has("vmulp") || has("vxorp"))) {
             isa.insert("avx2")
-        } else if register("xmm") {
+        } else if register("xmm") || (blis && has("XMM(")) {
             isa.insert("sse")
         }
         if has(".4s") || has(".2d") || has(".16b") || has(".8h") || has(".2s") || has(".4h"),

@@ -568,8 +568,8 @@ public final class QueryService {
                                                   namedBackends: namedBackends, namedArchitectures: namedArchitectures,
                                                   avx512Asked: avx512Asked)
             for id in ids where looked.insert(id).inserted {
-                if let reason = supporting[id] {
-                    fused[id]? *= supportingFactor
+                if let found = supporting[id], let reason = found.first {
+                    fused[id]? *= pow(supportingFactor, Double(found.count))
                     reasons[id] = reason
                 }
                 scaled.append(fused[id] ?? 0)
@@ -602,38 +602,46 @@ public final class QueryService {
     func supportingChunks(_ ids: [Int64], testsAsked: Bool, deviceCodeAsked: Bool = false, glueDemoted: Bool = false,
                           kernelNamed: Bool = false, namedBackends: Set<String> = [],
                           namedArchitectures: Set<String> = [],
-                          avx512Asked: Bool = false) throws(SQLiteFailure) -> [Int64: SupportingReason] {
+                          avx512Asked: Bool = false) throws(SQLiteFailure) -> [Int64: [SupportingReason]] {
         guard !ids.isEmpty else { return [:] }
         var verdicts: [String: Bool] = [:]  // chunks of one file share its verdict
-        var reasons: [Int64: SupportingReason] = [:]
+        var reasons: [Int64: [SupportingReason]] = [:]
         for (id, facts) in try store.candidateFacts(ofChunks: ids, withHostCode: deviceCodeAsked, withGlue: glueDemoted,
                                                     withDocuments: kernelNamed) {
+            // Minor code counts once; SIMD code of another ISA than the query names counts again, so that among minor
+            // chunks (SLEEF's one-line helpers, one per architecture) the asked ISA's still comes first.
+            var minorReason: SupportingReason?
             // Glue asked for device code is host code first: that is the rule the query meant.
             if let minor = facts.minorCode, !(minor == .glue && deviceCodeAsked && facts.hostCode) {
-                reasons[id] = minor
+                minorReason = minor
+            } else if deviceCodeAsked && facts.hostCode {
+                reasons[id] = [.hostCode]
                 continue
             }
-            if deviceCodeAsked && facts.hostCode { reasons[id] = .hostCode; continue }
-            if !namedBackends.isEmpty, let b = facts.backend, !namedBackends.contains(b.lowercased()) {
-                reasons[id] = .otherBackend
+            if minorReason == nil, !namedBackends.isEmpty, let b = facts.backend, !namedBackends.contains(b.lowercased()) {
+                reasons[id] = [.otherBackend]
                 continue
             }
             // SIMD code of other architectures only, or C, C++ or assembly with no SIMD at all (a scalar reference).
             if !namedArchitectures.isEmpty, facts.cpuCode, facts.isa.isEmpty ? facts.cFamilyCode
                 : !facts.isa.contains(where: { Self.architecture(ofISA: $0).map(namedArchitectures.contains) ?? true }) {
-                reasons[id] = .otherISA
+                reasons[id] = [minorReason, .otherISA].compactMap { $0 }
                 continue
             }
             // A query for AVX-512 code also sets aside x86 code without it (SSE and AVX2 versions of the kernel).
             if avx512Asked, facts.cpuCode, !facts.isa.isEmpty, !facts.isa.contains("avx512"),
                facts.isa.allSatisfy({ Self.architecture(ofISA: $0) == "x86" }) {
-                reasons[id] = .otherISA
+                reasons[id] = [minorReason, .otherISA].compactMap { $0 }
+                continue
+            }
+            if let minorReason {
+                reasons[id] = [minorReason]
                 continue
             }
             guard !testsAsked else { continue }
             let isTest = verdicts[facts.path] ?? Self.isTestOrBenchmark(path: facts.path)
             verdicts[facts.path] = isTest
-            if isTest { reasons[id] = .testFile }
+            if isTest { reasons[id] = [.testFile] }
         }
         return reasons
     }

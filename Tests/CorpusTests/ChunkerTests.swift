@@ -58,6 +58,24 @@ struct CodeChunkerTests {
         #expect(doc.chunks.first?.metadata.isa == expected, "\(doc.chunks.first?.metadata.intrinsics ?? [])")
     }
 
+    @Test("BLIS's assembly macros are inline assembly with their registers' ISA, not glue")
+    func blisAssemblyMacros() {
+        let text = "void bli_dgemm_skx_asm_16x14(dim_t k, double *a)\n{\n    BEGIN_ASM()\n    VXORPD(YMM(4), YMM(4), YMM(4))\n"
+            + "    VMOVAPD(ZMM(0), MEM(RAX, 0*8))\n    END_ASM()\n}\n"
+        let chunk = CodeChunker().chunk(source(text, "kernels/x/3/bli_dgemm_x_asm.c")).chunks.first
+        #expect(chunk?.metadata.isa == ["avx512", "avx2"])
+        #expect(chunk?.metadata.features.contains("glue") == false)
+    }
+
+    @Test("a file named for a CPU gives its functions with no ISA of their own that CPU's", arguments: [
+        ("bli_dgemm_skx_asm_16x14.c", ["avx512"]), ("dgemm_kernel_4x8_haswell.c", ["avx2"]),
+        ("bli_gemm_armsve256_asm_d8x8.c", ["sve"]), ("bli_gemm_armv8a_asm_d6x8.c", ["neon"]),
+        ("sgemm_kernel_cortexa53.c", ["neon"]), ("spr_k.c", []), ("gemm_kernel.c", []),
+    ])
+    func cpuFileNames(name: String, expected: [String]) {
+        #expect(MetadataExtractor.isaNamed(inFileName: name) == expected)
+    }
+
     @Test("inline assembly names its ISA and is no glue, as OpenBLAS writes its micro-kernels", arguments: [
         ("\"vmovups (%2,%0,4), %%ymm12 \\n\\t\"\n\"vfmadd231ps (%3,%0,4), %%ymm12, %%ymm4 \\n\\t\"", ["avx2"]),
         ("\"vfmadd231pd (%3,%0,8), %%xmm12, %%xmm4 \\n\\t\"", ["avx2"]),

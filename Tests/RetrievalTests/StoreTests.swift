@@ -556,6 +556,31 @@ struct StoreTests {
         #expect(vecext.isa == ["vector-ext"] && vecext.supporting != .otherISA)
     }
 
+    @Test("among one-line helpers, one per architecture, the ISA the query names comes first (SLEEF's helpers)")
+    func minorHelpersOfAnotherISA() throws {
+        let dir = temporaryFolder()
+        // The other architectures' helpers say more of the query's words: without the second demotion they would lead.
+        write(dir + "/arch/helpersve.h", """
+            // Fused multiply add helper, like the avx2 helper: fused multiply add of doubles.
+            static INLINE vdouble vfma_vd_vd_vd_vd(vdouble x, vdouble y, vdouble z) { return svmla_f64_x(ptrue, z, x, y); }
+            """)
+        write(dir + "/arch/helperneon.h", """
+            // Fused multiply add helper, like the avx2 helper: fused multiply add of doubles.
+            static INLINE vdouble vfma_vd_vd_vd_vd(vdouble x, vdouble y, vdouble z) { return vfmaq_f64(z, x, y); }
+            """)
+        write(dir + "/arch/helperavx2.h", """
+            static INLINE vdouble vfma_vd_vd_vd_vd(vdouble x, vdouble y, vdouble z) { return _mm256_fmadd_pd(x, y, z); }
+            """)
+        for i in 1...6 {
+            write(dir + "/arch/other\(i).c", "// Copies row \(i).\nvoid copy_row_\(i)(float *d, const float *s, int n) { for (int i = 0; i < n; i++) d[i] = s[i]; }\n")
+        }
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/arch"])
+        let hits = try QueryService(store: store).search(SearchQuery(text: "avx2 fused multiply add helper", limit: 3)).hits
+        #expect(hits.first?.path.hasSuffix("helperavx2.h") == true, "\(hits.map(\.path))")
+        #expect(hits.count == 3 && hits.allSatisfy { $0.supporting == .short }, "\(hits.map { $0.supporting as Any })")
+    }
+
     @Test("a query for GPU code ranks the device code above the host code that launches it, unless it asks for the host")
     func deviceCodeRankedAboveHost() throws {
         let dir = temporaryFolder()
