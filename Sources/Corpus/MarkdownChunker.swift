@@ -83,6 +83,9 @@ public struct MarkdownChunker: Sendable {
             let leafHeading = section.level > 0 && !section.title.isEmpty
                 && (n + 1 == sections.count || sections[n + 1].level <= section.level)
             guard hasBody || leafHeading else { continue }
+            // A table of contents repeats the headings that head their own sections: it would answer every query
+            // that names a section (SLEEF's reference pages each open with one).
+            if section.level > 0, Self.isTableOfContents(title: section.title, lines: contentLines) { continue }
             let title = section.level == 0 ? docTitle : section.title
             let parts = split(body, startingAt: section.start)
             for (k, part) in parts.enumerated() {
@@ -97,6 +100,26 @@ public struct MarkdownChunker: Sendable {
             }
         }
         return ParsedDocument(title: docTitle, chunks: chunks)
+    }
+
+    /// Whether a section is a table of contents: titled so (`Table of contents`, `Contents`, `TOC`, `On this page`) and
+    /// made of list items and links only.
+    static func isTableOfContents(title: String, lines: ArraySlice<String>) -> Bool {
+        var name = title.lowercased().trimmedSpaces
+        if name.last == ":" { name = name.dropLast() }
+        guard ["table of contents", "table of content", "contents", "toc", "on this page"].contains(String(name)) else {
+            return false
+        }
+        var items = 0
+        for line in lines where !line.isBlank {
+            let t = line.trimmedSpaces
+            let numbered = t.first?.isNumber == true && t.drop { $0.isNumber }.hasPrefix(". ")
+            guard t.hasPrefix("- ") || t.hasPrefix("* ") || t.hasPrefix("+ ") || t.hasPrefix("[") || numbered else {
+                return false
+            }
+            items += 1
+        }
+        return items > 0
     }
 
     /// Splits a long section at blank lines outside fenced code.

@@ -693,6 +693,14 @@ struct TrivialDefinitionTests {
 
 @Suite("Documentation chunking")
 struct DocChunkerTests {
+    @Test("a table of contents is no chunk: its entries head sections of their own; a section named so with prose stays")
+    func tableOfContents() {
+        let md = "# Reference\n\nIntro text.\n\n## Table of contents\n\n- Introduction\n\n- [Trigonometric functions](#trig)\n"
+            + "1. Power functions\n\n## Trigonometric functions\n\nVectorized sine.\n\n## Contents\n\nThe box holds a CPU.\n"
+        let titles = MarkdownChunker().chunk(source(md, "docs/ref.md")).chunks.map(\.title)
+        #expect(titles == ["Reference", "Trigonometric functions", "Contents"], "\(titles)")
+    }
+
     @Test("Markdown splits at headings, never inside code fences")
     func markdown() {
         let text = """
