@@ -282,12 +282,33 @@ public enum MetadataExtractor {
         if starts("__lasx_") { return "lasx" }
         if starts("__msa_") { return "msa" }
         if starts("__riscv_v"), id.contains(where: isDigitByte) { return "rvv" }
+        // POWER's vector keyword and builtins (`__vector float`, `__builtin_vsx_xvmaddasp`).
+        if id.count == 8, starts("__vecto"), id[7] == UInt8(ascii: "r") { return "vsx" }
+        if starts("__builtin_vsx_") || starts("__builtin_altivec_") { return "vsx" }
         return nil
     }
 
-    /// kb's ISA names in the order tags list them: x86's widest first, then Arm's, then LoongArch's, MIPS's and
-    /// RISC-V's.
-    public static let isaNames = ["avx512", "avx2", "sse", "sve", "neon", "lasx", "lsx", "msa", "rvv"]
+    /// Whether a name is one of POWER's AltiVec/VSX intrinsics (`vec_madd`, `vec_xl`, `vec_splats`): `vec_` and an
+    /// operation no portable code names so. The generic ones (`vec_add`, `vec_max`, `vec_dot`, `vec_abs`, `vec_floor`)
+    /// are left out, being common names for plain functions.
+    static func isAltiVec(_ id: Substring) -> Bool {
+        guard id.hasPrefix("vec_"), id.count > 5 else { return false }
+        return altiVecOperations.contains(id.dropFirst(4))
+    }
+
+    /// AltiVec/VSX operations that only POWER's intrinsics name (`isAltiVec`).
+    static let altiVecOperations: Set<Substring> = [
+        "madd", "msub", "nmsub", "nmadd", "splats", "splat", "xl", "xst", "xl_be", "xst_be", "ld", "st", "lvsl", "lvsr",
+        "perm", "sel", "mergeh", "mergel", "mergee", "mergeo", "sum4s", "sum2s", "sums", "msum", "re", "rsqrte", "cts",
+        "ctf", "ctu", "vsx_ld", "vsx_st", "cmpgt", "cmpge", "cmplt", "cmple", "cmpeq", "cmpne", "xxpermdi", "mule",
+        "mulo", "cpsgn", "unpackh", "unpackl", "packs", "packsu", "sld", "sldw", "slo", "sro", "all_eq", "any_eq",
+        "all_gt", "any_gt", "reve", "andc", "nabs", "madds", "mladd", "mradds", "revb", "popcnt", "cntlz", "sra", "sll",
+        "srl", "rl",
+    ]
+
+    /// kb's ISA names in the order tags list them: x86's widest first, then Arm's, then LoongArch's, MIPS's, RISC-V's
+    /// and POWER's (`vsx`: AltiVec and VSX).
+    public static let isaNames = ["avx512", "avx2", "sse", "sve", "neon", "lasx", "lsx", "msa", "rvv", "vsx"]
 
     /// The ISAs a file's name says it is written for, from its words (`gemv_t_avx2.c`, `sigmoid_arm_asimdhp.cpp`,
     /// `iamax_sse2.S`, `trsm_kernel_LN_sve.c`): the ISA tags a chunk with none of its own takes (a build compiles the
@@ -302,7 +323,8 @@ public enum MetadataExtractor {
             case "avx", "avx2", "fma", "fma3": found.insert("avx2")
             case "neon": found.insert("neon")
             case "sve", "sve2": found.insert("sve")
-            case "lsx", "lasx", "msa", "rvv": found.insert(word)
+            case "lsx", "lasx", "msa", "rvv", "vsx": found.insert(word)
+            case "altivec", "vmx": found.insert("vsx")
             default:
                 if word.hasPrefix("avx512") { found.insert("avx512") }
                 else if word.hasPrefix("asimd") { found.insert("neon") }  // `asimd`, `asimdhp`, `asimddp`
@@ -324,7 +346,7 @@ public enum MetadataExtractor {
         "bulldozer": "avx2", "sandybridge": "avx2", "sandy": "avx2", "nehalem": "sse", "penryn": "sse", "core2": "sse",
         "barcelona": "sse", "opteron": "sse", "neoversen1": "neon", "thunderx": "neon", "thunderx2": "neon",
         "thunderx2t99": "neon", "thunderx3t110": "neon", "tsv110": "neon", "a64fx": "sve", "neoversev1": "sve",
-        "neoversen2": "sve", "neoversev2": "sve", "firestorm": "neon",
+        "neoversen2": "sve", "neoversev2": "sve", "firestorm": "neon", "power8": "vsx", "power9": "vsx", "power10": "vsx",
     ]
 
     static let neonTypePrefixes: [[UInt8]] = ["float32x", "int32x", "uint8x", "float16x"].map { Array($0.utf8) }
@@ -351,8 +373,11 @@ public enum MetadataExtractor {
         case 115:  // s: SVE names start with `sv` and contain an underscore (`size_t` and `sum_sq` stop here)
             guard hasUnderscore, id.count > 2, id[1] == 118 else { return false }
             return isSVE(Substring(String(decoding: id, as: UTF8.self)))
-        case 118:  // v: NEON names are a known stem before the first underscore
+        case 118:  // v: NEON names are a known stem before the first underscore; POWER's `vec_` and an operation
             guard hasUnderscore, id.count > 5 else { return false }
+            if id[1] == 101, id[2] == 99, id[3] == 95 {  // `vec_`
+                return isAltiVec(Substring(String(decoding: id, as: UTF8.self)))
+            }
             let stemLength = id.firstIndex(of: 95) ?? id.count
             guard stemLength >= 4, stemLength <= 15,
                   neonStems.contains(Substring(String(decoding: UnsafeBufferPointer(rebasing: id[..<stemLength]), as: UTF8.self)))
@@ -430,6 +455,7 @@ public enum MetadataExtractor {
             }
             else if isSVE(Substring(name)) { found.insert("sve") }
             else if isNEON(Substring(name)) { found.insert("neon") }
+            else if isAltiVec(Substring(name)) { found.insert("vsx") }
         }
         found.formUnion(x86Function)
         if !found.contains("lsx"), !found.contains("lasx") { found.formUnion(typeOnlyX86) }
@@ -450,6 +476,7 @@ public enum MetadataExtractor {
         if t.hasPrefix("lsx") { return "lsx" }
         if t.hasPrefix("msa") { return "msa" }
         if t.hasPrefix("rvv") || t.hasPrefix("riscvv") { return "rvv" }
+        if t.hasPrefix("vsx") || t.hasPrefix("altivec") || t.hasPrefix("vmx") { return "vsx" }
         return nil
     }
 

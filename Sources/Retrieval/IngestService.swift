@@ -627,8 +627,8 @@ public final class IngestService {
         "opteron": "amd opteron sse2", "neoversen1": "arm neoverse n1 neon", "neoversen2": "arm neoverse n2 sve2",
         "neoversev1": "arm neoverse v1 sve", "neoversev2": "arm neoverse v2 sve2", "a64fx": "fujitsu a64fx sve",
         "thunderx": "marvell cavium thunderx neon", "thunderx2t99": "marvell cavium thunderx2 neon", "thunderx2": "marvell cavium thunderx2 neon",
-        "thunderx3t110": "marvell cavium thunderx3 neon", "tsv110": "huawei taishan neon", "power9": "ibm power9 vsx",
-        "power10": "ibm power10 mma vsx",
+        "thunderx3t110": "marvell cavium thunderx3 neon", "tsv110": "huawei taishan neon", "power8": "ibm power8 vsx",
+        "power9": "ibm power9 vsx", "power10": "ibm power10 mma vsx",
     ]
 
     /// The FTS `symbols` column: the symbol, its sub-words, the words they abbreviate (`abbreviations`) and the words

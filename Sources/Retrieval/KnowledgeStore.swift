@@ -42,8 +42,9 @@ public final class KnowledgeStore {
     /// AVX, and a file name's first word that is a BLAS routine is no CPU, `spr_k.c`; 36: math function names in words,
     /// `xtanhf` → hyperbolic tangent single precision, and no NEON from names with a double underscore, `vset__u8`; 37:
     /// ISAs from the CPU a file is named for, `bli_dgemm_skx_asm_16x14.c` → avx512, and BLIS's assembly macros,
-    /// `BEGIN_ASM()` and `ZMM(0)`, as inline assembly; 38: no chunk for a table of contents).
-    public static let parserVersion = 38
+    /// `BEGIN_ASM()` and `ZMM(0)`, as inline assembly; 38: no chunk for a table of contents; 39: POWER's AltiVec and
+    /// VSX, tag `vsx`).
+    public static let parserVersion = 39
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {

@@ -318,11 +318,15 @@ public final class QueryService {
             // Folding copies reads further down the list than `limit`: the supporting chunks there must be scaled too.
             let window = foldCopies ? Self.foldWindow(limit) : limit
             if query.mode == .hybrid, supportingFactor < 1 {
+                let architectures = Self.namedArchitectures(rawWords)
+                // A CPU architecture named (`vsx`, `rvv`, `haswell`) asks for CPU SIMD code as `neon` or `avx2` does.
+                var backends = Self.namedBackends(rawWords)
+                if !architectures.isEmpty, backends.isEmpty { backends = ["c-simd"] }
                 supporting = try scaleSupportingScores(&fused, definitions: definitions, limit: window, testsAsked: Self.asksForTests(rawWords),
                                           deviceCodeAsked: Self.asksForDeviceCode(rawWords), glueDemoted: !Self.asksForHost(rawWords),
                                           kernelNamed: Self.namesKernel(rawWords),
-                                          namedBackends: Self.namedBackends(rawWords),
-                                          namedArchitectures: Self.namedArchitectures(rawWords),
+                                          namedBackends: backends,
+                                          namedArchitectures: architectures,
                                           avx512Asked: Self.asksForAVX512(rawWords))
             }
             if query.mode == .hybrid, repeatedPartFactor < 1 {
@@ -463,6 +467,7 @@ public final class QueryService {
                 ? IngestService.cpuWords(Substring(w))?.prefix { $0 != " " } : nil
             if vendor == "intel" || vendor == "amd" { named.insert("x86") }
             else if vendor == "arm" || vendor == "marvell" || vendor == "fujitsu" || vendor == "huawei" { named.insert("arm") }
+            else if vendor == "ibm" { named.insert("power") }
             else if w == "x86" || w == "x64" || w == "amd64" || w.hasPrefix("sse") || w.hasPrefix("avx") { named.insert("x86") }
             else if ["neon", "asimd", "sve", "sve2", "arm", "arm64", "aarch64"].contains(w) || w.hasPrefix("armv") {
                 named.insert("arm")
@@ -472,6 +477,8 @@ public final class QueryService {
             else if w == "rvv" || w.hasPrefix("riscv") || (w == "risc" && k + 1 < words.count && words[k + 1] == "v") {
                 named.insert("riscv")
             }
+            // Not `power` alone, which queries say of functions (`power of two`).
+            else if ["vsx", "altivec", "vmx", "powerpc", "ppc", "ppc64", "ppc64le"].contains(w) { named.insert("power") }
         }
         return named
     }
@@ -500,6 +507,7 @@ public final class QueryService {
         case "lsx", "lasx": "loongarch"
         case "msa": "mips"
         case "rvv": "riscv"
+        case "vsx": "power"
         default: nil
         }
     }

@@ -51,11 +51,22 @@ struct CodeChunkerTests {
         ("float s(const float *x) { v4f32 v = (v4f32)__msa_ld_w(x, 0); return v[0]; }", ["msa"]),
         ("float s(const float *x, size_t n) { size_t vl = __riscv_vsetvl_e32m1(n); vfloat32m1_t v = __riscv_vle32_v_f32m1(x, vl); return 0; }", ["rvv"]),
         ("float s(const float *x) {\n#if __riscv_vector\n    return x[0];\n#endif\n}", []),
+        // POWER's AltiVec/VSX: its vector keyword and its distinctive intrinsics; not generic `vec_` names.
+        ("float s(const float *x) { __vector float v = vec_xl(0, x); v = vec_madd(v, v, v); return v[0]; }", ["vsx"]),
+        ("float s(const float *x) { return vec_splats(x[0])[0]; }", ["vsx"]),
+        ("float s(const float *x, int n) { return vec_dot(x, x, n) + vec_add(x, n); }", []),
         ("float s(const float *x) { return x[0] + x[1]; }", []),
     ])
     func isa(code: String, expected: [String]) {
         let doc = CodeChunker().chunk(source(code, "kernels/s.c"))
         #expect(doc.chunks.first?.metadata.isa == expected, "\(doc.chunks.first?.metadata.intrinsics ?? [])")
+    }
+
+    @Test("IBM Z's vector code, which shares POWER's intrinsics, is no POWER code")
+    func ibmZNotPower() {
+        let code = "float s(const float *x) { __vector float v = vec_xl(0, x); return vec_madd(v, v, v)[0]; }"
+        #expect(CodeChunker().chunk(source(code, "src/arch/helpers390x_128.h")).chunks.first?.metadata.isa == [])
+        #expect(CodeChunker().chunk(source(code, "src/arch/helperpower_128.h")).chunks.first?.metadata.isa == ["vsx"])
     }
 
     @Test("BLIS's assembly macros are inline assembly with their registers' ISA, not glue")
@@ -71,6 +82,7 @@ struct CodeChunkerTests {
         ("bli_dgemm_skx_asm_16x14.c", ["avx512"]), ("dgemm_kernel_4x8_haswell.c", ["avx2"]),
         ("bli_gemm_armsve256_asm_d8x8.c", ["sve"]), ("bli_gemm_armv8a_asm_d6x8.c", ["neon"]),
         ("sgemm_kernel_cortexa53.c", ["neon"]), ("spr_k.c", []), ("gemm_kernel.c", []),
+        ("sgemm_kernel_power9.c", ["vsx"]), ("dgemv_n_vsx.c", ["vsx"]),
     ])
     func cpuFileNames(name: String, expected: [String]) {
         #expect(MetadataExtractor.isaNamed(inFileName: name) == expected)

@@ -439,7 +439,8 @@ struct StoreTests {
         ("softmax on risc-v", ["riscv"]), ("riscv64 gemm", ["riscv"]), ("armv8 dot product", ["arm"]),
         ("loongarch64 transpose", ["loongarch"]), ("mips64 pooling", ["mips"]), ("a risc of v", []),
         ("dgemm micro kernel haswell", ["x86"]), ("thunderx2 dgemm kernel", ["arm"]), ("skx sgemm", ["x86"]),
-        ("cortexa53 sgemm 8x8", ["arm"]), ("power10 mma gemm", []), ("zen3 dot product", ["x86"]),
+        ("cortexa53 sgemm 8x8", ["arm"]), ("power10 mma gemm", ["power"]), ("zen3 dot product", ["x86"]),
+        ("power vsx vector helpers", ["power"]), ("altivec dot product", ["power"]), ("power of two sizes", []),
         ("spr symmetric packed rank 1 update", []),
     ])
     func namedArchitectures(text: String, architectures: [String]) {
@@ -554,6 +555,32 @@ struct StoreTests {
         let withVecExt = try q.search(SearchQuery(text: "sum of absolute values avx512", limit: 4)).hits
         let vecext = try #require(withVecExt.first { $0.path.hasSuffix("asum_vecext.c") }, "\(withVecExt.map(\.path))")
         #expect(vecext.isa == ["vector-ext"] && vecext.supporting != .otherISA)
+    }
+
+    @Test("a query naming a CPU architecture without a GPU word sets GPU code aside, as one naming neon does")
+    func architectureAsksForCPUCode() throws {
+        let dir = temporaryFolder()
+        write(dir + "/k/dot.cu", """
+            // Dot product of two float vectors, dot product reduction per block.
+            __global__ void dot_product(const float *x, const float *y, float *out, int n) {
+                float s = 0; for (int i = threadIdx.x; i < n; i += blockDim.x) s += x[i] * y[i];
+                atomicAdd(out, s);
+            }
+            """)
+        write(dir + "/k/dot_power.c", """
+            float dot_kernel(const float *x, const float *y, int n) {
+                __vector float acc = vec_splats(0.0f);
+                for (int i = 0; i + 4 <= n; i += 4) acc = vec_madd(vec_xl(0, x + i), vec_xl(0, y + i), acc);
+                return acc[0] + acc[1] + acc[2] + acc[3];
+            }
+            """)
+        for i in 1...4 { write(dir + "/k/other\(i).c", "void copy_\(i)(float *d, const float *s, int n) { for (int i = 0; i < n; i++) d[i] = s[i]; }\n") }
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/k"])
+        let hits = try QueryService(store: store).search(SearchQuery(text: "dot product vsx", limit: 3)).hits
+        #expect(hits.first?.path.hasSuffix("dot_power.c") == true, "\(hits.map(\.path))")
+        #expect(hits.first?.isa == ["vsx"])
+        #expect(hits.first { $0.path.hasSuffix("dot.cu") }?.supporting == .otherBackend)
     }
 
     @Test("among one-line helpers, one per architecture, the ISA the query names comes first (SLEEF's helpers)")
