@@ -141,9 +141,10 @@ public struct CodeChunker: Sendable {
         }
         Self.inheritMacroISA(&chunks, text: source.text)
         Self.inheritFileNameISA(&chunks, path: source.displayPath)
-        // IBM Z's vector facility shares POWER's `vec_` intrinsics and `__vector`: a file whose path names s390 is no
-        // POWER code (kb tags no ISA of IBM Z's).
-        if chunks.contains(where: { $0.metadata.isa.contains("vsx") }), source.displayPath.lowercased().contains("s390") {
+        // IBM Z's vector facility shares POWER's `vec_` intrinsics and `__vector`: a file whose path names it (`s390`,
+        // OpenBLAS's `zarch`, `zvector`) is no POWER code (kb tags no ISA of IBM Z's).
+        if chunks.contains(where: { $0.metadata.isa.contains("vsx") }),
+           case let path = source.displayPath.lowercased(), path.contains("s390") || path.contains("zarch") || path.contains("zvector") {
             for i in chunks.indices { chunks[i].metadata.isa.removeAll { $0 == "vsx" } }
         }
         // The parts of a function are one function: each has the ISAs of all (a part between two SIMD loops, or one

@@ -103,7 +103,8 @@ public struct MarkdownChunker: Sendable {
     }
 
     /// Whether a section is a table of contents: titled so (`Table of contents`, `Contents`, `TOC`, `On this page`) and
-    /// made of list items and links only.
+    /// made of list items and links only, each a link or a short title (not ``- `kernels/`: CUDA kernels``, a
+    /// description of a repository's folders).
     static func isTableOfContents(title: String, lines: ArraySlice<String>) -> Bool {
         var name = title.lowercased().trimmedSpaces
         if name.last == ":" { name = name.dropLast() }
@@ -113,8 +114,15 @@ public struct MarkdownChunker: Sendable {
         var items = 0
         for line in lines where !line.isBlank {
             let t = line.trimmedSpaces
+            // A setext heading's underline.
+            if t.count >= 3, t.allSatisfy({ $0 == "=" }) || t.allSatisfy({ $0 == "-" }) { continue }
             let numbered = t.first?.isNumber == true && t.drop { $0.isNumber }.hasPrefix(". ")
             guard t.hasPrefix("- ") || t.hasPrefix("* ") || t.hasPrefix("+ ") || t.hasPrefix("[") || numbered else {
+                return false
+            }
+            let item = String(t)
+            let link = item.utf8Offset(of: "](") != nil
+            guard link || (t.split(separator: " ").count <= 10 && item.utf8Offset(of: ": ") == nil && !t.contains("`")) else {
                 return false
             }
             items += 1

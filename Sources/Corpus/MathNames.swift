@@ -19,38 +19,43 @@ public enum MathNames {
         // SLEEF's prefixes: `xsin`, `xtanhf`, `vsqrt`, `vgather`.
         guard count >= 4, let prefix = lower.first, prefix == "x" || prefix == "v" else { return nil }
         let rest = lower.dropFirst()
-        // NEON's `q` is a 128-bit register (`vfmaq`, `vsqrtq`), not SLEEF's quad precision (`xsqrtq`).
-        let neonQ = prefix == "v" && rest.count > 3 && rest.last == "q"
-        let name = String(neonQ ? rest.dropLast() : rest)
+        // NEON's `q` is a 128-bit register (`vfmaq`, `vsqrtq`) and its `l` a widening form (`vmull`, `vaddl`), not
+        // SLEEF's quad precision (`xsqrtq`) or C's long double.
+        let neonSuffix = prefix == "v" && rest.count > 3 && (rest.last == "q" || rest.last == "l")
+        let name = String(neonSuffix ? rest.dropLast() : rest)
         if let description = functions[name] ?? vectorOperations[name] {
             return description == name ? name : name + " " + description
         }
-        return neonQ ? nil : suffixedWords(rest, operations: true)
+        return neonSuffix ? nil : suffixedWords(rest, operations: true, quad: prefix == "x")
     }
 
     /// `words` for a math name with a precision suffix: `expf`, `log1pl`, `sqrtq`, and SLEEF's `sind4`, `expf16` (a
-    /// precision letter, then a lane count); with `operations`, vector operations too (SLEEF's `xaddq`).
-    static func suffixedWords(_ name: Substring, operations: Bool = false) -> String? {
+    /// precision letter, then a lane count); with `operations`, vector operations too (SLEEF's `xaddq`); without
+    /// `quad`, no `q` (after NEON's `v`, a register width).
+    static func suffixedWords(_ name: Substring, operations: Bool = false, quad: Bool = true) -> String? {
         var stem = name
         if stem.last?.isNumber == true {
-            stem = stem.prefix { !$0.isNumber }
-            guard stem.last == "d" || stem.last == "f" else { return nil }
+            // A lane count after the precision letter: `sind4`, `exp2f4`, `log1pd8`, `sinq1`.
+            while stem.last?.isNumber == true { stem = stem.dropLast() }
+            guard stem.last == "d" || stem.last == "f" || stem.last == "q" else { return nil }
         }
-        guard stem.count >= 3, let letter = stem.last, let precision = precisions[letter],
+        guard stem.count >= 3, let letter = stem.last, let precision = precisions[letter], quad || letter != "q",
               letter != "d" || stem.count < name.count,  // `d` only before a lane count
               let description = functions[String(stem.dropLast())]
                 ?? (operations ? vectorOperations[String(stem.dropLast())] : nil) else { return nil }
         return "\(stem.dropLast()) \(description) \(precision)"
     }
 
-    /// Whether a word is SLEEF's accuracy suffix, the error bound in tenths of an ulp (`u10`, `u35`, `u05`), or in
-    /// ulps with a leading `u1`: a digit run after `u`.
+    /// Whether a word is SLEEF's accuracy suffix, the error bound in tenths of an ulp (`u10`, `u35`, `u05`, `u1`),
+    /// alone or before an ISA (`u10avx2`): `u` and one to four digits, not a type's width (`u8`, `u16`, `u32`, `u64`,
+    /// `u128`, as NEON's `vaddq_u32` has).
     public static func isULPSuffix(_ word: String) -> Bool {
-        let bytes = word.utf8
-        guard bytes.count >= 2, bytes.count <= 5, bytes.first == UInt8(ascii: "u") || bytes.first == UInt8(ascii: "U") else {
-            return false
-        }
-        return bytes.dropFirst().allSatisfy { $0 &- 48 < 10 }
+        let bytes = Array(word.utf8)
+        guard bytes.count >= 2, bytes.count <= 12, bytes[0] | 0x20 == UInt8(ascii: "u") else { return false }
+        let digits = bytes.dropFirst().prefix { $0 &- 48 < 10 }
+        guard (1...4).contains(digits.count) else { return false }
+        let number = String(decoding: digits, as: UTF8.self)
+        return !["8", "16", "32", "64", "128"].contains(number)
     }
 
     /// The first letters of math names and of their `x` and `v` prefixes (`words`' cheap refusal).

@@ -317,7 +317,8 @@ public enum MetadataExtractor {
         let stem = name.prefix { $0 != "." }
         guard stem.utf8.count >= 3 else { return [] }
         var found = Set<String>()
-        for word in Tokens.subwords(of: stem) {
+        // `daxpy_microk_haswell-2.c`: a word's parts at `-` too.
+        for word in Tokens.subwords(of: stem).flatMap({ $0.split(separator: "-").map(String.init) }) {
             switch word {
             case "sse", "sse2", "sse3", "ssse3", "sse4", "sse41", "sse42": found.insert("sse")
             case "avx", "avx2", "fma", "fma3": found.insert("avx2")
@@ -328,7 +329,7 @@ public enum MetadataExtractor {
             default:
                 if word.hasPrefix("avx512") { found.insert("avx512") }
                 else if word.hasPrefix("asimd") { found.insert("neon") }  // `asimd`, `asimdhp`, `asimddp`
-                else if let isa = cpuISAs[word.lowercased()] { found.insert(isa) }
+                else if let isa = cpuISAs[word] { found.insert(isa) }
                 else if word.hasPrefix("cortexa") || word.hasPrefix("armv8") || word.hasPrefix("armv7") {
                     found.insert("neon")  // `cortexa53`, BLIS's `armv8a`
                 } else if word.hasPrefix("armsve") { found.insert("sve") }  // BLIS's `armsve`, `armsve256`

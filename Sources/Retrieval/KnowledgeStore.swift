@@ -43,8 +43,9 @@ public final class KnowledgeStore {
     /// `xtanhf` → hyperbolic tangent single precision, and no NEON from names with a double underscore, `vset__u8`; 37:
     /// ISAs from the CPU a file is named for, `bli_dgemm_skx_asm_16x14.c` → avx512, and BLIS's assembly macros,
     /// `BEGIN_ASM()` and `ZMM(0)`, as inline assembly; 38: no chunk for a table of contents; 39: POWER's AltiVec and
-    /// VSX, tag `vsx`).
-    public static let parserVersion = 39
+    /// VSX, tag `vsx`; 40: a review's fixes: SLEEF's lane names `exp2f4`, no ulp from type widths, NEON's `l`, IBM Z's
+    /// `zarch`, `-` in file names, tables of contents under setext headings).
+    public static let parserVersion = 40
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {

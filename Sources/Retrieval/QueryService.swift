@@ -319,9 +319,10 @@ public final class QueryService {
             let window = foldCopies ? Self.foldWindow(limit) : limit
             if query.mode == .hybrid, supportingFactor < 1 {
                 let architectures = Self.namedArchitectures(rawWords)
-                // A CPU architecture named (`vsx`, `rvv`, `haswell`) asks for CPU SIMD code as `neon` or `avx2` does.
+                // A CPU architecture named (`vsx`, `rvv`, `haswell`) asks for CPU SIMD code as `neon` or `avx2` does,
+                // unless the query asks for GPU code (`aarch64 gpu matmul`).
                 var backends = Self.namedBackends(rawWords)
-                if !architectures.isEmpty, backends.isEmpty { backends = ["c-simd"] }
+                if !architectures.isEmpty, backends.isEmpty, !Self.asksForDeviceCode(rawWords) { backends = ["c-simd"] }
                 supporting = try scaleSupportingScores(&fused, definitions: definitions, limit: window, testsAsked: Self.asksForTests(rawWords),
                                           deviceCodeAsked: Self.asksForDeviceCode(rawWords), glueDemoted: !Self.asksForHost(rawWords),
                                           kernelNamed: Self.namesKernel(rawWords),
@@ -616,8 +617,9 @@ public final class QueryService {
         var reasons: [Int64: [SupportingReason]] = [:]
         for (id, facts) in try store.candidateFacts(ofChunks: ids, withHostCode: deviceCodeAsked, withGlue: glueDemoted,
                                                     withDocuments: kernelNamed) {
-            // Minor code counts once; SIMD code of another ISA than the query names counts again, so that among minor
-            // chunks (SLEEF's one-line helpers, one per architecture) the asked ISA's still comes first.
+            // Minor code counts once; code of another backend or architecture than the query names (scalar C-family
+            // code included) counts again, so that among minor chunks (SLEEF's one-line helpers, one per
+            // architecture) the asked ISA's still comes first.
             var minorReason: SupportingReason?
             // Glue asked for device code is host code first: that is the rule the query meant.
             if let minor = facts.minorCode, !(minor == .glue && deviceCodeAsked && facts.hostCode) {
@@ -626,8 +628,8 @@ public final class QueryService {
                 reasons[id] = [.hostCode]
                 continue
             }
-            if minorReason == nil, !namedBackends.isEmpty, let b = facts.backend, !namedBackends.contains(b.lowercased()) {
-                reasons[id] = [.otherBackend]
+            if !namedBackends.isEmpty, let b = facts.backend, !namedBackends.contains(b.lowercased()) {
+                reasons[id] = [minorReason, .otherBackend].compactMap { $0 }
                 continue
             }
             // SIMD code of other architectures only, or C, C++ or assembly with no SIMD at all (a scalar reference).

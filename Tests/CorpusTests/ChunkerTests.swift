@@ -66,6 +66,7 @@ struct CodeChunkerTests {
     func ibmZNotPower() {
         let code = "float s(const float *x) { __vector float v = vec_xl(0, x); return vec_madd(v, v, v)[0]; }"
         #expect(CodeChunker().chunk(source(code, "src/arch/helpers390x_128.h")).chunks.first?.metadata.isa == [])
+        #expect(CodeChunker().chunk(source(code, "kernel/zarch/gemm_vec.c")).chunks.first?.metadata.isa == [])
         #expect(CodeChunker().chunk(source(code, "src/arch/helperpower_128.h")).chunks.first?.metadata.isa == ["vsx"])
     }
 
@@ -82,7 +83,7 @@ struct CodeChunkerTests {
         ("bli_dgemm_skx_asm_16x14.c", ["avx512"]), ("dgemm_kernel_4x8_haswell.c", ["avx2"]),
         ("bli_gemm_armsve256_asm_d8x8.c", ["sve"]), ("bli_gemm_armv8a_asm_d6x8.c", ["neon"]),
         ("sgemm_kernel_cortexa53.c", ["neon"]), ("spr_k.c", []), ("gemm_kernel.c", []),
-        ("sgemm_kernel_power9.c", ["vsx"]), ("dgemv_n_vsx.c", ["vsx"]),
+        ("sgemm_kernel_power9.c", ["vsx"]), ("dgemv_n_vsx.c", ["vsx"]), ("daxpy_microk_haswell-2.c", ["avx2"]),
     ])
     func cpuFileNames(name: String, expected: [String]) {
         #expect(MetadataExtractor.isaNamed(inFileName: name) == expected)
@@ -711,6 +712,11 @@ struct DocChunkerTests {
             + "1. Power functions\n\n## Trigonometric functions\n\nVectorized sine.\n\n## Contents\n\nThe box holds a CPU.\n"
         let titles = MarkdownChunker().chunk(source(md, "docs/ref.md")).chunks.map(\.title)
         #expect(titles == ["Reference", "Trigonometric functions", "Contents"], "\(titles)")
+        // A setext heading's table of contents goes too; a list describing a repository's folders stays.
+        let setext = "Guide\n=====\n\nText.\n\nContents\n--------\n\n- [Install](#install)\n- Usage\n\n"
+            + "Usage\n-----\n\nRun it.\n\n## Contents\n\n- `kernels/`: CUDA kernels\n- `python/`: bindings\n"
+        let setextTitles = MarkdownChunker().chunk(source(setext, "docs/guide.md")).chunks.map(\.title)
+        #expect(setextTitles == ["Guide", "Usage", "Contents"], "\(setextTitles)")
     }
 
     @Test("Markdown splits at headings, never inside code fences")

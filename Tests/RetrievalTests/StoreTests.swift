@@ -581,6 +581,9 @@ struct StoreTests {
         #expect(hits.first?.path.hasSuffix("dot_power.c") == true, "\(hits.map(\.path))")
         #expect(hits.first?.isa == ["vsx"])
         #expect(hits.first { $0.path.hasSuffix("dot.cu") }?.supporting == .otherBackend)
+        // Asking for GPU code too, the query sets no GPU code aside.
+        let gpu = try QueryService(store: store).search(SearchQuery(text: "dot product vsx or gpu kernel", limit: 3)).hits
+        #expect(gpu.first { $0.path.hasSuffix("dot.cu") }?.supporting != .otherBackend, "\(gpu.map(\.path))")
     }
 
     @Test("among one-line helpers, one per architecture, the ISA the query names comes first (SLEEF's helpers)")

@@ -113,6 +113,8 @@ struct SymbolsColumnWordsTests {
         ("xlog", "log natural logarithm"), ("vgather", "gather"), ("vfma", "fma fused multiply add"),
         ("xaddq", "add addition quad precision"), ("tanh", "hyperbolic tangent"), ("Exp", "exponential"),
         ("atan2f", "atan2 arc tangent of y over x single precision float"), ("vfmaq", "fma fused multiply add"),
+        ("exp2f4", "exp2 base 2 exponential single precision float"), ("log1pd4", "log1p logarithm of one plus x double precision"),
+        ("sinq1", "sin sine quad precision"), ("vmull", "mul multiplication"), ("vaddl", "add addition"),
     ])
     func mathWords(word: String, words: String) {
         #expect(MathNames.words(word) == words)
@@ -123,6 +125,15 @@ struct SymbolsColumnWordsTests {
     ])
     func notMathWords(word: String) {
         #expect(MathNames.words(word) == nil)
+    }
+
+    @Test("SLEEF's accuracy suffixes are ulp bounds; type widths are not", arguments: [
+        ("u1", true), ("u05", true), ("u10", true), ("u3500", true), ("u10avx2", true), ("U35", true),
+        ("u8", false), ("u16", false), ("u32", false), ("u64", false), ("u128", false), ("u", false), ("uint", false),
+        ("f32", false),
+    ])
+    func ulpSuffixes(word: String, ulp: Bool) {
+        #expect(MathNames.isULPSuffix(word) == ulp)
     }
 
     @Test("SLEEF's functions carry their math in words, and their accuracy suffix as an ulp bound")
