@@ -38,7 +38,7 @@ public enum CorpusError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidUTF8(_, _, let off):
             "not valid UTF-8 (first bad byte at offset \(off)); convert it, e.g. iconv -f latin1 -t utf-8"
         case .unsupportedType:
-            "unsupported file type; kb reads .c .h .cc .cpp .hpp .cl .opencl .cu .cuh .hip .metal .comp .glsl .s .S .asm .py .md .txt .html .xml .jsonl"
+            "unsupported file type; kb reads .c .h .cc .cpp .hpp .cl .opencl .cu .cuh .hip .metal .comp .glsl .s .S .asm .py .md .adoc .txt .html .xml .jsonl"
         case .malformed(_, _, let m): "malformed: \(m)"
         case .network(_, let m): "fetch failed: \(m); check the address and your network"
         case .httpStatus(_, let s): "HTTP \(s); check the address"

@@ -14,8 +14,14 @@ public struct DocumentParser: Sendable {
             return AssemblyChunker().chunk(source)
         case .markdown:
             return MarkdownChunker().chunk(source)
+        case .asciidoc:
+            return AsciiDocReader().read(source)
         case .text:
-            return PlainTextChunker().chunk(source)
+            // Khronos' specification sources are AsciiDoc in `.txt` files.
+            guard AsciiDocReader.looksLikeAsciiDoc(source.text) else { return PlainTextChunker().chunk(source) }
+            var parsed = AsciiDocReader().read(source)
+            parsed.format = .asciidoc
+            return parsed
         case .html:
             return HTMLReader().read(source)
         case .xml:

@@ -16,12 +16,14 @@ public enum DocumentFormat: String, Sendable, Codable, CaseIterable {
     case hip
     /// Assembly (`.s`, `.S`, `.asm`): hand-written micro-kernels, as BLAS libraries ship them.
     case assembly
+    /// AsciiDoc (`.adoc`, `.asciidoc`): Khronos' specifications and many libraries' references.
+    case asciidoc
 
     /// The content kind this format produces.
     public var kind: ContentKind {
         switch self {
         case .c, .cpp, .opencl, .cuda, .hip, .triton, .python, .metal, .glsl, .assembly: .kernel
-        case .markdown, .text, .html, .xml: .doc
+        case .markdown, .text, .html, .xml, .asciidoc: .doc
         case .jsonl: .trace
         }
     }
@@ -47,6 +49,7 @@ public enum DocumentFormat: String, Sendable, Codable, CaseIterable {
         case "s", "asm": return .assembly
         case "py": return .python
         case "md", "markdown", "mdown": return .markdown
+        case "adoc", "asciidoc": return .asciidoc
         case "txt", "text", "rst": return .text
         case "html", "htm", "xhtml": return .html
         case "xml": return .xml

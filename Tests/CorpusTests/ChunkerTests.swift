@@ -706,6 +706,61 @@ struct TrivialDefinitionTests {
 
 @Suite("Documentation chunking")
 struct DocChunkerTests {
+    @Test("AsciiDoc: sections are chunks at their own lines, listing blocks stay whole, comments and markup are dropped")
+    func asciiDoc() throws {
+        let text = """
+            = OpenCL Guide
+            :toc:
+            :source-highlighter: rouge
+
+            // a line comment
+            Intro text.
+
+            == Work-groups
+
+            [source,c]
+            ----
+            == not a heading
+            __kernel void k(__global float *x) { x[get_global_id(0)] = 0; }
+            ----
+
+            .Local memory
+            Text about local memory.
+
+            ////
+            hidden words
+            ////
+
+            === Barriers
+            [NOTE]
+            ====
+            Use barrier(CLK_LOCAL_MEM_FENCE).
+            ====
+            """
+        let src = source(text, "spec/guide.adoc")
+        #expect(src.format == .asciidoc)
+        let doc = try DocumentParser().parse(src)
+        #expect(doc.chunks.map(\.title) == ["OpenCL Guide", "Work-groups", "Barriers"], "\(doc.chunks.map(\.title))")
+        let work = try #require(doc.chunks.first { $0.title == "Work-groups" })
+        #expect(work.startLine == 8 && work.language == "asciidoc")
+        #expect(work.text.contains("== not a heading") && work.text.contains("```") && work.text.contains("Local memory"))
+        #expect(!work.text.contains("[source,c]") && !work.text.contains("----"))
+        #expect(doc.chunks.allSatisfy { !$0.text.contains("hidden words") && !$0.text.contains("line comment")
+            && !$0.text.contains(":toc:") })
+        #expect(doc.chunks.last?.text.contains("CLK_LOCAL_MEM_FENCE") == true)
+        #expect(doc.chunks.allSatisfy { $0.kind == .doc })
+    }
+
+    @Test("a .txt file in AsciiDoc (Khronos' specification sources) is read as AsciiDoc; plain text stays text")
+    func asciiDocInText() throws {
+        let spec = "= The OpenCL C Specification\n:toc: left\n\n== Work-items\n\n[source,opencl_c]\n----\nsize_t get_global_id(uint dim);\n----\n"
+        let doc = try DocumentParser().parse(source(spec, "OpenCL_C.txt"))
+        #expect(doc.format == .asciidoc)
+        #expect(doc.chunks.map(\.title) == ["Work-items"] && doc.chunks[0].language == "asciidoc", "\(doc.chunks.map(\.title))")
+        let plain = try DocumentParser().parse(source("Notes\n=====\n\nBuild with make. Then run it:\n\n: not an attribute\n", "notes.txt"))
+        #expect(plain.format == nil && plain.chunks.allSatisfy { $0.language == "text" })
+    }
+
     @Test("a table of contents is no chunk: its entries head sections of their own; a section named so with prose stays")
     func tableOfContents() {
         let md = "# Reference\n\nIntro text.\n\n## Table of contents\n\n- Introduction\n\n- [Trigonometric functions](#trig)\n"
