@@ -157,6 +157,9 @@ public enum SupportingReason: String, Sendable, Codable, CaseIterable {
     /// A document, when the query names a kernel to find (`transpose kernel with local memory`) rather than asks
     /// about kernels (`how to tell whether a kernel is memory bound`).
     case document
+    /// A chunk of release notes (`CHANGELOG.md`, `NEWS`, `HISTORY.rst`), when the query does not ask about releases or
+    /// changes: they name every feature once per release.
+    case releaseNotes = "release-notes"
 }
 
 /// How hybrid retrieval combines its legs' ranked lists.
@@ -324,6 +327,7 @@ public final class QueryService {
                 var backends = Self.namedBackends(rawWords)
                 if !architectures.isEmpty, backends.isEmpty, !Self.asksForDeviceCode(rawWords) { backends = ["c-simd"] }
                 supporting = try scaleSupportingScores(&fused, definitions: definitions, limit: window, testsAsked: Self.asksForTests(rawWords),
+                                          releaseNotesAsked: Self.asksForReleaseNotes(rawWords),
                                           deviceCodeAsked: Self.asksForDeviceCode(rawWords), glueDemoted: !Self.asksForHost(rawWords),
                                           kernelNamed: Self.namesKernel(rawWords),
                                           namedBackends: backends,
@@ -399,6 +403,27 @@ public final class QueryService {
     static func foldWindow(_ limit: Int) -> Int { max(limit * 3, 30) }
 
     /// Whether a query's words ask for tests or benchmarks themselves.
+    /// Whether a query asks about releases or changes (`changelog`, `release`, `version`, `added`...), so release notes
+    /// are no supporting chunks.
+    static func asksForReleaseNotes(_ words: [String]) -> Bool {
+        words.contains {
+            ["changelog", "changes", "changed", "release", "releases", "released", "version", "versions", "history", "news",
+             "added", "deprecated", "removed", "new"].contains($0)
+        }
+    }
+
+    /// Whether a path is release notes: a file named `CHANGELOG`, `CHANGES`, `NEWS`, `HISTORY`, `RELEASE_NOTES` or
+    /// `WHATSNEW` (any case, any extension).
+    public static func isReleaseNotes(path: String) -> Bool {
+        guard let file = path.utf8.split(separator: UInt8(ascii: "/")).last else { return false }
+        let stem = lowerASCII(file.prefix { $0 != UInt8(ascii: ".") })
+        return releaseNoteNames.contains(stem)
+    }
+
+    /// File names of release notes (`isReleaseNotes`).
+    static let releaseNoteNames: Set<String> = ["changelog", "changes", "news", "history", "release_notes", "releasenotes",
+                                                "release-notes", "whatsnew", "whats_new", "whats-new"]
+
     static func asksForTests(_ words: [String]) -> Bool {
         words.contains { ["test", "tests", "testing", "unittest", "benchmark", "benchmarks", "bench", "perf"].contains($0) }
     }
@@ -556,7 +581,8 @@ public final class QueryService {
     /// of a 100k-chunk query). Definitions, which may be promoted above everything, are always looked up.
     @discardableResult
     func scaleSupportingScores(_ fused: inout [Int64: Double], definitions: Set<Int64>, limit: Int,
-                               testsAsked: Bool, deviceCodeAsked: Bool = false, glueDemoted: Bool = false,
+                               testsAsked: Bool, releaseNotesAsked: Bool = true, deviceCodeAsked: Bool = false,
+                               glueDemoted: Bool = false,
                                kernelNamed: Bool = false, namedBackends: Set<String> = [],
                                namedArchitectures: Set<String> = [],
                                avx512Asked: Bool = false) throws(SQLiteFailure) -> [Int64: SupportingReason] {
@@ -572,7 +598,8 @@ public final class QueryService {
                 if !looked.contains(order[next]) { ids.append(order[next]) }
                 next += 1
             }
-            let supporting = try supportingChunks(ids, testsAsked: testsAsked, deviceCodeAsked: deviceCodeAsked,
+            let supporting = try supportingChunks(ids, testsAsked: testsAsked, releaseNotesAsked: releaseNotesAsked,
+                                                  deviceCodeAsked: deviceCodeAsked,
                                                   glueDemoted: glueDemoted, kernelNamed: kernelNamed,
                                                   namedBackends: namedBackends, namedArchitectures: namedArchitectures,
                                                   avx512Asked: avx512Asked)
@@ -606,14 +633,16 @@ public final class QueryService {
 
     /// Which of `ids` are supporting chunks (see `supportingFactor`): minor code (thin wrappers included, and glue when
     /// `glueDemoted`); documents when `kernelNamed`; host code when `deviceCodeAsked`; another backend's code when the
-    /// query names backends; SIMD code of other architectures when it names ISAs; and, unless `testsAsked`, chunks of
-    /// test or benchmark files; with `avx512Asked`, x86 code whose ISA tags hold no `avx512`.
-    func supportingChunks(_ ids: [Int64], testsAsked: Bool, deviceCodeAsked: Bool = false, glueDemoted: Bool = false,
+    /// query names backends; SIMD code of other architectures when it names ISAs; release notes unless
+    /// `releaseNotesAsked`; and, unless `testsAsked`, chunks of test or benchmark files; with `avx512Asked`, x86 code
+    /// whose ISA tags hold no `avx512`.
+    func supportingChunks(_ ids: [Int64], testsAsked: Bool, releaseNotesAsked: Bool = true, deviceCodeAsked: Bool = false,
+                          glueDemoted: Bool = false,
                           kernelNamed: Bool = false, namedBackends: Set<String> = [],
                           namedArchitectures: Set<String> = [],
                           avx512Asked: Bool = false) throws(SQLiteFailure) -> [Int64: [SupportingReason]] {
         guard !ids.isEmpty else { return [:] }
-        var verdicts: [String: Bool] = [:]  // chunks of one file share its verdict
+        var verdicts: [String: Bool] = [:], noteVerdicts: [String: Bool] = [:]  // chunks of one file share its verdicts
         var reasons: [Int64: [SupportingReason]] = [:]
         for (id, facts) in try store.candidateFacts(ofChunks: ids, withHostCode: deviceCodeAsked, withGlue: glueDemoted,
                                                     withDocuments: kernelNamed) {
@@ -647,6 +676,11 @@ public final class QueryService {
             if let minorReason {
                 reasons[id] = [minorReason]
                 continue
+            }
+            if !releaseNotesAsked {
+                let notes = noteVerdicts[facts.path] ?? Self.isReleaseNotes(path: facts.path)
+                noteVerdicts[facts.path] = notes
+                if notes { reasons[id] = [.releaseNotes]; continue }
             }
             guard !testsAsked else { continue }
             let isTest = verdicts[facts.path] ?? Self.isTestOrBenchmark(path: facts.path)

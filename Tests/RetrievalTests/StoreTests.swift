@@ -586,6 +586,40 @@ struct StoreTests {
         #expect(gpu.first { $0.path.hasSuffix("dot.cu") }?.supporting != .otherBackend, "\(gpu.map(\.path))")
     }
 
+    @Test("release notes give way to code unless the query asks about releases or changes")
+    func releaseNotesSupporting() throws {
+        let dir = temporaryFolder()
+        write(dir + "/lib/CHANGELOG.md", """
+            # Changelog
+
+            ## 3.6 - 2024-01-02
+
+            ### Added
+            - Gather of doubles for AVX-512 targets.
+            - Faster exp.
+            """)
+        write(dir + "/lib/src/gather_avx512.c", """
+            // Gathers doubles at 32-bit indices, eight at a time.
+            void gather_doubles(double *out, const double *ptr, const int *idx, int n) {
+                for (int i = 0; i + 8 <= n; i += 8) {
+                    __m256i vi = _mm256_loadu_si256((const __m256i *)(idx + i));
+                    _mm512_storeu_pd(out + i, _mm512_i32gather_pd(vi, ptr, 8));
+                }
+            }
+            """)
+        for i in 1...4 { write(dir + "/lib/src/other\(i).c", "void copy_\(i)(float *d, const float *s, int n) { for (int i = 0; i < n; i++) d[i] = s[i]; }\n") }
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/lib"])
+        let q = QueryService(store: store)
+        let hits = try q.search(SearchQuery(text: "gather of doubles with avx-512", limit: 3)).hits
+        #expect(hits.first?.path.hasSuffix("gather_avx512.c") == true, "\(hits.map(\.path))")
+        #expect(hits.first { $0.path.hasSuffix("CHANGELOG.md") }?.supporting == .releaseNotes)
+        let asked = try q.search(SearchQuery(text: "when was gather of doubles with avx-512 added", limit: 3)).hits
+        #expect(asked.first { $0.path.hasSuffix("CHANGELOG.md") }?.supporting == nil, "\(asked.map { $0.supporting as Any })")
+        #expect(QueryService.isReleaseNotes(path: "/r/NEWS") && QueryService.isReleaseNotes(path: "/r/docs/Changelog.rst"))
+        #expect(!QueryService.isReleaseNotes(path: "/r/src/changes.c.orig/x.c") && !QueryService.isReleaseNotes(path: "/r/README.md"))
+    }
+
     @Test("among one-line helpers, one per architecture, the ISA the query names comes first (SLEEF's helpers)")
     func minorHelpersOfAnotherISA() throws {
         let dir = temporaryFolder()
