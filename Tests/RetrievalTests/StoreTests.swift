@@ -586,6 +586,18 @@ struct StoreTests {
         #expect(gpu.first { $0.path.hasSuffix("dot.cu") }?.supporting != .otherBackend, "\(gpu.map(\.path))")
     }
 
+    @Test("the query result schema lists every supporting reason kb gives")
+    func schemaListsSupportingReasons() throws {
+        var root = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { root.deleteLastPathComponent() }
+        let data = try Data(contentsOf: root.appendingPathComponent("schemas/query-result.schema.json"))
+        let schema = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let hits = try #require((schema["properties"] as? [String: Any])?["hits"] as? [String: Any])
+        let item = try #require((hits["items"] as? [String: Any])?["properties"] as? [String: Any])
+        let listed = try #require((item["supporting"] as? [String: Any])?["enum"] as? [String])
+        #expect(Set(listed) == Set(SupportingReason.allCases.map(\.rawValue)), "\(listed)")
+    }
+
     @Test("release notes give way to code unless the query asks about releases or changes")
     func releaseNotesSupporting() throws {
         let dir = temporaryFolder()
