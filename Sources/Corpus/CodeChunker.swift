@@ -352,7 +352,10 @@ public struct CodeChunker: Sendable {
         let onDevice = meta.qualifiers.contains(where: { $0 == "__device__" || $0 == "__global__" })
         if let symbol, [.c, .cpp, .cuda, .hip].contains(source.format),
            !onDevice || Self.isConstructor(symbol) {
-            if !onDevice, MetadataExtractor.isThinWrapper(symbol: symbol, text: text) { meta.features.append("wrapper") }
+            // A math function computing with its own constants is no thin wrapper either, though it calls its kernel
+            // (xsimd's `erf` calling `erf_kernel<B>::erf1` for one range of its argument).
+            let math = Self.computesMath(symbol: symbol, text: text)
+            if !onDevice, !math, MetadataExtractor.isThinWrapper(symbol: symbol, text: text) { meta.features.append("wrapper") }
             // Code that does no work of its own, no loop and no SIMD: setup, checks, an API entry, a launch; on the
             // device too when it is a constructor or destructor (CUTLASS's `CUTLASS_HOST_DEVICE` parameter structs).
             // A query asking for a kernel counts it as supporting.
@@ -360,7 +363,7 @@ public struct CodeChunker: Sendable {
             // `xtanhf`, a polynomial through vector helpers); setup code names no math function, and a launcher
             // named for one (`exp_f32_cuda`) holds no such constants.
             if meta.intrinsics.isEmpty, !meta.features.contains("vector-ext"), !meta.features.contains("inline-asm"),
-               !MetadataExtractor.hasLoop(text), !Self.computesMath(symbol: symbol, text: text) {
+               !MetadataExtractor.hasLoop(text), !math {
                 meta.features.append("glue")
             }
         }

@@ -44,8 +44,9 @@ public final class KnowledgeStore {
     /// ISAs from the CPU a file is named for, `bli_dgemm_skx_asm_16x14.c` → avx512, and BLIS's assembly macros,
     /// `BEGIN_ASM()` and `ZMM(0)`, as inline assembly; 38: no chunk for a table of contents; 39: POWER's AltiVec and
     /// VSX, tag `vsx`; 40: a review's fixes: SLEEF's lane names `exp2f4`, no ulp from type widths, NEON's `l`, IBM Z's
-    /// `zarch`, `-` in file names, tables of contents under setext headings; 41: AsciiDoc, `.txt` files in it included).
-    public static let parserVersion = 41
+    /// `zarch`, `-` in file names, tables of contents under setext headings; 41: AsciiDoc, `.txt` files in it included;
+    /// 42: a math function computing with its own constants is no thin wrapper).
+    public static let parserVersion = 42
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {

@@ -120,6 +120,23 @@ struct CodeChunkerTests {
         #expect(chunk?.metadata.features.contains("glue") == glue)
     }
 
+    @Test("a math function computing with its own constants is no thin wrapper, though it calls its namesake kernel")
+    func mathFunctionNoWrapper() {
+        let erf = """
+            float erf(float self) {
+                float x = fabsf(self);
+                if (x < 2.f / 3.f) return self * erf_kernel_erf1(x * x);
+                float z = x / (1.f + x) - 0.4f;
+                return 1.f - expf(-x * x) * erf_kernel_erfc2(z);
+            }
+            """
+        let chunk = CodeChunker().chunk(source(erf, "include/common_math.hpp")).chunks.first
+        #expect(chunk?.metadata.features.contains("wrapper") == false)
+        #expect(chunk?.metadata.features.contains("glue") == false)
+        let dispatcher = "void softmax(float *x, int n) {\n    softmax_impl(x, n, 1.0f, 0.0f);\n}\n"
+        #expect(CodeChunker().chunk(source(dispatcher, "src/ops.c")).chunks.first?.metadata.features.contains("wrapper") == true)
+    }
+
     @Test("floating-point literals are counted, not integers, hexadecimal integers, names or comments")
     func floatLiterals() {
         #expect(MetadataExtractor.floatLiteralCount("x = 1.0f + .5 + 2e-3 + 0x1.8p3 + 7 + 0x1e + v1.x", limit: 10) == 4)
