@@ -141,11 +141,16 @@ public struct CodeChunker: Sendable {
         }
         Self.inheritMacroISA(&chunks, text: source.text)
         Self.inheritFileNameISA(&chunks, path: source.displayPath)
-        // IBM Z's vector facility shares POWER's `vec_` intrinsics and `__vector`: a file whose path names it (`s390`,
-        // OpenBLAS's `zarch`, `zvector`) is no POWER code (kb tags no ISA of IBM Z's).
-        if chunks.contains(where: { $0.metadata.isa.contains("vsx") }),
-           case let path = source.displayPath.lowercased(), path.contains("s390") || path.contains("zarch") || path.contains("zvector") {
-            for i in chunks.indices { chunks[i].metadata.isa.removeAll { $0 == "vsx" } }
+        // IBM Z's vector facility shares POWER's `vec_` intrinsics and `__vector`: in a file whose path names it (`s390`,
+        // OpenBLAS's `zarch`, `zvector`, xsimd's `xsimd_vxe.hpp`) they are IBM Z's, `vxe`, and so are NEON's type
+        // names without a NEON function (ggml names its IBM Z vector types `float32x4_t`).
+        if chunks.contains(where: { $0.metadata.isa.contains("vsx") || $0.metadata.isa.contains("neon") }),
+           Self.namesIBMZ(source.displayPath) {
+            for i in chunks.indices {
+                let neonTypesOnly = !chunks[i].metadata.intrinsics.contains { $0.hasPrefix("v") && !$0.hasPrefix("vec_") }
+                let isa = Set(chunks[i].metadata.isa.map { $0 == "vsx" || ($0 == "neon" && neonTypesOnly) ? "vxe" : $0 })
+                chunks[i].metadata.isa = MetadataExtractor.isaNames.filter(isa.contains)
+            }
         }
         // The parts of a function are one function: each has the ISAs of all (a part between two SIMD loops, or one
         // that uses none of the SIMD macros, is no scalar code).
@@ -165,6 +170,13 @@ public struct CodeChunker: Sendable {
             for i in chunks.indices where chunks[i].backend == "cuda" { chunks[i].backend = "hip" }
         }
         return ParsedDocument(title: Self.fileName(source.displayPath), chunks: chunks, format: refined ? .cpp : nil)
+    }
+
+    /// Whether a path names IBM Z: `s390` or `zarch` anywhere, or a file name word `vxe`, `vxe2` or `zvector`.
+    static func namesIBMZ(_ path: String) -> Bool {
+        let lower = path.lowercased()
+        if lower.contains("s390") || lower.contains("zarch") || lower.contains("zvector") { return true }
+        return MetadataExtractor.isaNamed(inFileName: fileName(path)).contains("vxe")
     }
 
     /// Whether a loop-less function computes a math function: its name names one (`xtanhf`, `expf_poly`) and its text

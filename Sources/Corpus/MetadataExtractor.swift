@@ -306,9 +306,9 @@ public enum MetadataExtractor {
         "srl", "rl",
     ]
 
-    /// kb's ISA names in the order tags list them: x86's widest first, then Arm's, then LoongArch's, MIPS's, RISC-V's
-    /// and POWER's (`vsx`: AltiVec and VSX).
-    public static let isaNames = ["avx512", "avx2", "sse", "sve", "neon", "lasx", "lsx", "msa", "rvv", "vsx"]
+    /// kb's ISA names in the order tags list them: x86's widest first, then Arm's, then LoongArch's, MIPS's, RISC-V's,
+    /// POWER's (`vsx`: AltiVec and VSX) and IBM Z's (`vxe`: the vector facility and its extensions).
+    public static let isaNames = ["avx512", "avx2", "sse", "sve", "neon", "lasx", "lsx", "msa", "rvv", "vsx", "vxe"]
 
     /// The ISAs a file's name says it is written for, from its words (`gemv_t_avx2.c`, `sigmoid_arm_asimdhp.cpp`,
     /// `iamax_sse2.S`, `trsm_kernel_LN_sve.c`): the ISA tags a chunk with none of its own takes (a build compiles the
@@ -326,6 +326,7 @@ public enum MetadataExtractor {
             case "sve", "sve2": found.insert("sve")
             case "lsx", "lasx", "msa", "rvv", "vsx": found.insert(word)
             case "altivec", "vmx": found.insert("vsx")
+            case "vxe", "vxe2", "zvector", "s390x", "zarch": found.insert("vxe")
             default:
                 if word.hasPrefix("avx512") { found.insert("avx512") }
                 else if word.hasPrefix("asimd") { found.insert("neon") }  // `asimd`, `asimdhp`, `asimddp`
@@ -417,6 +418,7 @@ public enum MetadataExtractor {
         // present, only x86's functions (`_mm_add_ps`) say x86, not those types.
         var typeOnlyX86 = Set<String>()
         var x86Function = Set<String>()
+        var neonFunction = false, neonType = false
         for name in intrinsics {
             // x86 names by their bytes (intrinsics are ASCII identifiers): `String.hasPrefix` and `contains` made this
             // ~25,000 instructions a chunk, 1.6 % of an ingest.
@@ -455,11 +457,16 @@ public enum MetadataExtractor {
                 if typeName { typeOnlyX86.insert(x86) } else { x86Function.insert(x86) }
             }
             else if isSVE(Substring(name)) { found.insert("sve") }
-            else if isNEON(Substring(name)) { found.insert("neon") }
+            else if isNEON(Substring(name)) {
+                if name.hasPrefix("v") { neonFunction = true } else { neonType = true }
+            }
             else if isAltiVec(Substring(name)) { found.insert("vsx") }
         }
         found.formUnion(x86Function)
         if !found.contains("lsx"), !found.contains("lasx") { found.formUnion(typeOnlyX86) }
+        // NEON's type names (`float32x4_t`) say NEON unless POWER's or IBM Z's intrinsics are there too: ggml names
+        // its IBM Z vector types after NEON's.
+        if neonFunction || (neonType && !found.contains("vsx")) { found.insert("neon") }
         return isaNames.filter(found.contains)
     }
 
@@ -478,6 +485,7 @@ public enum MetadataExtractor {
         if t.hasPrefix("msa") { return "msa" }
         if t.hasPrefix("rvv") || t.hasPrefix("riscvv") { return "rvv" }
         if t.hasPrefix("vsx") || t.hasPrefix("altivec") || t.hasPrefix("vmx") { return "vsx" }
+        if t.hasPrefix("vxe") || t.hasPrefix("zvector") { return "vxe" }
         return nil
     }
 

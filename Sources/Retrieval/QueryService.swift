@@ -505,6 +505,10 @@ public final class QueryService {
             }
             // Not `power` alone, which queries say of functions (`power of two`).
             else if ["vsx", "altivec", "vmx", "powerpc", "ppc", "ppc64", "ppc64le"].contains(w) { named.insert("power") }
+            else if ["vxe", "vxe2", "zvector", "s390", "s390x", "zarch"].contains(w)
+                        || (w == "ibm" && k + 1 < words.count && words[k + 1] == "z") {
+                named.insert("s390x")
+            }
         }
         return named
     }
@@ -534,6 +538,7 @@ public final class QueryService {
         case "msa": "mips"
         case "rvv": "riscv"
         case "vsx": "power"
+        case "vxe": "s390x"
         default: nil
         }
     }

@@ -55,6 +55,9 @@ struct CodeChunkerTests {
         ("float s(const float *x) { __vector float v = vec_xl(0, x); v = vec_madd(v, v, v); return v[0]; }", ["vsx"]),
         ("float s(const float *x) { return vec_splats(x[0])[0]; }", ["vsx"]),
         ("float s(const float *x, int n) { return vec_dot(x, x, n) + vec_add(x, n); }", []),
+        // ggml names its IBM Z and POWER vector types after NEON's: with their intrinsics, those names say no NEON.
+        ("float s(const float *x) { float32x4_t v = vec_xl(0, x); return vec_splats(x[0])[0] + v[0]; }", ["vsx"]),
+        ("float s(const float *x) { float32x4_t v = vld1q_f32(x); return vec_splats(x[0])[0] + v[0]; }", ["neon", "vsx"]),
         ("float s(const float *x) { return x[0] + x[1]; }", []),
     ])
     func isa(code: String, expected: [String]) {
@@ -62,11 +65,15 @@ struct CodeChunkerTests {
         #expect(doc.chunks.first?.metadata.isa == expected, "\(doc.chunks.first?.metadata.intrinsics ?? [])")
     }
 
-    @Test("IBM Z's vector code, which shares POWER's intrinsics, is no POWER code")
+    @Test("IBM Z's vector code, which shares POWER's intrinsics, is IBM Z's, not POWER's")
     func ibmZNotPower() {
         let code = "float s(const float *x) { __vector float v = vec_xl(0, x); return vec_madd(v, v, v)[0]; }"
-        #expect(CodeChunker().chunk(source(code, "src/arch/helpers390x_128.h")).chunks.first?.metadata.isa == [])
-        #expect(CodeChunker().chunk(source(code, "kernel/zarch/gemm_vec.c")).chunks.first?.metadata.isa == [])
+        #expect(CodeChunker().chunk(source(code, "src/arch/helpers390x_128.h")).chunks.first?.metadata.isa == ["vxe"])
+        #expect(CodeChunker().chunk(source(code, "kernel/zarch/gemm_vec.c")).chunks.first?.metadata.isa == ["vxe"])
+        #expect(CodeChunker().chunk(source(code, "include/xsimd/arch/xsimd_vxe.hpp")).chunks.first?.metadata.isa == ["vxe"])
+        // ggml's IBM Z vector types are named after NEON's.
+        let typed = "static float s(const uint8x16_t *q) {\n    uint8x16_t v = q[0];\n    return v[0];\n}\n"
+        #expect(CodeChunker().chunk(source(typed, "src/ggml-cpu/arch/s390/quants.c")).chunks.first?.metadata.isa == ["vxe"])
         #expect(CodeChunker().chunk(source(code, "src/arch/helperpower_128.h")).chunks.first?.metadata.isa == ["vsx"])
     }
 

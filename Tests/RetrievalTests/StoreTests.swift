@@ -441,6 +441,7 @@ struct StoreTests {
         ("dgemm micro kernel haswell", ["x86"]), ("thunderx2 dgemm kernel", ["arm"]), ("skx sgemm", ["x86"]),
         ("cortexa53 sgemm 8x8", ["arm"]), ("power10 mma gemm", ["power"]), ("zen3 dot product", ["x86"]),
         ("power vsx vector helpers", ["power"]), ("altivec dot product", ["power"]), ("power of two sizes", []),
+        ("square root on the ibm z vector extension", ["s390x"]), ("s390x gemm", ["s390x"]), ("z buffer", []),
         ("spr symmetric packed rank 1 update", []),
     ])
     func namedArchitectures(text: String, architectures: [String]) {
