@@ -151,6 +151,16 @@ public struct CodeChunker: Sendable {
                 let isa = Set(chunks[i].metadata.isa.map { $0 == "vsx" || ($0 == "neon" && neonTypesOnly) ? "vxe" : $0 })
                 chunks[i].metadata.isa = MetadataExtractor.isaNames.filter(isa.contains)
             }
+        } else {
+            // Elsewhere, a chunk under IBM Z's macros and none of POWER's (ggml's shared `vec.cpp`, `#elif
+            // defined(__VXE__)`) is IBM Z's.
+            for i in chunks.indices where chunks[i].metadata.isa.contains("vsx") {
+                let h = ByteHaystack(chunks[i].text)
+                guard h.contains("__VXE") || h.contains("__s390x__"), !h.contains("__VSX__"), !h.contains("__ALTIVEC__"),
+                      !h.contains("__POWER"), !h.contains("__powerpc") else { continue }
+                let isa = Set(chunks[i].metadata.isa.map { $0 == "vsx" ? "vxe" : $0 })
+                chunks[i].metadata.isa = MetadataExtractor.isaNames.filter(isa.contains)
+            }
         }
         // The parts of a function are one function: each has the ISAs of all (a part between two SIMD loops, or one
         // that uses none of the SIMD macros, is no scalar code).
@@ -366,8 +376,16 @@ public struct CodeChunker: Sendable {
            !onDevice || Self.isConstructor(symbol) {
             // A math function computing with its own constants is no thin wrapper either, though it calls its kernel
             // (xsimd's `erf` calling `erf_kernel<B>::erf1` for one range of its argument).
-            let math = Self.computesMath(symbol: symbol, text: text)
-            if !onDevice, !math, MetadataExtractor.isThinWrapper(symbol: symbol, text: text) { meta.features.append("wrapper") }
+            var math: Bool?
+            func computesMath() -> Bool {
+                if let math { return math }
+                let m = Self.computesMath(symbol: symbol, text: text)
+                math = m
+                return m
+            }
+            if !onDevice, MetadataExtractor.isThinWrapper(symbol: symbol, text: text), !computesMath() {
+                meta.features.append("wrapper")
+            }
             // Code that does no work of its own, no loop and no SIMD: setup, checks, an API entry, a launch; on the
             // device too when it is a constructor or destructor (CUTLASS's `CUTLASS_HOST_DEVICE` parameter structs).
             // A query asking for a kernel counts it as supporting.
@@ -375,7 +393,7 @@ public struct CodeChunker: Sendable {
             // `xtanhf`, a polynomial through vector helpers); setup code names no math function, and a launcher
             // named for one (`exp_f32_cuda`) holds no such constants.
             if meta.intrinsics.isEmpty, !meta.features.contains("vector-ext"), !meta.features.contains("inline-asm"),
-               !MetadataExtractor.hasLoop(text), !math {
+               !MetadataExtractor.hasLoop(text), !computesMath() {
                 meta.features.append("glue")
             }
         }

@@ -403,27 +403,32 @@ public final class QueryService {
     static func foldWindow(_ limit: Int) -> Int { max(limit * 3, 30) }
 
     /// Whether a query's words ask for tests or benchmarks themselves.
-    /// Whether a query asks about releases or changes (`changelog`, `release`, `version`, `added`...), so release notes
-    /// are no supporting chunks.
+    /// Whether a query asks about releases or changes (`changelog`, `release`, `changed`, `added`...), so release notes
+    /// are no supporting chunks. Not `new` or `version`, which queries say of code (`add a new layer`, `the avx2
+    /// version of exp`).
     static func asksForReleaseNotes(_ words: [String]) -> Bool {
         words.contains {
-            ["changelog", "changes", "changed", "release", "releases", "released", "version", "versions", "history", "news",
-             "added", "deprecated", "removed", "new"].contains($0)
+            ["changelog", "changes", "changed", "release", "releases", "released", "news", "added", "deprecated",
+             "removed"].contains($0)
         }
     }
 
-    /// Whether a path is release notes: a file named `CHANGELOG`, `CHANGES`, `NEWS`, `HISTORY`, `RELEASE_NOTES` or
-    /// `WHATSNEW` (any case, any extension).
+    /// Whether a path is release notes: a document named `CHANGELOG`, `CHANGES`, `NEWS`, `HISTORY`, `RELEASE_NOTES` or
+    /// `WHATSNEW` (any case), with no extension or a document's (`.md`, `.rst`, `.txt`, `.adoc`...): not code such as
+    /// Keras's `history.py`.
     public static func isReleaseNotes(path: String) -> Bool {
         guard let file = path.utf8.split(separator: UInt8(ascii: "/")).last else { return false }
         let stem = lowerASCII(file.prefix { $0 != UInt8(ascii: ".") })
-        return releaseNoteNames.contains(stem)
+        guard releaseNoteNames.contains(stem) else { return false }
+        let ext = lowerASCII(file.dropFirst(stem.utf8.count).drop { $0 == UInt8(ascii: ".") })
+        return ["", "md", "markdown", "rst", "txt", "adoc", "asciidoc", "html", "htm"].contains(ext)
     }
 
     /// File names of release notes (`isReleaseNotes`).
     static let releaseNoteNames: Set<String> = ["changelog", "changes", "news", "history", "release_notes", "releasenotes",
                                                 "release-notes", "whatsnew", "whats_new", "whats-new"]
 
+    /// Whether a query asks for tests or benchmarks (`test`, `unittest`, `bench`, `perf`...).
     static func asksForTests(_ words: [String]) -> Bool {
         words.contains { ["test", "tests", "testing", "unittest", "benchmark", "benchmarks", "bench", "perf"].contains($0) }
     }

@@ -71,6 +71,11 @@ struct CodeChunkerTests {
         #expect(CodeChunker().chunk(source(code, "src/arch/helpers390x_128.h")).chunks.first?.metadata.isa == ["vxe"])
         #expect(CodeChunker().chunk(source(code, "kernel/zarch/gemm_vec.c")).chunks.first?.metadata.isa == ["vxe"])
         #expect(CodeChunker().chunk(source(code, "include/xsimd/arch/xsimd_vxe.hpp")).chunks.first?.metadata.isa == ["vxe"])
+        // A chunk under IBM Z's macros outside an IBM Z path is IBM Z's; POWER's stays POWER's.
+        let shared = "float s(const float *x) {\n#if defined(__VXE__) || defined(__VXE2__)\n    return vec_splats(x[0])[0];\n#endif\n}\n"
+        #expect(CodeChunker().chunk(source(shared, "src/ggml-cpu/vec.cpp")).chunks.first?.metadata.isa == ["vxe"])
+        let power = "float s(const float *x) {\n#if defined(__POWER9_VECTOR__)\n    return vec_splats(x[0])[0];\n#endif\n}\n"
+        #expect(CodeChunker().chunk(source(power, "src/ggml-cpu/vec.cpp")).chunks.first?.metadata.isa == ["vsx"])
         // ggml's IBM Z vector types are named after NEON's.
         let typed = "static float s(const uint8x16_t *q) {\n    uint8x16_t v = q[0];\n    return v[0];\n}\n"
         #expect(CodeChunker().chunk(source(typed, "src/ggml-cpu/arch/s390/quants.c")).chunks.first?.metadata.isa == ["vxe"])
@@ -773,6 +778,46 @@ struct DocChunkerTests {
             && !$0.text.contains(":toc:") })
         #expect(doc.chunks.last?.text.contains("CLK_LOCAL_MEM_FENCE") == true)
         #expect(doc.chunks.allSatisfy { $0.kind == .doc })
+    }
+
+    @Test("AsciiDoc's two-line titles, code paragraphs, fences inside listings and one-line conditionals")
+    func asciiDocEdges() throws {
+        let text = """
+            git-gc(1)
+            =========
+
+            NAME
+            ----
+            git-gc - Cleanup unnecessary files
+
+            SYNOPSIS
+            --------
+            [source,sh]
+            # install deps
+            make gc
+
+            ----
+            ```c
+            # not a heading
+            ----
+
+            ifdef::html[Only in HTML.]
+            .5 is a number.
+            ....
+              // an indented line in a literal block
+            ....
+
+            == Unclosed
+            ----
+            code
+            """
+        let doc = try DocumentParser().parse(source(text, "Documentation/git-gc.adoc"))
+        #expect(doc.chunks.map(\.title) == ["NAME", "SYNOPSIS", "Unclosed"], "\(doc.chunks.map(\.title))")
+        let synopsis = try #require(doc.chunks.first { $0.title == "SYNOPSIS" })
+        #expect(synopsis.text.contains("# install deps") && synopsis.text.contains("```c") && synopsis.text.contains("Only in HTML.")
+            && synopsis.text.contains(".5 is a number.") && synopsis.text.contains("// an indented line"), "\(synopsis.text)")
+        #expect(doc.chunks.last?.endLine == 27)  // the file's last line: no line was added or lost
+        #expect(!AsciiDocReader.looksLikeAsciiDoc("[sources]\nurl = x\n-----\nnotes\n"))
     }
 
     @Test("a .txt file in AsciiDoc (Khronos' specification sources) is read as AsciiDoc; plain text stays text")

@@ -631,6 +631,8 @@ struct StoreTests {
         #expect(asked.first { $0.path.hasSuffix("CHANGELOG.md") }?.supporting == nil, "\(asked.map { $0.supporting as Any })")
         #expect(QueryService.isReleaseNotes(path: "/r/NEWS") && QueryService.isReleaseNotes(path: "/r/docs/Changelog.rst"))
         #expect(!QueryService.isReleaseNotes(path: "/r/src/changes.c.orig/x.c") && !QueryService.isReleaseNotes(path: "/r/README.md"))
+        #expect(!QueryService.isReleaseNotes(path: "/r/keras/callbacks/history.py") && !QueryService.isReleaseNotes(path: "/r/news.c"))
+        #expect(!QueryService.asksForReleaseNotes(["add", "a", "new", "layer"]) && QueryService.asksForReleaseNotes(["what", "changed"]))
     }
 
     @Test("among one-line helpers, one per architecture, the ISA the query names comes first (SLEEF's helpers)")
