@@ -102,26 +102,7 @@ public enum MetadataExtractor {
         @inline(__always) func isPart(_ b: UInt8) -> Bool { isStart(b) || (b >= 48 && b <= 57) }
         var i = 0
         while i < bytes.count {
-            if bytes[i] == 47, i + 1 < bytes.count, bytes[i + 1] == 47 || bytes[i + 1] == 42 {
-                if bytes[i + 1] == 47 {
-                    while i < bytes.count, bytes[i] != 10 { i += 1 }
-                } else {
-                    i += 2
-                    while i + 1 < bytes.count, !(bytes[i] == 42 && bytes[i + 1] == 47) { i += 1 }
-                    i += 2
-                }
-                continue
-            }
-            // String and character literals, to their closing quote or the line's end (`"... for int8 inference"`
-            // holds no loop); a quote after a number is C++14's digit separator (`1'000`), not a literal, and one after
-            // an encoding prefix (`L'"'`, `u8'a'`) starts one.
-            if bytes[i] == 34 || (bytes[i] == 39 && (i == 0 || !isPart(bytes[i - 1]) || isEncodingPrefix(bytes, before: i))) {
-                let quote = bytes[i]
-                i += 1
-                while i < bytes.count, bytes[i] != quote, bytes[i] != 10 { i += bytes[i] == 92 ? 2 : 1 }
-                i += 1
-                continue
-            }
+            if skipCommentOrLiteral(bytes, at: &i) { continue }
             guard isStart(bytes[i]), i == 0 || !isPart(bytes[i - 1]) else { i += 1; continue }
             var j = i
             while j < bytes.count, isPart(bytes[j]) { j += 1 }
@@ -162,6 +143,33 @@ public enum MetadataExtractor {
         }
     }
 
+    /// Skips the comment (`//`, `/* */`) or string or character literal that starts at `i`, if one does, and says
+    /// whether it did. Literals run to their closing quote or the line's end (`"... for int8 inference"` holds no
+    /// loop); a quote after a number is C++14's digit separator (`1'000`), not a literal, and one after an encoding
+    /// prefix (`L'"'`, `u8'a'`) starts one.
+    @inline(__always)
+    static func skipCommentOrLiteral(_ bytes: UnsafeBufferPointer<UInt8>, at i: inout Int) -> Bool {
+        @inline(__always) func isPart(_ b: UInt8) -> Bool { (b | 0x20) >= 97 && (b | 0x20) <= 122 || b == 95 || (b >= 48 && b <= 57) }
+        let b = bytes[i]
+        if b == 47, i + 1 < bytes.count, bytes[i + 1] == 47 || bytes[i + 1] == 42 {
+            if bytes[i + 1] == 47 {
+                while i < bytes.count, bytes[i] != 10 { i += 1 }
+            } else {
+                i += 2
+                while i + 1 < bytes.count, !(bytes[i] == 42 && bytes[i + 1] == 47) { i += 1 }
+                i += 2
+            }
+            return true
+        }
+        if b == 34 || (b == 39 && (i == 0 || !isPart(bytes[i - 1]) || isEncodingPrefix(bytes, before: i))) {
+            i += 1
+            while i < bytes.count, bytes[i] != b, bytes[i] != 10 { i += bytes[i] == 92 ? 2 : 1 }
+            i += 1
+            return true
+        }
+        return false
+    }
+
     /// How many floating-point literals code holds (`1.0f`, `.5`, `2.3e-17`, `0x1.8p3`), counting to `limit` at most;
     /// comments and string literals are skipped. Straight-line code with such constants computes (a polynomial, a
     /// range reduction), where setup code and launchers have none or one (`alpha = 1.0f`).
@@ -174,23 +182,8 @@ public enum MetadataExtractor {
             }
             var count = 0, i = 0
             while i < bytes.count, count < limit {
+                if skipCommentOrLiteral(bytes, at: &i) { continue }
                 let b = bytes[i]
-                if b == 47, i + 1 < bytes.count, bytes[i + 1] == 47 || bytes[i + 1] == 42 {
-                    if bytes[i + 1] == 47 {
-                        while i < bytes.count, bytes[i] != 10 { i += 1 }
-                    } else {
-                        i += 2
-                        while i + 1 < bytes.count, !(bytes[i] == 42 && bytes[i + 1] == 47) { i += 1 }
-                        i += 2
-                    }
-                    continue
-                }
-                if b == 34 || (b == 39 && (i == 0 || !isPart(bytes[i - 1]))) {
-                    i += 1
-                    while i < bytes.count, bytes[i] != b, bytes[i] != 10 { i += bytes[i] == 92 ? 2 : 1 }
-                    i += 1
-                    continue
-                }
                 let startsNumber = isDigit(b) || (b == 46 && i + 1 < bytes.count && isDigit(bytes[i + 1]))
                 guard startsNumber, i == 0 || (!isPart(bytes[i - 1]) && bytes[i - 1] != 46) else {
                     if isPart(b) { while i < bytes.count, isPart(bytes[i]) { i += 1 } } else { i += 1 }
