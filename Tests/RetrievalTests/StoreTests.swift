@@ -5,6 +5,14 @@ import KBTestSupport
 import Testing
 
 
+/// Writes `count` small unrelated C files into `folder`, so that BM25's idf gives the words of a test's own files
+/// weight (in a store of three chunks, every word is common).
+func writeUnrelatedCode(into folder: String, count: Int) {
+    for i in 1...count {
+        write(folder + "/other\(i).c", "// Copies row \(i).\nvoid copy_row_\(i)(float *d, const float *s, int n) { for (int i = 0; i < n; i++) d[i] = s[i]; }\n")
+    }
+}
+
 /// A small corpus: two kernels, a doc, a trace file.
 func makeCorpus(_ dir: String) {
     write(dir + "/kernels/softmax.c", """
@@ -575,7 +583,7 @@ struct StoreTests {
                 return acc[0] + acc[1] + acc[2] + acc[3];
             }
             """)
-        for i in 1...4 { write(dir + "/k/other\(i).c", "void copy_\(i)(float *d, const float *s, int n) { for (int i = 0; i < n; i++) d[i] = s[i]; }\n") }
+        writeUnrelatedCode(into: dir + "/k", count: 4)
         let store = try KnowledgeStore(path: dir + "/kb.sqlite")
         _ = try IngestService(store: store).ingest([dir + "/k"])
         let hits = try QueryService(store: store).search(SearchQuery(text: "dot product vsx", limit: 3)).hits
@@ -620,7 +628,7 @@ struct StoreTests {
                 }
             }
             """)
-        for i in 1...4 { write(dir + "/lib/src/other\(i).c", "void copy_\(i)(float *d, const float *s, int n) { for (int i = 0; i < n; i++) d[i] = s[i]; }\n") }
+        writeUnrelatedCode(into: dir + "/lib/src", count: 4)
         let store = try KnowledgeStore(path: dir + "/kb.sqlite")
         _ = try IngestService(store: store).ingest([dir + "/lib"])
         let q = QueryService(store: store)
@@ -650,9 +658,7 @@ struct StoreTests {
         write(dir + "/arch/helperavx2.h", """
             static INLINE vdouble vfma_vd_vd_vd_vd(vdouble x, vdouble y, vdouble z) { return _mm256_fmadd_pd(x, y, z); }
             """)
-        for i in 1...6 {
-            write(dir + "/arch/other\(i).c", "// Copies row \(i).\nvoid copy_row_\(i)(float *d, const float *s, int n) { for (int i = 0; i < n; i++) d[i] = s[i]; }\n")
-        }
+        writeUnrelatedCode(into: dir + "/arch", count: 6)
         let store = try KnowledgeStore(path: dir + "/kb.sqlite")
         _ = try IngestService(store: store).ingest([dir + "/arch"])
         let hits = try QueryService(store: store).search(SearchQuery(text: "avx2 fused multiply add helper", limit: 3)).hits
