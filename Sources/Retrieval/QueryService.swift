@@ -20,7 +20,7 @@ public struct QueryFilters: Sendable, Codable, Equatable {
     public var language: String?
     /// Only this backend (`c-simd`, `opencl`, `cuda`, `triton`).
     public var backend: String?
-    /// Only chunks tagged with this ISA (`avx512`, `avx2`, `sse`, `neon`, `sve`, `lasx`, `lsx`, `msa`, `rvv`).
+    /// Only chunks tagged with this ISA (`avx512`, `avx2`, `sse`, `neon`, `sve`, `lasx`, `lsx`, `msa`, `rvv`, `vsx`, `vxe`).
     public var isa: String?
     /// Only chunks tagged with this op (`softmax`, `layernorm`, `gemm`, ...).
     public var op: String?
@@ -132,6 +132,9 @@ public struct SearchResult: Sendable, Codable {
     public var milliseconds: Double
     /// Set when no chunk contains any query word or identifier, so the hits are only the nearest vectors.
     public var onlySimilar: Bool = false
+    /// The filters no chunk of the store passes on their own, each with the values the store does hold (`isa vsx2: no
+    /// chunk has it; this store's: avx2, neon, ...`); set only when the filters together leave no chunk.
+    public var unmatchedFilters: [String] = []
 }
 
 /// Why a chunk counts as supporting, its hybrid score scaled by `QueryService.supportingFactor`.
@@ -395,6 +398,7 @@ public final class QueryService {
             let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
             var result = SearchResult(hits: hits, terms: searchTerms.filter { !dropped.contains($0) }, droppedTerms: dropped, milliseconds: ms)
             result.onlySimilar = query.mode == .hybrid && bm25.isEmpty && identifier.isEmpty && !hits.isEmpty
+            if allowed?.isEmpty == true { result.unmatchedFilters = try unmatchedFilters(query.filters) }
             return result
         }
     }
@@ -742,6 +746,44 @@ public final class QueryService {
             binds += [.text(String(folder)), .int(Int64(under.unicodeScalars.count)), .text(String(under))]
         }
         return (conds.joined(separator: " AND "), binds)
+    }
+
+    /// The filters that no chunk passes on its own, each said with the values the store holds for it (the commonest
+    /// twelve): a mistyped `--isa avx-512` or `--lang c++` says so instead of answering nothing.
+    func unmatchedFilters(_ f: QueryFilters) throws(SQLiteFailure) -> [String] {
+        var out: [String] = []
+        func check(_ name: String, _ value: String?, _ filter: QueryFilters, _ values: () throws(SQLiteFailure) -> [String: Int])
+            throws(SQLiteFailure) {
+            guard let value, try allowedIDs(filter)?.isEmpty == true else { return }
+            let held = try values().filter { $0.key != "none" }.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            let list = held.prefix(12).map(\.key).joined(separator: ", ")
+            out.append("\(name) \(value): no chunk has it; this store's: \(list.isEmpty ? "none" : list)")
+        }
+        func counts(_ sql: String, tags: Bool) throws(SQLiteFailure) -> [String: Int] {
+            var out: [String: Int] = [:]
+            let s = try store.db.prepare(sql)
+            while try s.step() {
+                let key = s.optionalText(0) ?? "none"
+                for tag in tags ? key.split(separator: " ").map(String.init) : [key] { out[tag, default: 0] += Int(s.int(1)) }
+            }
+            return out
+        }
+        try check("lang", f.language, QueryFilters(language: f.language)) { () throws(SQLiteFailure) in
+            try counts("SELECT lang, count(*) FROM chunks GROUP BY lang", tags: false)
+        }
+        try check("backend", f.backend, QueryFilters(backend: f.backend)) { () throws(SQLiteFailure) in
+            try counts("SELECT backend, count(*) FROM chunks GROUP BY backend", tags: false)
+        }
+        try check("isa", f.isa, QueryFilters(isa: f.isa)) { () throws(SQLiteFailure) in
+            try counts("SELECT isa, count(*) FROM chunks GROUP BY isa", tags: true)
+        }
+        try check("op", f.op, QueryFilters(op: f.op)) { () throws(SQLiteFailure) in
+            try counts("SELECT ops, count(*) FROM chunks GROUP BY ops", tags: true)
+        }
+        if let path = f.path, try allowedIDs(QueryFilters(path: path))?.isEmpty == true {
+            out.append("path \(path): no file is there or under it (give a path as results show it, e.g. ggml/src)")
+        }
+        return out
     }
 
     /// The ids passing the filters (sorted), or nil when there are no filters.

@@ -22,6 +22,7 @@ public enum TextReports {
         guard !result.hits.isEmpty else {
             var s = "no results for: \(result.terms.joined(separator: " "))"
             if !result.droppedTerms.isEmpty { s += " (ignored very common words: \(result.droppedTerms.joined(separator: ", ")))" }
+            for filter in result.unmatchedFilters { s += "\n--" + filter }
             return s + "\ntry other words, fewer filters, or --mode vector for fuzzy matching\n"
         }
         var out = ""

@@ -21,13 +21,13 @@ struct Query: ParsableCommand {
     @Option(name: .long, help: "Only this kind: kernel, doc or trace.")
     var kind: ContentKind?
 
-    @Option(name: .long, help: "Only this language (c, cpp, opencl, cuda, triton, markdown, html, xml, text, jsonl).")
+    @Option(name: .long, help: "Only this language (c, cpp, opencl, cuda, hip, triton, python, metal, glsl, asm, markdown, asciidoc, html, xml, text, jsonl).")
     var lang: String?
 
     @Option(name: .long, help: "Only this backend (c-simd, opencl, cuda, hip, triton, metal, vulkan).")
     var backend: String?
 
-    @Option(name: .long, help: "Only this ISA (avx512, avx2, sse, neon, sve, vector-ext).")
+    @Option(name: .long, help: "Only this ISA (avx512, avx2, sse, neon, sve, lasx, lsx, msa, rvv, vsx, vxe, vector-ext).")
     var isa: String?
 
     @Option(name: .long, help: "Only this op (softmax, layernorm, rmsnorm, gemm, reduction, attention, rope, quantize, ...; docs/usage.md lists them).")

@@ -607,6 +607,29 @@ struct StoreTests {
         #expect(Set(listed) == Set(SupportingReason.allCases.map(\.rawValue)), "\(listed)")
     }
 
+    @Test("a filter no chunk passes says so, with the values the store holds; filters that only together match nothing do not")
+    func unmatchedFilters() throws {
+        let dir = temporaryFolder()
+        write(dir + "/k/sum_avx2.c", """
+            float sum(const float *x, int n) {
+                __m256 acc = _mm256_setzero_ps();
+                for (int i = 0; i + 8 <= n; i += 8) acc = _mm256_add_ps(acc, _mm256_loadu_ps(x + i));
+                return acc[0];
+            }
+            """)
+        write(dir + "/k/notes.md", "# Sums\n\nHow to sum a vector.\n")
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/k"])
+        let q = QueryService(store: store)
+        let typo = try q.search(SearchQuery(text: "sum", filters: QueryFilters(isa: "avx-2", path: "nowhere"), limit: 3))
+        #expect(typo.hits.isEmpty)
+        #expect(typo.unmatchedFilters.count == 2, "\(typo.unmatchedFilters)")
+        #expect(typo.unmatchedFilters.first?.hasPrefix("isa avx-2: no chunk has it; this store's: avx2") == true, "\(typo.unmatchedFilters)")
+        #expect(TextReports.search(typo, color: false).contains("--isa avx-2: no chunk has it"))
+        let together = try q.search(SearchQuery(text: "sum", filters: QueryFilters(kind: .doc, isa: "avx2"), limit: 3))
+        #expect(together.hits.isEmpty && together.unmatchedFilters.isEmpty)
+    }
+
     @Test("release notes give way to code unless the query asks about releases or changes")
     func releaseNotesSupporting() throws {
         let dir = temporaryFolder()
