@@ -798,7 +798,10 @@ public final class IngestService {
         "interp": "interpolation", "sdpa": "scaled dot product attention", "mha": "multi head attention",
         "embed": "embedding", "ncopy": "pack copy", "tcopy": "pack copy transposed", "oncopy": "pack copy",
         "otcopy": "pack copy transposed", "incopy": "pack copy", "itcopy": "pack copy transposed", "packm": "pack matrix",
-        "microk": "micro kernel", "ukr": "micro kernel",
+        "microk": "micro kernel", "ukr": "micro kernel", "swizzle": "shuffle permute", "shuf": "shuffle",
+        "perm": "permute", "splat": "broadcast", "bcast": "broadcast", "hadd": "horizontal add", "hsum": "horizontal sum",
+        "hmax": "horizontal maximum", "rcp": "reciprocal", "recip": "reciprocal", "cvt": "convert", "lut": "lookup table",
+        "clz": "count leading zeros", "popcnt": "population count",
     ]
 
     /// A 64-bit content hash (hex) of the text.
