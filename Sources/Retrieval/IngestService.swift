@@ -563,7 +563,8 @@ public final class IngestService {
         // A file named for a BLAS routine (`dgemv_t_microk_haswell-4.c`, `iamax_sse2.S`) says what it computes, one
         // named for a CPU (`skx`, `thunderx2t99`, `cortexa53`) which CPU that is, and abbreviations are spelled out as
         // in a symbol (`conv_dw.cpp` → convolution depthwise, `dgemm_ncopy_8.S` → pack copy).
-        var extra = words.compactMap(blasWords) + blasVariantWords(words) + words.compactMap { abbreviations[$0] }
+        var extra = words.compactMap { abbreviations[$0] == nil ? blasWords($0) : nil } + blasVariantWords(words)
+            + words.compactMap { abbreviations[$0] }
             + words.compactMap(MathNames.words)
         for (k, word) in words.enumerated() {
             // A name's first word is its routine where it is one: OpenBLAS's `spr_k.c` is the BLAS `spr`, not
@@ -663,8 +664,9 @@ public final class IngestService {
             addJoined(subwords)
             var math = false
             for w in subwords {
-                if let full = abbreviations[w] { add(full) }
-                if let words = blasWords(w) { add(words) }
+                // An abbreviation is read as one before a BLAS name: `hsum` is a horizontal sum, not a half-precision
+                // BLAS `sum`.
+                if let full = abbreviations[w] { add(full) } else if let words = blasWords(w) { add(words) }
                 if let words = MathNames.words(w) { add(words); math = true }
                 let split = Tokens.numberSplit(w)
                 if !split.isEmpty {

@@ -51,6 +51,7 @@ struct SymbolsColumnWordsTests {
         ("silu_and_mul_kernel", ["multiply"]), ("rms_norm_f32", ["normalization"]), ("flash_attn_ext", ["attention"]),
         ("topk_stage1", ["top", "k"]), ("cumsum_blelloch", ["cumulative", "sum"]), ("softmax_rows", []),
         ("convdw3x3s1_neon", ["convolution", "depthwise"]), ("interp_bilinear", ["interpolation"]),
+        ("swizzle_bytes", ["shuffle", "permute"]), ("hsum_ps", ["horizontal", "sum"]), ("tile_madd", []),
     ])
     func abbreviations(symbol: String, spelled: [String]) {
         let chunk = Chunk(kind: .kernel, language: "c", backend: nil, symbol: symbol, title: symbol, startLine: 1, endLine: 9,
