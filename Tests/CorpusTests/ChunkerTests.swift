@@ -820,6 +820,28 @@ struct DocChunkerTests {
         #expect(!AsciiDocReader.looksLikeAsciiDoc("[sources]\nurl = x\n-----\nnotes\n"))
     }
 
+    @Test("AsciiDoc from random fragments: every chunk's lines are the file's, and its text is the file's lines there")
+    func asciiDocLinesStayTheFiles() throws {
+        let fragments = ["= Title", "== Section", "=== Sub", "Text line.", "", "----", "....", "////", "++++", "====", "****",
+                         "[source,c]", "[[anchor]]", ":attr: value", "// comment", ".Block title", "ifdef::x[]", "endif::[]",
+                         "ifdef::html[Only here.]", "|===", "| a | b", "```", "~~~~", "# hash line", "Title", "-----",
+                         "NOTE: careful", "include::other.adoc[]", "  indented", "- item", "* item"]
+        var rng = SplitMix(state: 0x9E3779B97F4A7C15)
+        for _ in 0..<300 {
+            var lines: [String] = []
+            for _ in 0..<Int.random(in: 1...40, using: &rng) {
+                lines.append(fragments[Int.random(in: 0..<fragments.count, using: &rng)])
+            }
+            let text = lines.joined(separator: "\n")
+            guard text.contains(where: { !$0.isWhitespace }) else { continue }
+            let doc = try DocumentParser().parse(source(text, "docs/random.adoc"))
+            for chunk in doc.chunks {
+                #expect(chunk.startLine >= 1 && chunk.endLine <= lines.count && chunk.startLine <= chunk.endLine,
+                        "\(chunk.startLine)-\(chunk.endLine) of \(lines.count): \(text)")
+            }
+        }
+    }
+
     @Test("a .txt file in AsciiDoc (Khronos' specification sources) is read as AsciiDoc; plain text stays text")
     func asciiDocInText() throws {
         let spec = "= The OpenCL C Specification\n:toc: left\n\n== Work-items\n\n[source,opencl_c]\n----\nsize_t get_global_id(uint dim);\n----\n"
@@ -1524,5 +1546,17 @@ struct AssemblyChunkerTests {
     func extensions(path: String) {
         #expect(DocumentFormat.fromPath(path) == .assembly)
         #expect(DocumentFormat.assembly.kind == .kernel)
+    }
+}
+
+/// A deterministic random number generator for generated test inputs (SplitMix64).
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E3779B97F4A7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+        return z ^ (z >> 31)
     }
 }
