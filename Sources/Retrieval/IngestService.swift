@@ -576,7 +576,7 @@ public final class IngestService {
     }
 
     /// The words for the one-letter variant after a BLAS routine in a file name, as OpenBLAS names them: `gemv_t` →
-    /// transposed, `gemv_n` → not transposed, `symv_L` → lower, `symv_U` → upper.
+    /// transposed, `gemv_n` → nontransposed notrans, `symv_L` → lower, `symv_U` → upper.
     static func blasVariantWords(_ words: [String]) -> [String] {
         guard words.count > 1 else { return [] }
         var out: [String] = []
@@ -585,7 +585,8 @@ public final class IngestService {
             guard let routine = blasRoutine(word) ?? (blasRoutines.contains(lower) ? lower : nil) else { continue }
             switch (routine, next.lowercased()) {
             case ("gemv", "t"), ("gbmv", "t"): out.append("transposed")
-            case ("gemv", "n"), ("gbmv", "n"): out.append("not transposed")
+            // One word, not `not transposed`: BM25 has no negation, and `transposed` would match both kernels alike.
+            case ("gemv", "n"), ("gbmv", "n"): out.append("nontransposed notrans")
             case (let r, "l") where triangleRoutines.contains(r): out.append("lower")
             case (let r, "u") where triangleRoutines.contains(r): out.append("upper")
             default: break

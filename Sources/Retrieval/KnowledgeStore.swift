@@ -47,8 +47,9 @@ public final class KnowledgeStore {
     /// `zarch`, `-` in file names, tables of contents under setext headings; 41: AsciiDoc, `.txt` files in it included;
     /// 42: a math function computing with its own constants is no thin wrapper; 43: IBM Z's vector code, tag `vxe`; 44:
     /// a review's AsciiDoc fixes, two-line titles and `[source]` paragraphs, and IBM Z code under its macros; 45: SIMD
-    /// operation abbreviations spelled out, `swizzle` → shuffle permute, `hsum` → horizontal sum).
-    public static let parserVersion = 45
+    /// operation abbreviations spelled out, `swizzle` → shuffle permute, `hsum` → horizontal sum; 46: `gemv_n` →
+    /// nontransposed, one word).
+    public static let parserVersion = 46
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {

@@ -155,6 +155,9 @@ struct SymbolsColumnWordsTests {
         #expect(IngestService.fileWords("kernel/x86_64/dgemv_t_microk_haswell-4.c")
             == "dgemv t microk haswell-4 gemv general matrix vector multiply double precision transposed micro kernel intel haswell avx2 fma")
         #expect(IngestService.fileWords("kernel/x86_64/symv_L_sse.S") == "symv l sse symmetric matrix vector multiply lower")
+        // Not `not transposed`: its `transposed` would match the transposed kernel's query alike.
+        #expect(IngestService.fileWords("kernel/x86_64/dgemv_n_microk_haswell-4.c").contains("nontransposed")
+            && !IngestService.fileWords("kernel/x86_64/dgemv_n_microk_haswell-4.c").contains(" transposed"))
         #expect(IngestService.fileWords("kernel/arm64/dgemm_kernel_8x4_thunderx2t99.S")
             == "dgemm kernel 8x4 thunderx2t99 gemm general matrix multiply double precision marvell cavium thunderx2 neon")
         #expect(IngestService.fileWords("kernels/c/layernorm_avx512.c") == "layernorm avx512")
