@@ -724,12 +724,19 @@ public final class IngestService {
     /// `amax index of maximum absolute value double precision`. A routine named bare counts only where its name is
     /// no common word (`iamax`, `nrm2`, `gemv`, BLIS's `dotv`; not `dot`, `copy` or `sum`). Nil for other words.
     static func blasWords(_ word: String) -> String? {
+        /// What the routine computes; the extremes' index where the name asks for it: `idamax` and BLIS's `amaxv`
+        /// return the index of the largest absolute value, OpenBLAS's `damax` the value.
+        func description(_ routine: String, _ lower: String) -> String? {
+            guard let d = blasDescriptions[routine] else { return nil }
+            let index = ["amax", "amin", "max", "min"].contains(routine) && (lower.hasPrefix("i") || lower.hasSuffix("v"))
+            return index ? "index of " + d : d
+        }
         if let routine = blasRoutine(word) {
             var w = Substring(word.lowercased())
             if w.hasPrefix("i") { w = w.dropFirst() }
             let precision = w.hasPrefix("sb") && blasRoutines.contains(String(w.dropFirst(2))) ? "bf16 bfloat16 precision"
                 : w.first.flatMap { blasPrecisions[$0] }
-            return [routine, blasDescriptions[routine], precision].compactMap { $0 }.joined(separator: " ")
+            return [routine, description(routine, word.lowercased()), precision].compactMap { $0 }.joined(separator: " ")
         }
         guard (4...8).contains(word.utf8.count) else { return nil }
         let lower = word.lowercased()
@@ -740,7 +747,7 @@ public final class IngestService {
         } else {
             guard distinctiveBLASNames.contains(bare) else { return nil }
         }
-        guard let description = blasDescriptions[bare] else { return nil }
+        guard let description = description(bare, lower) else { return nil }
         return bare == lower ? description : bare + " " + description
     }
 
@@ -763,7 +770,7 @@ public final class IngestService {
         "copy": "vector copy", "dot": "dot product", "dotc": "dot product conjugated", "dotu": "dot product",
         "nrm2": "euclidean norm", "rot": "plane rotation", "rotg": "givens rotation", "rotm": "modified plane rotation",
         "rotmg": "modified givens rotation", "scal": "scale vector", "swap": "swap vectors",
-        "amax": "index of maximum absolute value", "amin": "index of minimum absolute value",
+        "amax": "maximum absolute value", "amin": "minimum absolute value",
         "gemv": "general matrix vector multiply", "gbmv": "general band matrix vector multiply",
         "hemv": "hermitian matrix vector multiply", "hbmv": "hermitian band matrix vector multiply",
         "hpmv": "hermitian packed matrix vector multiply", "symv": "symmetric matrix vector multiply",

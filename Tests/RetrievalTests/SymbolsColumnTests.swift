@@ -96,6 +96,7 @@ struct SymbolsColumnWordsTests {
               ("gemv", "general matrix vector multiply"), ("sbgemm", "gemm general matrix multiply bf16 bfloat16 precision"),
               ("Xswap", "swap swap vectors"), ("daxpyv", "axpy scaled vector addition double precision"),
               ("dotv", "dot dot product"), ("amaxv", "amax index of maximum absolute value"),
+              ("damax", "amax maximum absolute value double precision"), ("amax", "maximum absolute value"),
           ])
     func blasWords(word: String, words: String) {
         #expect(IngestService.blasWords(word) == words)
