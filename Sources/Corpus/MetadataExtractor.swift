@@ -332,6 +332,10 @@ public enum MetadataExtractor {
         return isaNames.filter(found.contains)
     }
 
+    /// The widest ISA of a CPU as kernel libraries name it (`skx` → avx512, `haswell` → avx2, `thunderx2` → neon), or
+    /// nil for another word.
+    public static func cpuISA(_ name: String) -> String? { cpuISAs[name.lowercased()] }
+
     /// The widest ISA of CPUs that kernel libraries name their files after (BLIS's `bli_dgemm_skx_asm_16x14.c`,
     /// OpenBLAS's `dgemm_kernel_4x8_haswell.S`), for `isaNamed`. Not `spr`, which is also a BLAS routine.
     static let cpuISAs: [String: String] = [

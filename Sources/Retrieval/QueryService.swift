@@ -335,7 +335,7 @@ public final class QueryService {
                                           kernelNamed: Self.namesKernel(rawWords),
                                           namedBackends: backends,
                                           namedArchitectures: architectures,
-                                          avx512Asked: Self.asksForAVX512(rawWords))
+                                          x86Floor: Self.askedX86Floor(rawWords))
             }
             if query.mode == .hybrid, repeatedPartFactor < 1 {
                 try scaleRepeatedParts(&fused, limit: window)
@@ -522,6 +522,31 @@ public final class QueryService {
         return named
     }
 
+    /// The oldest x86 ISA a query asks its x86 code to use: `avx512` when it names AVX-512 (`asksForAVX512`) or a CPU
+    /// with it (`skx`, `icelake`, `zen4`), `avx2` when it names a CPU with AVX2 (`haswell`, `zen3`) and no x86 ISA word;
+    /// nil otherwise. x86 code whose tags are all older is then set aside: `symmetric matrix vector multiply lower
+    /// haswell` wants OpenBLAS's Haswell kernel, not the SSE one beside it.
+    static func askedX86Floor(_ words: [String]) -> String? {
+        if asksForAVX512(words) { return "avx512" }
+        guard !words.contains(where: { $0.hasPrefix("avx") || $0.hasPrefix("sse") }) else { return nil }
+        var floor: String?
+        for w in words where w.utf8.count >= 3 && !IngestService.blasRoutines.contains(w) {
+            guard let isa = MetadataExtractor.cpuISA(w), x86Level(Substring(isa)) > 0 else { continue }
+            if floor.map({ x86Level(Substring(isa)) > x86Level(Substring($0)) }) ?? true { floor = isa }
+        }
+        return floor == "sse" ? nil : floor
+    }
+
+    /// An x86 ISA tag's rank (`sse` 1, `avx2` 2, `avx512` 3), 0 for other tags.
+    static func x86Level(_ isa: Substring) -> Int {
+        switch isa {
+        case "sse": 1
+        case "avx2": 2
+        case "avx512": 3
+        default: 0
+        }
+    }
+
     /// Whether a query names AVX-512 (`avx512`, `avx512f`, `avx-512`...): its SIMD code is then wanted over the SSE and
     /// AVX2 versions of a kernel, which other x86 ISA words (`avx`, `sse4`) keep beside each other. On OpenBLAS,
     /// `sum of absolute values asum avx512` put the SSE `asum` kernels first.
@@ -599,7 +624,7 @@ public final class QueryService {
                                glueDemoted: Bool = false,
                                kernelNamed: Bool = false, namedBackends: Set<String> = [],
                                namedArchitectures: Set<String> = [],
-                               avx512Asked: Bool = false) throws(SQLiteFailure) -> [Int64: SupportingReason] {
+                               x86Floor: String? = nil) throws(SQLiteFailure) -> [Int64: SupportingReason] {
         var reasons: [Int64: SupportingReason] = [:]
         let order = fused.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
         var scaled: [Double] = []
@@ -616,7 +641,7 @@ public final class QueryService {
                                                   deviceCodeAsked: deviceCodeAsked,
                                                   glueDemoted: glueDemoted, kernelNamed: kernelNamed,
                                                   namedBackends: namedBackends, namedArchitectures: namedArchitectures,
-                                                  avx512Asked: avx512Asked)
+                                                  x86Floor: x86Floor)
             for id in ids where looked.insert(id).inserted {
                 if let found = supporting[id], let reason = found.first {
                     fused[id]? *= pow(supportingFactor, Double(found.count))
@@ -648,13 +673,13 @@ public final class QueryService {
     /// Which of `ids` are supporting chunks (see `supportingFactor`): minor code (thin wrappers included, and glue when
     /// `glueDemoted`); documents when `kernelNamed`; host code when `deviceCodeAsked`; another backend's code when the
     /// query names backends; SIMD code of other architectures when it names ISAs; release notes unless
-    /// `releaseNotesAsked`; and, unless `testsAsked`, chunks of test or benchmark files; with `avx512Asked`, x86 code
-    /// whose ISA tags hold no `avx512`.
+    /// `releaseNotesAsked`; and, unless `testsAsked`, chunks of test or benchmark files; with `x86Floor`, x86 code whose
+    /// ISA tags are all older (`askedX86Floor`).
     func supportingChunks(_ ids: [Int64], testsAsked: Bool, releaseNotesAsked: Bool = true, deviceCodeAsked: Bool = false,
                           glueDemoted: Bool = false,
                           kernelNamed: Bool = false, namedBackends: Set<String> = [],
                           namedArchitectures: Set<String> = [],
-                          avx512Asked: Bool = false) throws(SQLiteFailure) -> [Int64: [SupportingReason]] {
+                          x86Floor: String? = nil) throws(SQLiteFailure) -> [Int64: [SupportingReason]] {
         guard !ids.isEmpty else { return [:] }
         var verdicts: [String: Bool] = [:], noteVerdicts: [String: Bool] = [:]  // chunks of one file share its verdicts
         var reasons: [Int64: [SupportingReason]] = [:]
@@ -681,8 +706,9 @@ public final class QueryService {
                 reasons[id] = [minorReason, .otherISA].compactMap { $0 }
                 continue
             }
-            // A query for AVX-512 code also sets aside x86 code without it (SSE and AVX2 versions of the kernel).
-            if avx512Asked, facts.cpuCode, !facts.isa.isEmpty, !facts.isa.contains("avx512"),
+            // A query for AVX-512 code, or for a CPU's, also sets aside x86 code without that CPU's ISA (SSE and AVX2
+            // versions of the kernel).
+            if let x86Floor, facts.cpuCode, !facts.isa.isEmpty, !facts.isa.contains(where: { Self.x86Level($0) >= Self.x86Level(x86Floor[...]) }),
                facts.isa.allSatisfy({ Self.architecture(ofISA: $0) == "x86" }) {
                 reasons[id] = [minorReason, .otherISA].compactMap { $0 }
                 continue

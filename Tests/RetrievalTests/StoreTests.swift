@@ -549,6 +549,14 @@ struct StoreTests {
         #expect(avx.count == 2 && avx.allSatisfy { $0.supporting != .otherISA }, "\(avx.map { ($0.path, $0.supporting as Any) })")
         #expect(QueryService.asksForAVX512(["asum", "avx512bw"]) && !QueryService.asksForAVX512(["avx2", "sse4"]))
         #expect(QueryService.asksForAVX512(["avx", "512", "softmax"]))
+        // A CPU's name asks for its ISA as the ISA's own name does; an x86 ISA word beside it keeps the old rule.
+        #expect(QueryService.askedX86Floor(["sgemm", "skx"]) == "avx512")
+        #expect(QueryService.askedX86Floor(["symv", "lower", "haswell"]) == "avx2")
+        #expect(QueryService.askedX86Floor(["haswell", "vs", "sse2"]) == nil)
+        #expect(QueryService.askedX86Floor(["nehalem", "dot"]) == nil && QueryService.askedX86Floor(["thunderx2", "dot"]) == nil)
+        #expect(QueryService.askedX86Floor(["spr", "update"]) == nil)
+        let haswell = try q.search(SearchQuery(text: "sum of absolute values haswell", limit: 4)).hits
+        #expect(haswell.allSatisfy { $0.supporting != .otherISA }, "\(haswell.map { ($0.path, $0.supporting as Any) })")
         #expect(!QueryService.asksForAVX512(["port", "the", "avx2", "kernel", "to", "avx512"]))
         // Portable vector-extension code is no x86 code to set aside.
         write(dir + "/more/asum_vecext.c", """
@@ -605,6 +613,32 @@ struct StoreTests {
         let item = try #require((hits["items"] as? [String: Any])?["properties"] as? [String: Any])
         let listed = try #require((item["supporting"] as? [String: Any])?["enum"] as? [String])
         #expect(Set(listed) == Set(SupportingReason.allCases.map(\.rawValue)), "\(listed)")
+    }
+
+    @Test("a query naming a CPU sets aside x86 code older than that CPU's ISA: haswell wants the AVX2 kernel, not the SSE one")
+    func cpuNameSetsAsideOlderX86() throws {
+        let dir = temporaryFolder()
+        write(dir + "/k/dot_sse.c", """
+            // Dot product, four lanes at a time.
+            float dot_kernel(const float *x, const float *y, int n) {
+                __m128 acc = _mm_setzero_ps();
+                for (int i = 0; i + 4 <= n; i += 4) acc = _mm_add_ps(acc, _mm_mul_ps(_mm_loadu_ps(x + i), _mm_loadu_ps(y + i)));
+                return _mm_cvtss_f32(acc);
+            }
+            """)
+        write(dir + "/k/dot_haswell.c", """
+            float dot_kernel(const float *x, const float *y, int n) {
+                __m256 acc = _mm256_setzero_ps();
+                for (int i = 0; i + 8 <= n; i += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), acc);
+                return acc[0];
+            }
+            """)
+        writeUnrelatedCode(into: dir + "/k", count: 4)
+        let store = try KnowledgeStore(path: dir + "/kb.sqlite")
+        _ = try IngestService(store: store).ingest([dir + "/k"])
+        let hits = try QueryService(store: store).search(SearchQuery(text: "dot product haswell", limit: 3)).hits
+        #expect(hits.first?.path.hasSuffix("dot_haswell.c") == true, "\(hits.map(\.path))")
+        #expect(hits.first { $0.path.hasSuffix("dot_sse.c") }?.supporting == .otherISA)
     }
 
     @Test("a filter no chunk passes says so, with the values the store holds; filters that only together match nothing do not")
