@@ -282,8 +282,9 @@ public enum MetadataExtractor {
     }
 
     /// Whether a name is one of POWER's AltiVec/VSX intrinsics (`vec_madd`, `vec_xl`, `vec_splats`): `vec_` and an
-    /// operation no portable code names so. The generic ones (`vec_add`, `vec_max`, `vec_dot`, `vec_abs`, `vec_floor`)
-    /// are left out, being common names for plain functions.
+    /// operation no portable code names so. The generic ones (`vec_add`, `vec_max`, `vec_dot`, `vec_abs`, `vec_floor`,
+    /// and `vec_ld`, `vec_st`, `vec_perm`, `vec_sel`, `vec_splat`, `vec_cmpgt`, which plain code may name too) are left
+    /// out: POWER code uses the distinctive ones beside them (`vec_xl`, `vec_splats`, `vec_madd`) or `__vector`.
     static func isAltiVec(_ id: Substring) -> Bool {
         guard id.hasPrefix("vec_"), id.count > 5 else { return false }
         return altiVecOperations.contains(id.dropFirst(4))
@@ -291,12 +292,10 @@ public enum MetadataExtractor {
 
     /// AltiVec/VSX operations that only POWER's intrinsics name (`isAltiVec`).
     static let altiVecOperations: Set<Substring> = [
-        "madd", "msub", "nmsub", "nmadd", "splats", "splat", "xl", "xst", "xl_be", "xst_be", "ld", "st", "lvsl", "lvsr",
-        "perm", "sel", "mergeh", "mergel", "mergee", "mergeo", "sum4s", "sum2s", "sums", "msum", "re", "rsqrte", "cts",
-        "ctf", "ctu", "vsx_ld", "vsx_st", "cmpgt", "cmpge", "cmplt", "cmple", "cmpeq", "cmpne", "xxpermdi", "mule",
-        "mulo", "cpsgn", "unpackh", "unpackl", "packs", "packsu", "sld", "sldw", "slo", "sro", "all_eq", "any_eq",
-        "all_gt", "any_gt", "reve", "andc", "nabs", "madds", "mladd", "mradds", "revb", "popcnt", "cntlz", "sra", "sll",
-        "srl", "rl",
+        "madd", "msub", "nmsub", "nmadd", "splats", "xl", "xst", "xl_be", "xst_be", "lvsl", "lvsr", "mergeh", "mergel",
+        "mergee", "mergeo", "sum4s", "sum2s", "msum", "rsqrte", "cts", "ctf", "ctu", "vsx_ld", "vsx_st", "xxpermdi", "mule",
+        "mulo", "cpsgn", "unpackh", "unpackl", "packsu", "sldw", "slo", "sro", "all_eq", "any_eq", "all_gt", "any_gt",
+        "madds", "mladd", "mradds", "revb", "cntlz", "nabs",
     ]
 
     /// kb's ISA names in the order tags list them: x86's widest first, then Arm's, then LoongArch's, MIPS's, RISC-V's,

@@ -48,8 +48,9 @@ public final class KnowledgeStore {
     /// 42: a math function computing with its own constants is no thin wrapper; 43: IBM Z's vector code, tag `vxe`; 44:
     /// a review's AsciiDoc fixes, two-line titles and `[source]` paragraphs, and IBM Z code under its macros; 45: SIMD
     /// operation abbreviations spelled out, `swizzle` → shuffle permute, `hsum` → horizontal sum; 46: `gemv_n` →
-    /// nontransposed, one word; 47: only `i?amax` and BLIS's `amaxv` are the index of the maximum, `damax` its value).
-    public static let parserVersion = 47
+    /// nontransposed, one word; 47: only `i?amax` and BLIS's `amaxv` are the index of the maximum, `damax` its value;
+    /// 48: AltiVec's generic-sounding names, `vec_ld`, `vec_perm`, `vec_sel`, say no VSX).
+    public static let parserVersion = 48
 
     /// The default store: `$KB_STORE`, else `$XDG_DATA_HOME/kb/kb.sqlite`, else `~/.local/share/kb/kb.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {

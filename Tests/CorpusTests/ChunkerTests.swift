@@ -55,6 +55,7 @@ struct CodeChunkerTests {
         ("float s(const float *x) { __vector float v = vec_xl(0, x); v = vec_madd(v, v, v); return v[0]; }", ["vsx"]),
         ("float s(const float *x) { return vec_splats(x[0])[0]; }", ["vsx"]),
         ("float s(const float *x, int n) { return vec_dot(x, x, n) + vec_add(x, n); }", []),
+        ("int s(int *vec_perm, int n) { return vec_sel(vec_perm, n) + vec_ld(n); }", []),
         // ggml names its IBM Z and POWER vector types after NEON's: with their intrinsics, those names say no NEON.
         ("float s(const float *x) { float32x4_t v = vec_xl(0, x); return vec_splats(x[0])[0] + v[0]; }", ["vsx"]),
         ("float s(const float *x) { float32x4_t v = vld1q_f32(x); return vec_splats(x[0])[0] + v[0]; }", ["neon", "vsx"]),
