@@ -322,7 +322,7 @@ public enum MetadataExtractor {
             default:
                 if word.hasPrefix("avx512") { found.insert("avx512") }
                 else if word.hasPrefix("asimd") { found.insert("neon") }  // `asimd`, `asimdhp`, `asimddp`
-                else if let isa = cpuISAs[word] { found.insert(isa) }
+                else if let isa = CPUNames.isa(of: word) { found.insert(isa) }
                 else if word.hasPrefix("cortexa") || word.hasPrefix("armv8") || word.hasPrefix("armv7") {
                     found.insert("neon")  // `cortexa53`, BLIS's `armv8a`
                 } else if word.hasPrefix("armsve") { found.insert("sve") }  // BLIS's `armsve`, `armsve256`
@@ -330,22 +330,6 @@ public enum MetadataExtractor {
         }
         return isaNames.filter(found.contains)
     }
-
-    /// The widest ISA of a CPU as kernel libraries name it (`skx` → avx512, `haswell` → avx2, `thunderx2` → neon), or
-    /// nil for another word.
-    public static func cpuISA(_ name: String) -> String? { cpuISAs[name.lowercased()] }
-
-    /// The widest ISA of CPUs that kernel libraries name their files after (BLIS's `bli_dgemm_skx_asm_16x14.c`,
-    /// OpenBLAS's `dgemm_kernel_4x8_haswell.S`), for `isaNamed`. Not `spr`, which is also a BLAS routine.
-    static let cpuISAs: [String: String] = [
-        "skx": "avx512", "skylakex": "avx512", "cooperlake": "avx512", "icelake": "avx512", "sapphirerapids": "avx512",
-        "knl": "avx512", "zen4": "avx512", "zen5": "avx512", "haswell": "avx2", "broadwell": "avx2", "skylake": "avx2",
-        "zen": "avx2", "zen2": "avx2", "zen3": "avx2", "excavator": "avx2", "steamroller": "avx2", "piledriver": "avx2",
-        "bulldozer": "avx2", "sandybridge": "avx2", "sandy": "avx2", "nehalem": "sse", "penryn": "sse", "core2": "sse",
-        "barcelona": "sse", "opteron": "sse", "neoversen1": "neon", "thunderx": "neon", "thunderx2": "neon",
-        "thunderx2t99": "neon", "thunderx3t110": "neon", "tsv110": "neon", "a64fx": "sve", "neoversev1": "sve",
-        "neoversen2": "sve", "neoversev2": "sve", "firestorm": "neon", "power8": "vsx", "power9": "vsx", "power10": "vsx",
-    ]
 
     static let neonTypePrefixes: [[UInt8]] = ["float32x", "int32x", "uint8x", "float16x"].map { Array($0.utf8) }
 

@@ -496,10 +496,10 @@ public final class QueryService {
     static func namedArchitectures(_ words: [String]) -> Set<String> {
         var named = Set<String>()
         for (k, w) in words.enumerated() {
-            // A CPU's name names its architecture (`haswell`, `skx`, `thunderx2`, `cortexa53`: `IngestService.cpuWords`).
+            // A CPU's name names its architecture (`haswell`, `skx`, `thunderx2`, `cortexa53`: `CPUNames`).
             // `spr` is also a BLAS routine's name, so it names no architecture here.
             let vendor = w.utf8.count >= 3 && !IngestService.blasRoutines.contains(w)
-                ? IngestService.cpuWords(Substring(w))?.prefix { $0 != " " } : nil
+                ? CPUNames.words(for: Substring(w))?.prefix { $0 != " " } : nil
             if vendor == "intel" || vendor == "amd" { named.insert("x86") }
             else if vendor == "arm" || vendor == "marvell" || vendor == "fujitsu" || vendor == "huawei" { named.insert("arm") }
             else if vendor == "ibm" { named.insert("power") }
@@ -531,7 +531,7 @@ public final class QueryService {
         guard !words.contains(where: { $0.hasPrefix("avx") || $0.hasPrefix("sse") }) else { return nil }
         var floor: String?
         for w in words where w.utf8.count >= 3 && !IngestService.blasRoutines.contains(w) {
-            guard let isa = MetadataExtractor.cpuISA(w), x86Level(Substring(isa)) > 0 else { continue }
+            guard let isa = CPUNames.isa(of: w), x86Level(Substring(isa)) > 0 else { continue }
             if floor.map({ x86Level(Substring(isa)) > x86Level(Substring($0)) }) ?? true { floor = isa }
         }
         return floor == "sse" ? nil : floor

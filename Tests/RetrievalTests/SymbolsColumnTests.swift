@@ -176,12 +176,12 @@ struct SymbolsColumnWordsTests {
         ("neoversen2", "arm neoverse n2 sve2"), ("spr", "intel sapphire rapids avx512 amx bf16"),
     ])
     func cpuNames(piece: String, words: String) {
-        #expect(IngestService.cpuWords(Substring(piece)) == words)
+        #expect(CPUNames.words(for: Substring(piece)) == words)
     }
 
     @Test("words that are no CPU names are left alone", arguments: ["cortex", "cortexa", "cortexab", "x86", "sse", "kernel", "ab"])
     func notCPUNames(piece: String) {
-        #expect(IngestService.cpuWords(Substring(piece)) == nil)
+        #expect(CPUNames.words(for: Substring(piece)) == nil)
     }
 
     @Test("words that only look like BLAS names are left alone", arguments: [
